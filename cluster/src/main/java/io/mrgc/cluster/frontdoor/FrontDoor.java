@@ -1,0 +1,187 @@
+package io.mrgc.cluster.frontdoor;
+
+import io.mrgc.common.ApiErrors;
+import io.mrgc.common.RequestIds;
+import io.mrgc.state.RoutingStateRepository;
+import io.mrgc.state.items.RoutingStateItem;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stands in for Global Accelerator in the local cluster: listens on the anycast addresses, sends each request to
+ * a region chosen by {@link RegionSelector} from the caller's home region, health checks and dials, and streams it
+ * to that region's router. A connect failure is tried once more on the next region (what a new flow would get).
+ */
+public final class FrontDoor extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
+
+  private final FrontDoorOptions options;
+  private final RoutingStateRepository routingState;
+  private final RegionSelector selector = new RegionSelector(() -> ThreadLocalRandom.current().nextDouble());
+  private final Map<String, RegionHealth> health = new ConcurrentHashMap<>();
+  private final Map<String, Integer> dials = new ConcurrentHashMap<>();
+  private final List<HttpServer> servers = new ArrayList<>();
+  private HttpClient client;
+  private HttpClient checks;
+
+  public FrontDoor(FrontDoorOptions options, RoutingStateRepository routingState) {
+    this.options = options;
+    this.routingState = routingState;
+    options.routers().keySet().forEach(r -> health.put(r, new RegionHealth(options.healthCheck().thresholdCount())));
+  }
+
+  @Override
+  public Future<?> start() {
+    client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1000).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(256));
+    checks = vertx.createHttpClient(new HttpClientOptions()
+        .setConnectTimeout((int) options.healthCheck().timeout().toMillis()).setKeepAlive(false));
+    HttpProxy proxy = HttpProxy.reverseProxy(client).origin(this::openToRegion);
+    vertx.setPeriodic(0, options.healthCheck().interval().toMillis(), id -> checkAll());
+    vertx.setPeriodic(0, options.dialRefresh().toMillis(), id -> refreshDials());
+    List<Future<HttpServer>> listening = new ArrayList<>();
+    for (String address : options.anycastAddresses()) {
+      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(address).setPort(options.port()))
+          .requestHandler(request -> handle(request, proxy));
+      servers.add(server);
+      listening.add(server.listen());
+    }
+    return Future.all(listening);
+  }
+
+  /** The port each anycast address listens on (they differ only when started on port 0). */
+  public Map<String, Integer> actualPorts() {
+    Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < servers.size(); i++) {
+      ports.put(options.anycastAddresses().get(i), servers.get(i).actualPort());
+    }
+    return ports;
+  }
+
+  public boolean healthy(String region) {
+    RegionHealth regionHealth = health.get(region);
+    return regionHealth != null && regionHealth.healthy();
+  }
+
+  public Map<String, Integer> dials() {
+    return Map.copyOf(dials);
+  }
+
+  private void handle(HttpServerRequest request, HttpProxy proxy) {
+    String home = request.getHeader(FrontDoorOptions.HOME_REGION_HEADER);
+    if (home != null && !options.routers().containsKey(home)) {
+      ApiErrors.send(request.response(), 400, "unknown_home_region", FrontDoorOptions.HOME_REGION_HEADER
+          + " must be one of " + options.routers().keySet() + ", but was '" + truncate(home) + "'",
+          RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
+      return;
+    }
+    proxy.handle(request);
+  }
+
+  private Future<HttpClientRequest> openToRegion(ProxyContext context) {
+    HttpServerRequest incoming = context.request().proxiedRequest();
+    List<String> order = nearestFirst(homeRegionOf(incoming));
+    String first = selector.select(order, healthyRegions(), dials);
+    return open(context, first).recover(connectFailure -> {
+      // One more try on the next region: the front door has not sent a byte yet.
+      List<String> rest = new ArrayList<>(order);
+      rest.remove(first);
+      Set<String> others = healthyRegions();
+      others.remove(first);
+      if (rest.isEmpty()) {
+        return Future.failedFuture(connectFailure);
+      }
+      return open(context, selector.select(rest, others, dials));
+    });
+  }
+
+  private Future<HttpClientRequest> open(ProxyContext context, String region) {
+    URI router = options.routers().get(region);
+    return context.client().request(new RequestOptions()
+        .setHost(router.getHost())
+        .setPort(router.getPort())
+        .setMethod(context.request().getMethod())
+        .setURI(context.request().getURI()));
+  }
+
+  private String homeRegionOf(HttpServerRequest request) {
+    String header = request.getHeader(FrontDoorOptions.HOME_REGION_HEADER);
+    if (header != null) {
+      return header;
+    }
+    String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    return options.clientHomeRegions().getOrDefault(client, options.defaultHomeRegion());
+  }
+
+  private List<String> nearestFirst(String home) {
+    return Regions.nearestFirst(home).stream().filter(options.routers()::containsKey).toList();
+  }
+
+  private Set<String> healthyRegions() {
+    Set<String> healthy = new HashSet<>();
+    health.forEach((region, state) -> {
+      if (state.healthy()) {
+        healthy.add(region);
+      }
+    });
+    return healthy;
+  }
+
+  private void checkAll() {
+    options.routers().forEach((region, router) -> checks.request(new RequestOptions()
+            .setHost(router.getHost()).setPort(router.getPort()).setURI(options.healthCheck().path())
+            .setTimeout(options.healthCheck().timeout().toMillis()))
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(body -> response.statusCode() == 200))
+        .otherwise(false)
+        .onSuccess(passed -> {
+          if (health.get(region).record(passed)) {
+            LOG.warn("front door: region {} is now {}", region, passed ? "healthy" : "unhealthy");
+          }
+        }));
+  }
+
+  private void refreshDials() {
+    Future.fromCompletionStage(routingState.listRegions(), context)
+        .onSuccess(rows -> rows.forEach(row -> dials.put(row.getRegion(), clampDial(row))))
+        .onFailure(error -> LOG.debug("front door: keeping last dials, routing_state unreadable: {}", error.toString()));
+  }
+
+  private static int clampDial(RoutingStateItem row) {
+    return Math.max(0, Math.min(100, row.getTrafficDial()));
+  }
+
+  private static String truncate(String value) {
+    String printable = value.replaceAll("[^A-Za-z0-9._-]", "?");
+    return printable.length() > 32 ? printable.substring(0, 32) + "..." : printable;
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> closing = new ArrayList<>();
+    servers.forEach(server -> closing.add(server.close()));
+    closing.add(client.close());
+    closing.add(checks.close());
+    return Future.join(closing);
+  }
+}

@@ -1,0 +1,64 @@
+package io.mrgc.cluster.frontdoor;
+
+import io.mrgc.common.Check;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The local stand-in for Global Accelerator: two loopback "anycast" addresses, each region's router, how a caller's
+ * home region is found (header {@value #HOME_REGION_HEADER}, else the client address mapping, else the default),
+ * health checks, and how often traffic dials are re-read from routing_state.
+ */
+public record FrontDoorOptions(
+    List<String> anycastAddresses,
+    int port,
+    Map<String, URI> routers,
+    String defaultHomeRegion,
+    Map<String, String> clientHomeRegions,
+    HealthCheckOptions healthCheck,
+    Duration dialRefresh) {
+
+  public static final List<String> DEFAULT_ANYCAST_ADDRESSES = List.of("127.0.1.1", "127.0.1.2");
+  public static final int DEFAULT_PORT = 8080;
+  public static final Duration DEFAULT_DIAL_REFRESH = Duration.ofSeconds(2);
+  public static final String HOME_REGION_HEADER = "x-mrgc-home-region";
+
+  public FrontDoorOptions {
+    if (anycastAddresses == null || anycastAddresses.isEmpty()) {
+      throw new IllegalArgumentException("anycastAddresses must name at least one address");
+    }
+    Check.between("port", port, 0, 65535);
+    if (routers == null || routers.isEmpty()) {
+      throw new IllegalArgumentException("routers must map at least one region to its router URL");
+    }
+    routers.keySet().forEach(Regions::nearestFirst);
+    Check.notBlank("defaultHomeRegion", defaultHomeRegion);
+    if (!routers.containsKey(defaultHomeRegion)) {
+      throw new IllegalArgumentException("defaultHomeRegion " + defaultHomeRegion + " has no router; routers are "
+          + routers.keySet());
+    }
+    clientHomeRegions = clientHomeRegions == null ? Map.of() : Map.copyOf(clientHomeRegions);
+    clientHomeRegions.values().forEach(Regions::nearestFirst);
+    Check.notNull("healthCheck", healthCheck);
+    Check.positive("dialRefresh", dialRefresh);
+    anycastAddresses = List.copyOf(anycastAddresses);
+    routers = Map.copyOf(routers);
+  }
+
+  public static FrontDoorOptions defaults(Map<String, URI> routers) {
+    return new FrontDoorOptions(DEFAULT_ANYCAST_ADDRESSES, DEFAULT_PORT, routers, Regions.US_EAST_1, Map.of(),
+        HealthCheckOptions.defaults(), DEFAULT_DIAL_REFRESH);
+  }
+
+  public FrontDoorOptions withPort(int newPort) {
+    return new FrontDoorOptions(anycastAddresses, newPort, routers, defaultHomeRegion, clientHomeRegions,
+        healthCheck, dialRefresh);
+  }
+
+  public FrontDoorOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
+    return new FrontDoorOptions(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions,
+        newHealthCheck, dialRefresh);
+  }
+}
