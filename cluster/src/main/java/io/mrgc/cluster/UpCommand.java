@@ -1,0 +1,106 @@
+package io.mrgc.cluster;
+
+import io.mrgc.cluster.frontdoor.HealthCheckOptions;
+import io.mrgc.cluster.frontdoor.FrontDoorOptions;
+import io.mrgc.cluster.frontdoor.Regions;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mrgc up}: the whole local 3-region cluster in this process, until Ctrl-C. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = "Run a local 3-region cluster (DynamoDB Local, routers, node agents, front door) until Ctrl-C.")
+final class UpCommand implements Callable<Integer> {
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+  @Option(names = "--data-dir", description = "Keep DynamoDB state in this directory across restarts "
+      + "(default: in memory).")
+  Path dataDir;
+
+  @Option(names = "--model-root", description = "Model repository standing for the FSx mount (default: ${DEFAULT-VALUE}).")
+  Path modelRoot = LocalClusterOptions.DEFAULT_MODEL_ROOT;
+
+  @Option(names = "--dynamodb-port", description = "DynamoDB Local port (default: ${DEFAULT-VALUE}).")
+  int dynamoDbPort = LocalClusterOptions.DEFAULT_DYNAMODB_PORT;
+
+  @Option(names = "--agents-per-region", description = "GPU node agents per region (default: ${DEFAULT-VALUE}).")
+  int agentsPerRegion = LocalClusterOptions.DEFAULT_AGENTS_PER_REGION;
+
+  @Option(names = "--router-base-port", description = "First router port; regions take consecutive ports "
+      + "(default: ${DEFAULT-VALUE}; 0 picks free ports).")
+  int routerBasePort = LocalClusterOptions.DEFAULT_ROUTER_BASE_PORT;
+
+  @Option(names = "--anycast", split = ",", description = "Loopback addresses standing for the anycast IPs "
+      + "(default: 127.0.1.1,127.0.1.2).")
+  List<String> anycast = FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES;
+
+  @Option(names = "--front-door-port", description = "Front door port on each anycast address (default: ${DEFAULT-VALUE}).")
+  int frontDoorPort = FrontDoorOptions.DEFAULT_PORT;
+
+  @Option(names = "--health-check-interval", description = "Front door health-check interval, ISO-8601 or e.g. 10s "
+      + "(default: 2s; Global Accelerator allows 10s or 30s).", converter = DurationConverter.class)
+  Duration healthCheckInterval = HealthCheckOptions.DEFAULT_INTERVAL;
+
+  @Option(names = "--health-check-threshold", description = "Consecutive checks to flip a region's health, 1..10 "
+      + "(default: ${DEFAULT-VALUE}).")
+  int healthCheckThreshold = HealthCheckOptions.DEFAULT_THRESHOLD_COUNT;
+
+  @Override
+  public Integer call() {
+    PrintStream out = System.out;
+    long started = System.nanoTime();
+    LocalClusterOptions options = new LocalClusterOptions(dataDir, modelRoot, dynamoDbPort, Regions.ALL,
+        agentsPerRegion, routerBasePort, anycast, frontDoorPort,
+        new HealthCheckOptions(healthCheckInterval, healthCheckThreshold, HealthCheckOptions.DEFAULT_TIMEOUT,
+            HealthCheckOptions.DEFAULT_PATH),
+        LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS);
+    LocalCluster cluster = LocalCluster.start(options);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.err.println("mrgc: stopping the local cluster...");
+      cluster.close();
+      System.err.println("mrgc: stopped.");
+      stopped.countDown();
+    }, "mrgc-shutdown"));
+    if (agentsPerRegion > 0) {
+      cluster.awaitServing(READY_TIMEOUT);
+    }
+    printEndpoints(out, cluster, options, (System.nanoTime() - started) / 1e9);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static void printEndpoints(PrintStream out, LocalCluster cluster, LocalClusterOptions options, double seconds) {
+    out.printf("MRGC local cluster ready in %.1f s%n", seconds);
+    out.println("  front door (anycast):");
+    cluster.anycastUrls().values().forEach(url -> out.println("    " + url));
+    out.println("  routers:");
+    cluster.routerUrls().forEach((region, url) -> out.printf("    %-10s %s%n", region, url));
+    out.println("  node agents:");
+    cluster.agents().values().stream()
+        .sorted(java.util.Comparator.comparing(a -> a.instanceId()))
+        .forEach(agent -> out.printf("    %-24s %s%n", agent.instanceId(), agent.endpoint()));
+    out.printf("  DynamoDB Local: %s (%s)%n", cluster.dynamoDb().endpoint(),
+        options.dataDir() == null ? "in memory" : "data in " + options.dataDir());
+    out.println("  models:         " + options.modelRoot().toAbsolutePath().normalize());
+    URI first = cluster.anycastUrls().values().iterator().next();
+    out.println();
+    out.println("Try:");
+    out.println("  curl -s " + first + "/v1/embeddings -H 'Content-Type: application/json' \\");
+    out.println("    -d '{\"model\": \"all-minilm-l6-v2\", \"input\": \"The cat sits on the mat\"}'");
+    out.println("  ./mrgc status" + (options.dynamoDbPort() == LocalClusterOptions.DEFAULT_DYNAMODB_PORT
+        ? "" : " --dynamodb-endpoint " + cluster.dynamoDb().endpoint()));
+    out.println("Ctrl-C stops the cluster.");
+    out.flush();
+  }
+}
