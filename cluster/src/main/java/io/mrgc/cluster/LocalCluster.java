@@ -106,6 +106,7 @@ public final class LocalCluster implements AutoCloseable {
     NodeAgent agent = new NodeAgent(
         NodeAgentOptions.builder(region, instanceId, options.modelRoot())
             .intraOpThreads(options.agentIntraOpThreads())
+            .maxBatchSize(options.agentMaxBatchSize())
             .build(),
         clients.get(region));
     return vertx.deployVerticle(agent).map(deploymentId -> {

@@ -1,5 +1,6 @@
 package io.mrgc.cluster;
 
+import io.mrgc.agent.NodeAgentOptions;
 import io.mrgc.cluster.frontdoor.FrontDoorOptions;
 import io.mrgc.cluster.frontdoor.HealthCheckOptions;
 import io.mrgc.cluster.frontdoor.Regions;
@@ -21,7 +22,8 @@ public record LocalClusterOptions(
     List<String> anycastAddresses,
     int frontDoorPort,
     HealthCheckOptions healthCheck,
-    int agentIntraOpThreads) {
+    int agentIntraOpThreads,
+    int agentMaxBatchSize) {
 
   public static final int DEFAULT_DYNAMODB_PORT = 8000;
   public static final int DEFAULT_AGENTS_PER_REGION = 2;
@@ -45,18 +47,31 @@ public record LocalClusterOptions(
     Check.between("frontDoorPort", frontDoorPort, 0, 65535);
     Check.notNull("healthCheck", healthCheck);
     Check.between("agentIntraOpThreads", agentIntraOpThreads, 0, 256);
+    Check.between("agentMaxBatchSize", agentMaxBatchSize, 1, 256);
   }
 
   public static LocalClusterOptions defaults() {
     return new LocalClusterOptions(null, DEFAULT_MODEL_ROOT, DEFAULT_DYNAMODB_PORT, Regions.ALL,
         DEFAULT_AGENTS_PER_REGION, DEFAULT_ROUTER_BASE_PORT, FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES,
-        FrontDoorOptions.DEFAULT_PORT, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS);
+        FrontDoorOptions.DEFAULT_PORT, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE);
   }
 
   /** Everything on free ports, in memory, for tests. */
   public static LocalClusterOptions ephemeral(Path modelRoot) {
     return new LocalClusterOptions(null, modelRoot, 0, Regions.ALL, DEFAULT_AGENTS_PER_REGION, 0,
-        FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS);
+        FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE);
+  }
+
+  public LocalClusterOptions withDataDir(Path newDataDir) {
+    return new LocalClusterOptions(newDataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion, routerBasePort,
+        anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize);
+  }
+
+  public LocalClusterOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
+    return new LocalClusterOptions(dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion, routerBasePort,
+        anycastAddresses, frontDoorPort, newHealthCheck, agentIntraOpThreads, agentMaxBatchSize);
   }
 
   public int routerPort(int regionIndex) {

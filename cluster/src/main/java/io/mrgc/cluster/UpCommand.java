@@ -1,5 +1,6 @@
 package io.mrgc.cluster;
 
+import io.mrgc.agent.NodeAgentOptions;
 import io.mrgc.cluster.frontdoor.HealthCheckOptions;
 import io.mrgc.cluster.frontdoor.FrontDoorOptions;
 import io.mrgc.cluster.frontdoor.Regions;
@@ -51,6 +52,10 @@ final class UpCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int healthCheckThreshold = HealthCheckOptions.DEFAULT_THRESHOLD_COUNT;
 
+  @Option(names = "--agent-max-batch-size", description = "Most inputs one ONNX Runtime run batches; 1 turns "
+      + "dynamic batching off (default: ${DEFAULT-VALUE}).")
+  int agentMaxBatchSize = NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE;
+
   @Override
   public Integer call() {
     PrintStream out = System.out;
@@ -59,7 +64,7 @@ final class UpCommand implements Callable<Integer> {
         agentsPerRegion, routerBasePort, anycast, frontDoorPort,
         new HealthCheckOptions(healthCheckInterval, healthCheckThreshold, HealthCheckOptions.DEFAULT_TIMEOUT,
             HealthCheckOptions.DEFAULT_PATH),
-        LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS);
+        LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize);
     LocalCluster cluster = LocalCluster.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

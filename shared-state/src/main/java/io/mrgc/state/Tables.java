@@ -51,6 +51,9 @@ public final class Tables {
       new TableSpec(TENANTS, s("tenant_id"), null,
           List.of(new Index(TENANTS_BY_API_KEY_HASH, s("api_key_hash"), null)), null));
 
+  /** Table creation is slow on a loaded machine (DynamoDB Local builds each index): not a data-path call. */
+  private static final java.time.Duration ADMIN_CALL_TIMEOUT = java.time.Duration.ofSeconds(30);
+
   private Tables() {}
 
   /** Creates every table that does not exist yet (idempotent), with its indexes and TTL. */
@@ -74,6 +77,7 @@ public final class Tables {
           .build());
     }
     CreateTableRequest.Builder request = CreateTableRequest.builder()
+        .overrideConfiguration(o -> o.apiCallTimeout(ADMIN_CALL_TIMEOUT))
         .tableName(spec.name())
         .billingMode(BillingMode.PAY_PER_REQUEST)
         .attributeDefinitions(attributes)
@@ -96,6 +100,7 @@ public final class Tables {
       return CompletableFuture.completedFuture(null);
     }
     return client.updateTimeToLive(UpdateTimeToLiveRequest.builder()
+            .overrideConfiguration(o -> o.apiCallTimeout(ADMIN_CALL_TIMEOUT))
             .tableName(spec.name())
             .timeToLiveSpecification(TimeToLiveSpecification.builder()
                 .attributeName(spec.ttlAttribute()).enabled(true).build())

@@ -39,7 +39,7 @@ public final class ModelWorker implements AutoCloseable {
   private final IntConsumer batchSizes;
   private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
-  private volatile boolean closed;
+  private boolean closed;
   private Job carried;
 
   public ModelWorker(LoadedModel model, int maxBatchSize, long maxBatchWaitNanos, int maxTokensPerInput,
@@ -77,7 +77,7 @@ public final class ModelWorker implements AutoCloseable {
     return result.whenComplete((ok, failure) -> ticket.finish(failure)).thenApply(value -> (T) value);
   }
 
-  private void enqueue(Job job, CompletableFuture<?> result) {
+  private synchronized void enqueue(Job job, CompletableFuture<?> result) {
     if (closed) {
       result.completeExceptionally(new ApiException(503, "unavailable", "model " + model.name() + " is unloading"));
       return;
@@ -197,16 +197,25 @@ public final class ModelWorker implements AutoCloseable {
     }
   }
 
-  /** Stops after the job in progress, fails what is still queued, then closes the session. */
+  /** Finishes the jobs already queued, refuses new ones, then closes the session once its thread is done. */
   @Override
   public void close() {
-    closed = true;
-    queue.add(new Stop());
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      queue.add(new Stop());
+    }
     try {
-      thread.join(TimeUnit.SECONDS.toMillis(10));
+      thread.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    model.close();
+    if (!thread.isAlive()) {
+      model.close();
+    } else {
+      LOG.warn("model {} still running after 30 s; leaving its session open", model.name());
+    }
   }
 }

@@ -1,0 +1,95 @@
+package io.mrgc.agent.http;
+
+import io.mrgc.agent.batch.Admission;
+import io.mrgc.common.ApiErrors;
+import io.mrgc.common.ApiException;
+import io.mrgc.common.RequestIds;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's HTTP surface: OpenAI embeddings, Open Inference Protocol v2 and Prometheus metrics. Every error,
+ * including the router's own 404/405/413, leaves in the common JSON shape with the request id.
+ */
+public final class HttpApi {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+
+  private HttpApi() {}
+
+  public static Router create(Vertx vertx, ServedModels models, Admission admission, AgentMetrics metrics,
+      int maxBodyBytes, int maxInputsPerRequest) {
+    Router router = Router.router(vertx);
+    router.route().handler(ctx -> begin(ctx, metrics));
+    // The limit is enforced while the body streams in, so a chunked upload without Content-Length is cut off too.
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+    router.post("/v1/embeddings").handler(body).handler(new EmbeddingsHandler(models, admission, maxInputsPerRequest));
+    new OipHandlers(models, admission, body).mount(router);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape()));
+    router.route().failureHandler(HttpApi::fail);
+    router.errorHandler(404, ctx -> ApiErrors.send(ctx.response(), 404, "not_found",
+        "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), Requests.requestId(ctx), null));
+    router.errorHandler(405, ctx -> ApiErrors.send(ctx.response(), 405, "method_not_allowed",
+        ctx.request().method() + " is not allowed on " + ctx.request().path(), Requests.requestId(ctx), null));
+    router.errorHandler(413, HttpApi::fail);
+    router.errorHandler(500, HttpApi::fail);
+    return router;
+  }
+
+  private static void begin(RoutingContext ctx, AgentMetrics metrics) {
+    String requestId = RequestIds.fromHeader(ctx.request().getHeader(RequestIds.HEADER));
+    ctx.put(Requests.REQUEST_ID, requestId);
+    ctx.response().putHeader(RequestIds.HEADER, requestId);
+    String endpoint = endpointLabel(ctx.request().path());
+    ctx.addEndHandler(done -> metrics.request(endpoint, ctx.response().getStatusCode()));
+    ctx.next();
+  }
+
+  /** A fixed, bounded label per API rather than the raw path (paths carry model names chosen by callers). */
+  private static String endpointLabel(String path) {
+    if (path == null) {
+      return "other";
+    } else if (path.equals("/v1/embeddings")) {
+      return "embeddings";
+    } else if (path.startsWith("/v2/models/") && path.endsWith("/infer")) {
+      return "oip_infer";
+    } else if (path.startsWith("/v2")) {
+      return "oip";
+    } else if (path.equals("/metrics")) {
+      return "metrics";
+    }
+    return "other";
+  }
+
+  private static void fail(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    String requestId = Requests.requestId(ctx);
+    if (failure == null || failure instanceof io.vertx.ext.web.handler.HttpException) {
+      int status = failure == null ? ctx.statusCode() : ((io.vertx.ext.web.handler.HttpException) failure).getStatusCode();
+      failure = switch (status) {
+        case 413 -> new ApiException(413, "body_too_large", "the request body is larger than the limit");
+        case 400 -> new ApiException(400, "invalid_request", "the request could not be read");
+        case 404 -> new ApiException(404, "not_found", "no such endpoint");
+        case 405 -> new ApiException(405, "method_not_allowed", "method not allowed");
+        case 415 -> new ApiException(415, "unsupported_media_type", "Content-Type must be application/json");
+        default -> null;
+      };
+    }
+    if (!(failure instanceof ApiException) && failure != null) {
+      LOG.error("request {} failed: {}", requestId, failure.toString(), ctx.failure());
+    } else if (failure == null) {
+      LOG.error("request {} failed with status {}", requestId, ctx.statusCode());
+    }
+    if (failure instanceof ApiException api && api.status() == 413) {
+      // The rest of an oversized body is not read: close after answering so the connection cannot be reused.
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    ApiErrors.send(ctx.response(), failure == null ? new RuntimeException() : failure, requestId);
+  }
+}

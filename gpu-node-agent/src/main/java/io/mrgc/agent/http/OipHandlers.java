@@ -1,0 +1,102 @@
+package io.mrgc.agent.http;
+
+import io.mrgc.agent.batch.Admission;
+import io.mrgc.agent.batch.ModelWorker;
+import io.mrgc.agent.model.LoadedModel;
+import io.mrgc.agent.model.TensorMeta;
+import io.mrgc.common.ApiException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+
+/** Open Inference Protocol (KServe v2) REST endpoints: health, server and model metadata, readiness, infer. */
+final class OipHandlers {
+  static final String SERVER_NAME = "mrgc-gpu-node-agent";
+  static final String SERVER_VERSION = "0.1.0";
+
+  private final ServedModels models;
+  private final Admission admission;
+  private final BodyHandler body;
+
+  OipHandlers(ServedModels models, Admission admission, BodyHandler body) {
+    this.models = models;
+    this.admission = admission;
+    this.body = body;
+  }
+
+  void mount(Router router) {
+    router.get("/v2/health/live").handler(ctx -> Requests.sendJson(ctx, 200, new JsonObject().put("live", true)));
+    router.get("/v2/health/ready").handler(ctx -> Requests.sendJson(ctx, models.ready() ? 200 : 503,
+        new JsonObject().put("ready", models.ready())));
+    router.get("/v2").handler(ctx -> Requests.sendJson(ctx, 200, new JsonObject().put("name", SERVER_NAME)
+        .put("version", SERVER_VERSION).put("extensions", new JsonArray())));
+    for (String base : List.of("/v2/models/:model", "/v2/models/:model/versions/:version")) {
+      router.get(base).handler(this::metadata);
+      router.get(base + "/ready").handler(this::modelReady);
+      router.post(base + "/infer").handler(body).handler(this::infer);
+    }
+  }
+
+  /** The model named in the path, at the version named there if any (else 404 {@code model_not_found}). */
+  private ModelWorker worker(RoutingContext ctx) {
+    String name = ctx.pathParam("model");
+    ModelWorker worker = models.require(name);
+    String version = ctx.pathParam("version");
+    if (version != null && !version.equals(Long.toString(worker.model().version()))) {
+      throw new ApiException(404, "model_not_found", "model " + name + " version " + version
+          + " is not served by this instance (serving version " + worker.model().version() + ")");
+    }
+    return worker;
+  }
+
+  private void metadata(RoutingContext ctx) {
+    LoadedModel model = worker(ctx).model();
+    Requests.sendJson(ctx, 200, new JsonObject()
+        .put("name", model.name())
+        .put("versions", new JsonArray().add(Long.toString(model.version())))
+        .put("platform", model.config().platformOrDefault())
+        .put("inputs", tensors(model.inputs()))
+        .put("outputs", tensors(model.outputs())));
+  }
+
+  private static JsonArray tensors(List<TensorMeta> metas) {
+    JsonArray array = new JsonArray();
+    for (TensorMeta meta : metas) {
+      JsonArray shape = new JsonArray();
+      for (long dim : meta.shape()) {
+        shape.add(dim);
+      }
+      array.add(new JsonObject().put("name", meta.name()).put("datatype", meta.datatype()).put("shape", shape));
+    }
+    return array;
+  }
+
+  private void modelReady(RoutingContext ctx) {
+    LoadedModel model = worker(ctx).model();
+    boolean ready = models.ready();
+    Requests.sendJson(ctx, ready ? 200 : 503, new JsonObject().put("name", model.name()).put("ready", ready));
+  }
+
+  private void infer(RoutingContext ctx) {
+    ModelWorker worker = worker(ctx);
+    JsonObject body = Requests.jsonBody(ctx, false);
+    Object id = body.getValue("id");
+    if (id != null && !(id instanceof String)) {
+      throw ApiException.badRequest("id must be a string");
+    }
+    LoadedModel model = worker.model();
+    OipTensors.Call call = OipTensors.parse(model, body);
+    Admission.Ticket ticket = admission.admit();
+    Requests.onContext(ctx, worker.submit(m -> OipTensors.run(m, call), ticket))
+        .onSuccess(outputs -> {
+          JsonObject response = new JsonObject().put("model_name", model.name())
+              .put("model_version", Long.toString(model.version()));
+          response.put("id", id != null ? id : Requests.requestId(ctx));
+          Requests.sendJson(ctx, 200, response.put("outputs", outputs));
+        })
+        .onFailure(failure -> Requests.sendError(ctx, failure));
+  }
+}

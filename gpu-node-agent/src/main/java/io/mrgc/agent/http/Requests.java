@@ -1,0 +1,77 @@
+package io.mrgc.agent.http;
+
+import io.mrgc.common.ApiErrors;
+import io.mrgc.common.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/** Small helpers every handler shares: request ids, JSON bodies, JSON replies and error replies. */
+final class Requests {
+  static final String REQUEST_ID = "requestId";
+
+  private Requests() {}
+
+  static String requestId(RoutingContext ctx) {
+    return ctx.get(REQUEST_ID);
+  }
+
+  /**
+   * The body as a JSON object. A declared non-JSON media type is 415; {@code requireJsonType} also refuses a
+   * missing Content-Type (the OpenAI API is JSON only).
+   */
+  static JsonObject jsonBody(RoutingContext ctx, boolean requireJsonType) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null ? requireJsonType : !isJson(type)) {
+      throw new ApiException(415, "unsupported_media_type", "Content-Type must be application/json");
+    }
+    if (ctx.body() == null || ctx.body().length() == 0) {
+      throw new ApiException(400, "invalid_json", "the request body is empty; expected a JSON object");
+    }
+    Object parsed;
+    try {
+      parsed = ctx.body().buffer().toJsonValue();
+    } catch (DecodeException e) {
+      throw new ApiException(400, "invalid_json", "the request body is not valid JSON");
+    }
+    if (!(parsed instanceof JsonObject object)) {
+      throw new ApiException(400, "invalid_json", "the request body must be a JSON object");
+    }
+    return object;
+  }
+
+  private static boolean isJson(String contentType) {
+    String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+  }
+
+  static void sendJson(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    String encoded = body instanceof JsonObject json ? json.encode() : body.toString();
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(encoded);
+  }
+
+  static void sendError(RoutingContext ctx, Throwable failure) {
+    ApiErrors.send(ctx.response(), unwrap(failure), requestId(ctx));
+  }
+
+  static Throwable unwrap(Throwable failure) {
+    Throwable current = failure;
+    while (current instanceof CompletionException && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
+  }
+
+  /** Brings a worker's result back onto the request's event loop. */
+  static <T> Future<T> onContext(RoutingContext ctx, CompletableFuture<T> stage) {
+    return Future.fromCompletionStage(stage, ctx.vertx().getOrCreateContext());
+  }
+}

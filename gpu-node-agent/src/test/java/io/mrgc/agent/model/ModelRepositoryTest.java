@@ -1,0 +1,117 @@
+package io.mrgc.agent.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mrgc.agent.ModelInstaller;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelRepositoryTest {
+  private static final String MODEL = ModelInstaller.MINILM_MODEL;
+
+  @Test
+  void installIsIdempotentAndLoadsWithSessionMetadata(@TempDir Path root) throws Exception {
+    Path dir = ModelInstaller.installMiniLm(root);
+    assertThat(dir.resolve("1/model.onnx")).isRegularFile();
+    assertThat(dir.resolve("1/tokenizer.json")).isRegularFile();
+    assertThat(Files.readString(dir.resolve("manifest.sha256")))
+        .containsPattern("(?m)^[0-9a-f]{64}  1/model\\.onnx$")
+        .containsPattern("(?m)^[0-9a-f]{64}  1/tokenizer\\.json$")
+        .containsPattern("(?m)^[0-9a-f]{64}  config\\.pbtxt$");
+    FileTime before = Files.getLastModifiedTime(dir.resolve("1/model.onnx"));
+    ModelInstaller.installMiniLm(root);
+    assertThat(Files.getLastModifiedTime(dir.resolve("1/model.onnx"))).isEqualTo(before);
+
+    try (LoadedModel model = new ModelRepository(root, new OrtSessions("cpu", 1)).load(MODEL)) {
+      assertThat(model.version()).isEqualTo(1);
+      assertThat(model.servesEmbeddings()).isTrue();
+      assertThat(model.config().maxBatchSize()).isEqualTo(32);
+      assertThat(model.config().platformOrDefault()).isEqualTo("onnxruntime_onnx");
+      assertThat(model.inputs()).extracting(TensorMeta::name)
+          .containsExactlyInAnyOrder("input_ids", "attention_mask", "token_type_ids");
+      assertThat(model.inputs()).allSatisfy(t -> {
+        assertThat(t.datatype()).isEqualTo("INT64");
+        assertThat(t.shape()).containsExactly(-1, -1);
+      });
+      assertThat(model.output("last_hidden_state")).get()
+          .satisfies(t -> assertThat(t.shape()).containsExactly(-1, -1, 384));
+    }
+  }
+
+  @Test
+  void aTamperedModelFileRefusesToLoadNamingTheFile(@TempDir Path root) throws Exception {
+    Path dir = ModelInstaller.installMiniLm(root);
+    try (RandomAccessFile file = new RandomAccessFile(dir.resolve("1/model.onnx").toFile(), "rw")) {
+      file.seek(1000);
+      int b = file.read();
+      file.seek(1000);
+      file.write(b ^ 0x01);
+    }
+    ModelRepository repository = new ModelRepository(root, new OrtSessions("cpu", 1));
+    assertThatThrownBy(() -> repository.load(MODEL))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("sha256 mismatch for 1/model.onnx")
+        .hasMessageContaining(MODEL);
+    ModelRepository.LoadReport report = repository.loadAll();
+    assertThat(report.loaded()).isEmpty();
+    assertThat(report.failures().get(MODEL)).contains("1/model.onnx");
+
+    // Installing again repairs a damaged install.
+    ModelInstaller.installMiniLm(root);
+    new ModelRepository(root, new OrtSessions("cpu", 1)).load(MODEL).close();
+  }
+
+  @Test
+  void filesOutsideTheManifestAndMissingFilesAreRefused(@TempDir Path root) throws Exception {
+    Path dir = ModelInstaller.installMiniLm(root);
+    Files.writeString(dir.resolve("1/extra.bin"), "x");
+    assertThatThrownBy(() -> Manifest.verify(MODEL, dir)).hasMessageContaining("1/extra.bin is not listed");
+    Files.delete(dir.resolve("1/extra.bin"));
+    Files.delete(dir.resolve("1/tokenizer.json"));
+    assertThatThrownBy(() -> Manifest.verify(MODEL, dir)).hasMessageContaining("1/tokenizer.json listed");
+    Files.delete(dir.resolve("manifest.sha256"));
+    assertThatThrownBy(() -> Manifest.verify(MODEL, dir)).hasMessageContaining("manifest.sha256 is missing");
+  }
+
+  @Test
+  void highestNumericVersionWinsIgnoringLeadingZeroAndNames(@TempDir Path dir) throws Exception {
+    for (String name : new String[] {"1", "3", "012", "0", "latest", "20"}) {
+      Files.createDirectories(dir.resolve(name));
+    }
+    assertThat(ModelRepository.latestVersion(dir)).hasValue(20);
+    assertThat(ModelRepository.latestVersion(Files.createDirectories(dir.resolve("empty")))).isEmpty();
+  }
+
+  @Test
+  void configNameMustMatchTheDirectory() {
+    String text = "name: \"other\"\nbackend: \"onnxruntime\"\n";
+    assertThatThrownBy(() -> ModelConfig.parse("mine", text))
+        .hasMessage("name \"other\" must equal the directory name \"mine\"");
+    assertThatThrownBy(() -> ModelConfig.parse("mine", "max_batch_size: 4"))
+        .hasMessage("platform or backend must be set");
+  }
+
+  @Test
+  void configSubsetIsParsedWithCommentsAndNestedLists() {
+    ModelConfig config = ModelConfig.parse("resnet50", """
+        # Triton config
+        name: "resnet50"
+        backend: "onnxruntime"
+        max_batch_size: 8
+        input  [ { name: "input"  data_type: TYPE_FP32 dims: [ 3, 224, 224 ] } ]
+        output [ { name: "logits" data_type: TYPE_FP32 dims: [ 1000 ] } ]
+        version_policy: { latest: { num_versions: 1 } }
+        dynamic_batching { max_queue_delay_microseconds: 100 }
+        """);
+    assertThat(config.platformOrDefault()).isEqualTo("onnxruntime_onnx");
+    assertThat(config.maxBatchSize()).isEqualTo(8);
+    assertThat(config.inputs()).containsExactly(
+        new ModelConfig.TensorConfig("input", "TYPE_FP32", java.util.List.of(3L, 224L, 224L)));
+    assertThat(config.outputs().get(0).dims()).containsExactly(1000L);
+  }
+}
