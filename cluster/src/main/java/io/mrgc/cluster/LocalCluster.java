@@ -87,7 +87,7 @@ public final class LocalCluster implements AutoCloseable {
     for (int i = 0; i < options.regions().size(); i++) {
       String region = options.regions().get(i);
       RouterVerticle router = new RouterVerticle(
-          RouterOptions.builder(region, "router-1").port(options.routerPort(i)).build(), clients.get(region));
+          RouterOptions.defaults(region, "router-1").withPort(options.routerPort(i)), clients.get(region));
       await(vertx.deployVerticle(router));
       routers.put(region, router);
       routerUrls.put(region, URI.create("http://127.0.0.1:" + router.actualPort()));

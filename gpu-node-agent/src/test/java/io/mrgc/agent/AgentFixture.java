@@ -1,8 +1,7 @@
 package io.mrgc.agent;
 
+import io.mrgc.state.LocalState;
 import io.mrgc.state.StateClient;
-import io.mrgc.state.Tables;
-import io.mrgc.state.local.EmbeddedDynamoDb;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,45 +15,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 
 /** Shared test helpers: one DynamoDB Local per test JVM, agents on port 0, blocking waits with a bound. */
 final class AgentFixture {
   static final String MODEL = ModelInstaller.MINILM_MODEL;
   static final String REGION = "us-east-1";
-  private static EmbeddedDynamoDb db;
-  private static SdkAsyncHttpClient http;
+  private static LocalState state;
 
   private AgentFixture() {}
 
-  /**
-   * A client of the one DynamoDB Local this test JVM shares. Like LocalState.start(), but table creation is
-   * retried: its first calls can outlast StateClient's 2 s call timeout on a loaded 2-core machine.
-   */
+  /** A client of the one DynamoDB Local (with all tables) this test JVM shares. */
   static synchronized StateClient stateClient() {
-    if (db == null) {
-      db = EmbeddedDynamoDb.start(0, null);
-      http = NettyNioAsyncHttpClient.builder().build();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        http.close();
-        db.close();
-      }));
-      RuntimeException last = null;
-      for (int attempt = 0; attempt < 5; attempt++) {
-        try (StateClient admin = StateClient.local(db.endpoint(), REGION, http)) {
-          Tables.createAll(admin.dynamo()).join();
-          last = null;
-          break;
-        } catch (RuntimeException e) {
-          last = e;
-        }
-      }
-      if (last != null) {
-        throw last;
-      }
+    if (state == null) {
+      state = LocalState.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(state::close));
     }
-    return StateClient.local(db.endpoint(), REGION, http);
+    return state.client(REGION);
   }
 
   static NodeAgentOptions.Builder options(String instanceId, Path modelRoot) {

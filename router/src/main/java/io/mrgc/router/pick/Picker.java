@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  * sees it. Pure code: no Vert.x; the clock and the random source are injected for tests.
  */
 public final class Picker {
-  /** A brand-new instance keeps at least this share of its score during slow start, so it still gets some traffic. */
+  /** A brand-new instance keeps at least this share of its queue term during slow start. */
   public static final double SLOW_START_MIN_FACTOR = 0.1;
 
   private final long staleAfterMillis;
@@ -81,16 +81,17 @@ public final class Picker {
     return backend.reportedLoad() + inFlight.sentSince(backend.instanceId(), backend.heartbeatAtMillis());
   }
 
-  /** The 50/30/20 score on the estimated load, scaled down during slow start. */
+  /** The 50/30/20 score on the estimated load, its queue term scaled down during slow start. */
   public double score(Backend backend, long nowMillis) {
-    double score = Scoring.score(estimatedLoad(backend), backend.latencyEwmaMs(), backend.health());
-    return score * slowStartFactor(backend, nowMillis);
+    return Scoring.score(estimatedLoad(backend), backend.latencyEwmaMs(), backend.health(),
+        slowStartFactor(backend, nowMillis));
   }
 
   /**
-   * 1 for an established instance; for one younger than the slow-start window, its age as a share of the window
-   * (at least {@link #SLOW_START_MIN_FACTOR}). A new instance reports an empty queue and would otherwise win every
-   * comparison and be flooded (pitfall 3, GIE#1497). An unknown start time (0) counts as established.
+   * The queue-term factor: 1 for an established instance; for one younger than the slow-start window, its age as a
+   * share of the window (at least {@link #SLOW_START_MIN_FACTOR}). A new instance reports an empty queue and would
+   * otherwise win every comparison and be flooded (pitfall 3, GIE#1497). An unknown start time (0) counts as
+   * established.
    */
   double slowStartFactor(Backend backend, long nowMillis) {
     long age = nowMillis - backend.startedAtMillis();

@@ -44,7 +44,16 @@ public final class Scoring {
   }
 
   public static double score(double estimatedLoad, double latencyEwmaMs, int health) {
-    return QUEUE_WEIGHT * queueTerm(estimatedLoad)
+    return score(estimatedLoad, latencyEwmaMs, health, 1.0);
+  }
+
+  /**
+   * The score with the queue term scaled by {@code slowStartFactor} (0..1). Slow start scales the queue term, the
+   * one an idle-looking new instance wins on; scaling latency and health too would starve it whenever the fleet is
+   * saturated (exactly when the autoscaler adds it).
+   */
+  public static double score(double estimatedLoad, double latencyEwmaMs, int health, double slowStartFactor) {
+    return QUEUE_WEIGHT * queueTerm(estimatedLoad) * slowStartFactor
         + LATENCY_WEIGHT * latencyTerm(latencyEwmaMs)
         + HEALTH_WEIGHT * healthTerm(health);
   }

@@ -1,0 +1,89 @@
+package io.mrgc.router.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The router's Prometheus metrics (served on /metrics) and the current window for the metrics table. Names as
+ * exported: {@code mrgc_router_requests_total{status_class}}, {@code mrgc_router_request_duration_seconds},
+ * {@code mrgc_router_upstream_latency_seconds}, {@code mrgc_router_retries_total},
+ * {@code mrgc_router_ejections_total{instance}}, {@code mrgc_router_dispatches_total{instance}} (per-instance
+ * dispatch share), {@code mrgc_router_fail_open_picks_total}, {@code mrgc_router_snapshot_age_seconds}.
+ */
+public final class RouterMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final MetricsWindow window;
+  private final Timer requestDuration;
+  private final Timer upstreamLatency;
+  private final Counter retries;
+  private final Counter failOpenPicks;
+
+  public RouterMetrics(String region, DoubleSupplier snapshotAgeSeconds, MetricsWindow window) {
+    this.window = window;
+    registry.config().commonTags("region", region);
+    requestDuration = Timer.builder("mrgc.router.request.duration")
+        .description("Time from request arrival to the end of the response, as the router saw it")
+        .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+    upstreamLatency = Timer.builder("mrgc.router.upstream.latency")
+        .description("Time from dispatch to the instance's response head")
+        .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+    retries = Counter.builder("mrgc.router.retries").description("Connect failures retried on another instance")
+        .register(registry);
+    failOpenPicks = Counter.builder("mrgc.router.fail.open.picks")
+        .description("Picks made from the unfiltered snapshot because no instance passed the filters")
+        .register(registry);
+    Gauge.builder("mrgc.router.snapshot.age.seconds", snapshotAgeSeconds::getAsDouble)
+        .description("Seconds since the last successful gpu_instances read").register(registry);
+  }
+
+  /** A finished exchange with the router's final status (including the router's own 4xx/5xx answers). */
+  public void request(int status, long durationNanos) {
+    Counter.builder("mrgc.router.requests").tag("status_class", (status / 100) + "xx").register(registry)
+        .increment();
+    requestDuration.record(Duration.ofNanos(durationNanos));
+    window.record(status, durationNanos / 1_000_000.0);
+  }
+
+  public void upstreamLatency(long nanos) {
+    upstreamLatency.record(Duration.ofNanos(nanos));
+  }
+
+  public void retry() {
+    retries.increment();
+  }
+
+  public void failOpen() {
+    failOpenPicks.increment();
+  }
+
+  public void ejection(String instanceId) {
+    Counter.builder("mrgc.router.ejections").tag("instance", instanceId).register(registry).increment();
+  }
+
+  /** Instance ids are bounded by the region's fleet size (at most 20), so the tag stays small. */
+  public void dispatch(String instanceId) {
+    Counter.builder("mrgc.router.dispatches").tag("instance", instanceId).register(registry).increment();
+  }
+
+  public double dispatches(String instanceId) {
+    Counter counter = registry.find("mrgc.router.dispatches").tag("instance", instanceId).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  public double retries() {
+    return retries.count();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+}

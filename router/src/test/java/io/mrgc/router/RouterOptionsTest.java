@@ -1,0 +1,43 @@
+package io.mrgc.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class RouterOptionsTest {
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    RouterOptions options = RouterOptions.defaults("us-east-1", "router-1");
+    assertThat(options.host()).isEqualTo("127.0.0.1");
+    assertThat(options.port()).isZero();
+    assertThat(options.snapshotInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(options.heartbeatStaleAfter()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(options.maxBodyBytes()).isEqualTo(1024 * 1024);
+    assertThat(options.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(options.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.metricsInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(options.baseEjectionTime()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(options.slowStart()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.metricsSeries()).isEqualTo("router#us-east-1#router-1");
+  }
+
+  @Test
+  void invalidValuesAreRejectedWithExactMessages() {
+    RouterOptions options = RouterOptions.defaults("us-east-1", "router-1");
+    assertThatThrownBy(() -> RouterOptions.defaults(" ", "r")).hasMessage("region must not be blank");
+    assertThatThrownBy(() -> RouterOptions.defaults("us-east-1", null)).hasMessage("routerId must not be blank");
+    assertThatThrownBy(() -> options.withPort(70000)).hasMessage("port must be between 0 and 65535, but was 70000");
+    assertThatThrownBy(() -> options.withSnapshotInterval(Duration.ZERO))
+        .hasMessage("snapshotInterval must be a positive duration, but was PT0S");
+    assertThatThrownBy(() -> options.withMaxBodyBytes(0))
+        .hasMessage("maxBodyBytes must be between 1 and 1073741824, but was 0");
+    assertThatThrownBy(() -> options.withMaxEjectedPercent(101))
+        .hasMessage("maxEjectedPercent must be between 0 and 100, but was 101");
+    assertThatThrownBy(() -> options.withEjectAfterConsecutiveFailures(0))
+        .hasMessage("ejectAfterConsecutiveFailures must be between 1 and 1000, but was 0");
+    assertThatThrownBy(() -> options.withRequestTimeout(null))
+        .hasMessage("requestTimeout must be a positive duration, but was null");
+  }
+}

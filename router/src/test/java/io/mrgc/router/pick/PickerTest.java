@@ -1,0 +1,163 @@
+package io.mrgc.router.pick;
+
+import static io.mrgc.router.pick.Backends.ready;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mrgc.state.InstanceState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class PickerTest {
+  private static final long NOW = 10_000_000;
+  private final AtomicLong clock = new AtomicLong(NOW);
+  private final InFlightTracker inFlight = new InFlightTracker();
+  private final OutlierDetector outliers = new OutlierDetector(5, Duration.ofSeconds(10), 100, clock::get);
+
+  private Picker picker(long seed) {
+    return new Picker(Duration.ofSeconds(3), Duration.ofSeconds(30), inFlight, outliers, new Random(seed),
+        clock::get);
+  }
+
+  private static List<Backend> oneIdleFifteenAtOne() {
+    List<Backend> snapshot = new ArrayList<>();
+    snapshot.add(ready("i-00", 0, NOW - 100));
+    for (int i = 1; i < 16; i++) {
+      snapshot.add(ready(String.format("i-%02d", i), 1, NOW - 100));
+    }
+    return snapshot;
+  }
+
+  @Test
+  void burstOf256ConcurrentPicksGivesNoInstanceMoreThanTwiceItsFairShare() {
+    for (long seed = 1; seed <= 20; seed++) {
+      InFlightTracker tracker = new InFlightTracker();
+      Picker picker = new Picker(Duration.ofSeconds(3), Duration.ofSeconds(30), tracker, outliers,
+          new Random(seed), clock::get);
+      Map<String, Integer> counts = new HashMap<>();
+      for (int i = 0; i < 256; i++) { // no completions in between: every dispatch stays outstanding
+        Picker.Pick pick = picker.pick(oneIdleFifteenAtOne(), "m1", Set.of());
+        counts.merge(pick.backend().instanceId(), 1, Integer::sum);
+      }
+      assertThat(counts.values().stream().mapToInt(Integer::intValue).max().orElseThrow())
+          .as("max per instance, seed %d: %s", seed, counts).isLessThanOrEqualTo(32);
+      assertThat(counts.get("i-00")).as("the idle instance still gets its share").isGreaterThan(0);
+    }
+  }
+
+  @Test
+  void argmaxOverTheSameSnapshotWouldHerdTheWholeBurst() {
+    // The failure the picker avoids: the stale best instance stays "best" for every request of the burst.
+    List<Backend> snapshot = oneIdleFifteenAtOne();
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 256; i++) {
+      Backend best = snapshot.stream().max((a, b) -> Double.compare(
+          Scoring.score(a.reportedLoad(), a.latencyEwmaMs(), a.health()),
+          Scoring.score(b.reportedLoad(), b.latencyEwmaMs(), b.health()))).orElseThrow();
+      counts.merge(best.instanceId(), 1, Integer::sum);
+    }
+    assertThat(counts).containsExactly(Map.entry("i-00", 256));
+  }
+
+  @Test
+  void ownInFlightCountsOnlyDispatchesSinceTheReport() {
+    Backend reported = ready("a", 4, NOW - 500);
+    Picker picker = picker(1);
+    InFlightTracker.Dispatch before = inFlight.begin("a", NOW - 1_000); // already inside the report
+    InFlightTracker.Dispatch after = inFlight.begin("a", NOW - 100);
+    assertThat(picker.estimatedLoad(reported)).isEqualTo(5);
+    Picker.Pick pick = picker.pick(List.of(reported), null, Set.of());
+    assertThat(picker.estimatedLoad(reported)).as("counted at pick time").isEqualTo(6);
+    pick.dispatch().end();
+    pick.dispatch().end(); // idempotent
+    after.end();
+    before.end();
+    assertThat(picker.estimatedLoad(reported)).isEqualTo(4);
+    assertThat(inFlight.outstanding("a")).isZero();
+  }
+
+  @Test
+  void filtersDropStaleNotRoutableEjectedAndWrongModelInstances() {
+    Backend good = ready("good", 10, NOW);
+    Backend stale = ready("stale", 0, NOW - 3_001);
+    Backend washing = Backends.withState(ready("washing", 0, NOW), InstanceState.WASHING);
+    Backend ejected = ready("ejected", 0, NOW);
+    Backend otherModel = Backends.models(ready("other", 0, NOW), Set.of("m2"));
+    outliers.fleetSize(5);
+    outliers.connectFailed("ejected");
+    Picker picker = picker(3);
+    for (int i = 0; i < 50; i++) {
+      Picker.Pick pick = picker.pick(List.of(good, stale, washing, ejected, otherModel), "m1", Set.of());
+      assertThat(pick.backend().instanceId()).isEqualTo("good");
+      assertThat(pick.failOpen()).isFalse();
+      pick.dispatch().end();
+    }
+  }
+
+  @Test
+  void failsOpenWhenEveryInstanceIsStaleOrEjected() {
+    Backend staleA = ready("a", 0, NOW - 60_000);
+    Backend staleB = ready("b", 0, NOW - 60_000);
+    Picker picker = picker(5);
+    Picker.Pick pick = picker.pick(List.of(staleA, staleB), "m1", Set.of());
+    assertThat(pick).isNotNull();
+    assertThat(pick.failOpen()).isTrue();
+
+    Backend freshC = ready("c", 0, NOW);
+    outliers.fleetSize(1);
+    outliers.connectFailed("c");
+    Picker.Pick onlyEjected = picker.pick(List.of(freshC), "m1", Set.of());
+    assertThat(onlyEjected.backend().instanceId()).isEqualTo("c");
+    assertThat(onlyEjected.failOpen()).isTrue();
+  }
+
+  @Test
+  void ejectedInstanceComesBackAfterItsEjectionTime() {
+    Backend a = ready("a", 0, NOW);
+    Backend b = ready("b", 20, NOW);
+    outliers.fleetSize(2);
+    outliers.connectFailed("a");
+    Picker picker = picker(7);
+    assertThat(picker.pick(List.of(a, b), null, Set.of()).backend().instanceId()).isEqualTo("b");
+    clock.addAndGet(10_001);
+    Backend aLater = ready("a", 0, clock.get());
+    Backend bLater = ready("b", 20, clock.get());
+    assertThat(picker.pick(List.of(aLater, bLater), null, Set.of()).backend().instanceId()).isEqualTo("a");
+  }
+
+  @Test
+  void neverPicksAnExcludedInstanceOrOneWithoutEndpoint() {
+    Backend a = ready("a", 0, NOW);
+    Backend b = Backends.noEndpoint(ready("b", 0, NOW - 60_000));
+    Picker picker = picker(9);
+    assertThat(picker.pick(List.of(a, b), null, Set.of("a"))).isNull();
+    assertThat(picker.pick(List.of(b), null, Set.of())).isNull();
+    assertThat(picker.pick(List.of(), null, Set.of())).isNull();
+  }
+
+  @Test
+  void slowStartKeepsANewIdleInstanceFromBeingFlooded() {
+    List<Backend> snapshot = new ArrayList<>();
+    snapshot.add(Backends.startedAt(ready("new", 0, NOW - 100), NOW - 1_000)); // 1 s old, reports idle
+    for (int i = 1; i < 16; i++) {
+      snapshot.add(ready("old-" + i, 1, NOW - 100));
+    }
+    Picker picker = picker(11);
+    assertThat(picker.slowStartFactor(snapshot.get(0), NOW)).isEqualTo(Picker.SLOW_START_MIN_FACTOR);
+    assertThat(picker.slowStartFactor(snapshot.get(1), NOW)).isEqualTo(1.0);
+    int toNew = 0;
+    for (int i = 0; i < 256; i++) {
+      if (picker.pick(snapshot, null, Set.of()).backend().instanceId().equals("new")) {
+        toNew++;
+      }
+    }
+    assertThat(toNew).as("at most 2x its fair share of 16 during slow start").isLessThanOrEqualTo(32);
+    assertThat(picker.slowStartFactor(snapshot.get(0), NOW + 14_000)).isEqualTo(0.5);
+  }
+}
