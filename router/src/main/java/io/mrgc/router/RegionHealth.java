@@ -16,7 +16,7 @@ record RegionHealth(String region, int routable, int instances, double snapshotA
   static RegionHealth of(String region, RegionSnapshot snapshot, double ageSeconds, Picker picker) {
     int routable = 0;
     for (Backend backend : snapshot.backends()) {
-      if (picker.eligible(backend, null)) {
+      if (picker.eligibleInSnapshot(backend, null, snapshot.fetchedAtMillis())) {
         routable++;
       }
     }

@@ -45,8 +45,17 @@ public final class Picker {
    * or returns null when no instance with an endpoint is left.
    */
   public Pick pick(List<Backend> snapshot, String model, Set<String> excluded) {
+    return pick(snapshot, Long.MAX_VALUE, model, excluded);
+  }
+
+  /**
+   * As {@link #pick(List, String, Set)} for a snapshot read at {@code snapshotTakenAtMillis}: heartbeats are judged
+   * fresh or stale as of that read, so an outage of the shared store (an old snapshot) does not make every
+   * instance look dead; dead instances are still caught by their connect failures (outlier ejection).
+   */
+  public Pick pick(List<Backend> snapshot, long snapshotTakenAtMillis, String model, Set<String> excluded) {
     long now = clockMillis.getAsLong();
-    List<Backend> candidates = eligible(snapshot, model, excluded, now);
+    List<Backend> candidates = eligible(snapshot, model, excluded, Math.min(now, snapshotTakenAtMillis));
     boolean failOpen = candidates.isEmpty();
     if (failOpen) {
       // Routing anyway beats failing closed on stale or pessimistic state (pitfall 3, llm-d-router#2408).
@@ -60,17 +69,25 @@ public final class Picker {
     return new Pick(chosen, score(chosen, now), failOpen, dispatch);
   }
 
-  /** Whether the instance passes every filter: routable state, fresh heartbeat, serves the model, not ejected. */
-  public boolean eligible(Backend backend, String model, long nowMillis) {
+  /**
+   * Whether the instance passes every filter: routable state, a heartbeat fresh as of {@code stateAsOfMillis}, serves
+   * the model, not ejected (now).
+   */
+  public boolean eligible(Backend backend, String model, long stateAsOfMillis) {
     return backend.hasEndpoint()
         && backend.routableState()
-        && nowMillis - backend.heartbeatAtMillis() <= staleAfterMillis
+        && stateAsOfMillis - backend.heartbeatAtMillis() <= staleAfterMillis
         && backend.serves(model)
         && !outliers.isEjected(backend.instanceId());
   }
 
   public boolean eligible(Backend backend, String model) {
     return eligible(backend, model, clockMillis.getAsLong());
+  }
+
+  /** {@link #eligible(Backend, String, long)} for an instance of a snapshot read at {@code snapshotTakenAtMillis}. */
+  public boolean eligibleInSnapshot(Backend backend, String model, long snapshotTakenAtMillis) {
+    return eligible(backend, model, Math.min(clockMillis.getAsLong(), snapshotTakenAtMillis));
   }
 
   /**

@@ -3,6 +3,7 @@ package io.mrgc.router.proxy;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.RequestIds;
 import io.mrgc.router.pick.Picker;
+import io.mrgc.router.snapshot.RegionSnapshot;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -76,7 +77,8 @@ final class Exchange {
   }
 
   private void attempt() {
-    Picker.Pick chosen = proxy.picker().pick(proxy.snapshot().backends(), model, tried);
+    RegionSnapshot snapshot = proxy.snapshot();
+    Picker.Pick chosen = proxy.picker().pick(snapshot.backends(), snapshot.fetchedAtMillis(), model, tried);
     if (chosen == null) {
       if (tried.isEmpty()) {
         fail(503, "no_capacity", "region " + proxy.options().region() + " has no instance to serve the request",

@@ -52,6 +52,19 @@ class PickerTest {
   }
 
   @Test
+  void heartbeatsAreJudgedAsOfTheSnapshotReadSoAStoreOutageIsNotAFleetOutage() {
+    // Read 10 s ago (the store has been down since), when both heartbeats were 1 s old.
+    long takenAt = NOW - 10_000;
+    List<Backend> snapshot = List.of(ready("a", 0, takenAt - 1_000), ready("b", 0, takenAt - 1_000));
+    Picker picker = picker(3);
+    assertThat(picker.pick(snapshot, takenAt, null, Set.of()).failOpen()).isFalse();
+    assertThat(picker.eligibleInSnapshot(snapshot.get(0), null, takenAt)).isTrue();
+    // The same rows in a snapshot read just now are stale: those instances stopped heart-beating.
+    assertThat(picker.pick(snapshot, NOW, null, Set.of()).failOpen()).isTrue();
+    assertThat(picker.eligibleInSnapshot(snapshot.get(0), null, NOW)).isFalse();
+  }
+
+  @Test
   void argmaxOverTheSameSnapshotWouldHerdTheWholeBurst() {
     // The failure the picker avoids: the stale best instance stays "best" for every request of the burst.
     List<Backend> snapshot = oneIdleFifteenAtOne();

@@ -1,0 +1,162 @@
+package io.mrgc.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Failures in a real local cluster: a node agent killed under load, DynamoDB Local stopped mid-run. */
+class ClusterResilienceTest {
+  private static final String REGION = "us-east-1";
+  @TempDir
+  Path dir;
+  private LocalCluster cluster;
+  private WebClient web;
+
+  @AfterEach
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private void start(LocalClusterOptions options) {
+    cluster = LocalCluster.start(options);
+    cluster.awaitServing(Duration.ofSeconds(60));
+    web = WebClient.create(cluster.vertx());
+  }
+
+  @Test
+  void agentKilledUnderLoadStopsGettingTrafficWithinThreeSecondsAndRequestsKeepSucceeding() throws Exception {
+    start(LocalClusterOptions.ephemeral(dir.resolve("models")));
+    String victim = "i-local-" + REGION + "-1";
+    Load load = new Load(4);
+    load.runFor(Duration.ofSeconds(2));
+    long crashedAt = System.nanoTime();
+    cluster.crashAgent(victim);
+    load.markCrash();
+    load.runFor(Duration.ofSeconds(3));
+    double dispatchesAtThreeSeconds = dispatches(victim);
+    double secondsSinceCrash = (System.nanoTime() - crashedAt) / 1e9;
+    load.runFor(Duration.ofSeconds(4));
+
+    assertThat(secondsSinceCrash).isGreaterThanOrEqualTo(3);
+    assertThat(dispatches(victim)).as("router dispatches to the killed agent after 3 s")
+        .isEqualTo(dispatchesAtThreeSeconds);
+    assertThat(load.afterCrash.size()).isGreaterThan(20);
+    assertThat(load.afterCrash).as("statuses of requests sent after the kill").containsOnly(200);
+    assertThat(load.servedAfterCrash).as("the killed agent's region-mate took the traffic")
+        .contains("i-local-" + REGION + "-2").doesNotContain(victim);
+  }
+
+  @Test
+  void dynamoDbStoppedMidRunRoutersKeepRoutingOnTheirLastSnapshotAndRecover() throws Exception {
+    start(LocalClusterOptions.ephemeral(dir.resolve("models")).withDataDir(dir.resolve("dynamodb")));
+    cluster.dynamoDb().stop();
+    Load load = new Load(2);
+    load.markCrash();
+    load.runFor(Duration.ofSeconds(5));
+    assertThat(load.afterCrash.size()).isGreaterThan(10);
+    assertThat(load.afterCrash).as("statuses while DynamoDB is down").containsOnly(200);
+    JsonObject down = regionHealth();
+    assertThat(down.getDouble("snapshotAgeSeconds")).isGreaterThan(3.0);
+    assertThat(down.getString("status")).as("a store outage is not a region outage").isEqualTo("serving");
+
+    cluster.dynamoDb().restart();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    double age = down.getDouble("snapshotAgeSeconds");
+    while (System.nanoTime() < deadline && age > 2.0) {
+      Thread.sleep(200);
+      age = regionHealth().getDouble("snapshotAgeSeconds");
+    }
+    assertThat(age).as("snapshot age after DynamoDB returned").isLessThanOrEqualTo(2.0);
+    assertThat(send().statusCode()).isEqualTo(200);
+  }
+
+  private JsonObject regionHealth() throws Exception {
+    URI router = cluster.routerUrls().get(REGION);
+    return web.get(router.getPort(), router.getHost(), "/healthz/region").send()
+        .await(10, TimeUnit.SECONDS).bodyAsJsonObject();
+  }
+
+  private double dispatches(String instanceId) throws Exception {
+    URI router = cluster.routerUrls().get(REGION);
+    String metrics = web.get(router.getPort(), router.getHost(), "/metrics").send()
+        .await(10, TimeUnit.SECONDS).bodyAsString();
+    Matcher m = Pattern.compile("mrgc_router_dispatches_total\\{[^}]*instance=\"" + Pattern.quote(instanceId)
+        + "\"[^}]*} ([0-9.Ee+-]+)").matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private Future<HttpResponse<Buffer>> sendAsync() {
+    URI anycast = cluster.anycastUrls().values().iterator().next();
+    return web.post(anycast.getPort(), anycast.getHost(), "/v1/embeddings")
+        .putHeader("x-mrgc-home-region", REGION)
+        .sendJsonObject(new JsonObject().put("model", "all-minilm-l6-v2").put("input", "steady load"));
+  }
+
+  private HttpResponse<Buffer> send() throws Exception {
+    return sendAsync().await(30, TimeUnit.SECONDS);
+  }
+
+  /** A few closed-loop clients; records statuses (and serving instances) of requests started after a mark. */
+  private final class Load {
+    private final int clients;
+    private volatile boolean marked;
+    final List<Integer> afterCrash = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<String> servedAfterCrash = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    Load(int clients) {
+      this.clients = clients;
+    }
+
+    void markCrash() {
+      marked = true;
+    }
+
+    void runFor(Duration duration) throws Exception {
+      long end = System.nanoTime() + duration.toNanos();
+      List<Future<Void>> loops = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        loops.add(loop(end));
+      }
+      Future.all(loops).await(duration.toSeconds() + 30, TimeUnit.SECONDS);
+    }
+
+    private Future<Void> loop(long endNanos) {
+      if (System.nanoTime() >= endNanos) {
+        return Future.succeededFuture();
+      }
+      boolean counted = marked;
+      return sendAsync()
+          .map(response -> {
+            if (counted) {
+              afterCrash.add(response.statusCode());
+              servedAfterCrash.add(response.getHeader("x-mrgc-instance"));
+            }
+            return null;
+          })
+          .otherwise(error -> {
+            if (counted) {
+              afterCrash.add(-1);
+            }
+            return null;
+          })
+          .compose(v -> loop(endNanos));
+    }
+  }
+}
