@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 duration="${1:-20s}"
 connections="${2:-16}"
 
+set -m # background jobs keep SIGINT, so stop_cluster's kill -INT acts like Ctrl-C
 run_cluster() { # $1 = max batch size; prints the us-east-1 agent's URL
   local log="$2"
   ./mrgc up --agents-per-region 1 --agent-max-batch-size "$1" >"$log" 2>&1 &

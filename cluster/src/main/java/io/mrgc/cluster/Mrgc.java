@@ -12,7 +12,23 @@ public final class Mrgc implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Mrgc()).execute(args));
+    System.exit(new CommandLine(new Mrgc())
+        .setExecutionExceptionHandler((error, commandLine, parsed) -> {
+          // Operators get the cause chain in one line, not a stack trace.
+          commandLine.getErr().println("mrgc " + commandLine.getCommandName() + ": " + describe(error));
+          return 1;
+        })
+        .execute(args));
+  }
+
+  static String describe(Throwable error) {
+    StringBuilder message = new StringBuilder(String.valueOf(error.getMessage()));
+    for (Throwable cause = error.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
+        message.append(": ").append(cause.getMessage());
+      }
+    }
+    return message.toString();
   }
 
   @Override

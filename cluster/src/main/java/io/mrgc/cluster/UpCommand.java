@@ -65,7 +65,13 @@ final class UpCommand implements Callable<Integer> {
         new HealthCheckOptions(healthCheckInterval, healthCheckThreshold, HealthCheckOptions.DEFAULT_TIMEOUT,
             HealthCheckOptions.DEFAULT_PATH),
         LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize);
-    LocalCluster cluster = LocalCluster.start(options);
+    LocalCluster cluster;
+    try {
+      cluster = LocalCluster.start(options);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the local cluster did not start (is another `mrgc up` running? the ports "
+          + "can be changed with --dynamodb-port, --router-base-port and --front-door-port)", e);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("mrgc: stopping the local cluster...");

@@ -180,7 +180,7 @@ class RouterProxyTest {
     String wire = await(answer.future());
 
     assertThat(wire).startsWith("HTTP/1.1 413");
-    assertThat(wire).contains("\"code\":\"payload_too_large\"");
+    assertThat(wire).contains("\"code\":\"body_too_large\"");
     assertThat(agent.requests.get()).isZero();
   }
 
@@ -205,7 +205,7 @@ class RouterProxyTest {
     String wire = await(answer.future());
 
     assertThat(wire).startsWith("HTTP/1.1 413");
-    assertThat(wire).contains("\"code\":\"payload_too_large\"");
+    assertThat(wire).contains("\"code\":\"body_too_large\"");
     long deadline = System.currentTimeMillis() + 5_000;
     while (agent.resets.get() == 0 && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);

@@ -65,7 +65,7 @@ final class Exchange {
     response.exceptionHandler(error -> clientGone());
     long declared = declaredLength();
     if (declared > proxy.options().maxBodyBytes()) {
-      fail(413, "payload_too_large", "request body of " + declared + " bytes is over the limit of "
+      fail(413, "body_too_large", "request body of " + declared + " bytes is over the limit of "
           + proxy.options().maxBodyBytes() + " bytes", null);
       return;
     }
@@ -162,7 +162,7 @@ final class Exchange {
     bodyBytes += chunk.length();
     if (bodyBytes > proxy.options().maxBodyBytes()) {
       abortUpstream();
-      fail(413, "payload_too_large", "request body is over the limit of " + proxy.options().maxBodyBytes()
+      fail(413, "body_too_large", "request body is over the limit of " + proxy.options().maxBodyBytes()
           + " bytes", null);
       return;
     }
