@@ -10,6 +10,7 @@ import io.mrgc.agent.http.ServedModels;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.agent.model.ModelRepository;
 import io.mrgc.agent.model.OrtSessions;
+import io.mrgc.enclave.EnclaveHandler;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.InstanceState;
 import io.mrgc.state.StateClient;
@@ -45,8 +46,21 @@ public class NodeAgent extends VerticleBase {
   private long heartbeatTimer = -1;
   private volatile int actualPort = -1;
   private volatile boolean crashed;
+  private final EnclaveHandler enclave;
+  /** False after the enclave stopped answering, until it answers again; the heartbeat then reports health 0. */
+  private volatile boolean enclaveReachable = true;
 
+  /** An agent that serves plaintext only (no enclave: envelopes are refused with 503). */
   public NodeAgent(NodeAgentOptions options, StateClient state) {
+    this(options, state, null);
+  }
+
+  /**
+   * An agent whose encrypted requests are opened and sealed by {@code enclave} (the parent-side client of its Nitro
+   * Enclave, or of the local enclave server in local mode).
+   */
+  public NodeAgent(NodeAgentOptions options, StateClient state, EnclaveHandler enclave) {
+    this.enclave = enclave;
     this.options = options;
     this.instances = new GpuInstanceRepository(state);
     this.admission = new Admission(options.maxQueuedRequests());
@@ -65,7 +79,7 @@ public class NodeAgent extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
     return server
         .requestHandler(HttpApi.create(vertx, models, admission, metrics, options.maxBodyBytes(),
-            options.maxInputsPerRequest()))
+            options.maxInputsPerRequest(), enclave, this::enclaveReachable))
         .listen()
         .compose(listening -> {
           actualPort = listening.actualPort();
@@ -79,8 +93,10 @@ public class NodeAgent extends VerticleBase {
           LOG.info("instance {} serving {} on {}", options.instanceId(), models.names(), endpoint());
           return heartbeater.beat(InstanceState.READY);
         })
-        .onSuccess(v -> heartbeatTimer = vertx.setPeriodic(options.heartbeatInterval().toMillis(),
-            id -> heartbeater.beat(InstanceState.READY)))
+        .onSuccess(v -> heartbeatTimer = vertx.setPeriodic(options.heartbeatInterval().toMillis(), id -> {
+          pingEnclave();
+          heartbeater.beat(InstanceState.READY);
+        }))
         .onFailure(failure -> {
           if (heartbeater != null) {
             heartbeater.halt();
@@ -105,8 +121,36 @@ public class NodeAgent extends VerticleBase {
   }
 
   private LoadSnapshot snapshot() {
+    int health = enclave != null && !enclaveReachable ? 0 : admission.health();
     return new LoadSnapshot(admission.queueDepth(), admission.inFlight(), admission.latencyEwmaMs(),
-        admission.health(), models.names());
+        health, models.names());
+  }
+
+  /** Checks the enclave once per heartbeat, off the event loop (the ping is a blocking vsock round trip). */
+  private void pingEnclave() {
+    if (enclave == null) {
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      enclave.ping();
+      return true;
+    }, false).otherwise(false).onSuccess(this::enclaveReachable);
+  }
+
+  private void enclaveReachable(boolean reachable) {
+    if (reachable != enclaveReachable) {
+      if (reachable) {
+        LOG.info("instance {}: enclave answers again; healthy", options.instanceId());
+      } else {
+        LOG.warn("instance {}: enclave not answering; reporting health 0 until it does", options.instanceId());
+      }
+    }
+    enclaveReachable = reachable;
+  }
+
+  /** Whether the enclave answered the last check (always true for an agent without one). */
+  public boolean enclaveReachable() {
+    return enclaveReachable;
   }
 
   /** Graceful: TERMINATED is written first so routers stop picking this instance, then requests drain. */

@@ -4,6 +4,7 @@ import io.mrgc.agent.batch.Admission;
 import io.mrgc.agent.batch.EmbeddingResult;
 import io.mrgc.agent.batch.ModelWorker;
 import io.mrgc.common.ApiException;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,26 +20,30 @@ final class EmbeddingsHandler implements Handler<RoutingContext> {
   private final ServedModels models;
   private final Admission admission;
   private final int maxInputsPerRequest;
+  private final Envelopes envelopes;
 
-  EmbeddingsHandler(ServedModels models, Admission admission, int maxInputsPerRequest) {
+  EmbeddingsHandler(ServedModels models, Admission admission, int maxInputsPerRequest, Envelopes envelopes) {
     this.models = models;
     this.admission = admission;
     this.maxInputsPerRequest = maxInputsPerRequest;
+    this.envelopes = envelopes;
   }
 
   private record Parsed(String model, List<String> inputs, boolean base64) {}
 
   @Override
   public void handle(RoutingContext ctx) {
-    Parsed request = parse(Requests.jsonBody(ctx, true));
+    Requests.serve(ctx, envelopes, this::embed, true);
+  }
+
+  private Future<JsonObject> embed(RoutingContext ctx, JsonObject body) {
+    Parsed request = parse(body);
     ModelWorker worker = models.require(request.model());
     if (!worker.model().servesEmbeddings()) {
       throw ApiException.badRequest("model " + request.model() + " is not a text-embedding model");
     }
     Admission.Ticket ticket = admission.admit();
-    Requests.onContext(ctx, worker.embed(request.inputs(), ticket))
-        .onSuccess(result -> Requests.sendJson(ctx, 200, render(request, result)))
-        .onFailure(failure -> Requests.sendError(ctx, failure));
+    return Requests.onContext(ctx, worker.embed(request.inputs(), ticket)).map(result -> render(request, result));
   }
 
   private Parsed parse(JsonObject body) {

@@ -4,6 +4,8 @@ import io.mrgc.agent.batch.Admission;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.ApiException;
 import io.mrgc.common.RequestIds;
+import io.mrgc.enclave.EnclaveHandler;
+import java.util.function.Consumer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -21,14 +23,17 @@ public final class HttpApi {
 
   private HttpApi() {}
 
+  /** {@code enclave} may be null: such an agent serves plaintext only and refuses envelopes with 503. */
   public static Router create(Vertx vertx, ServedModels models, Admission admission, AgentMetrics metrics,
-      int maxBodyBytes, int maxInputsPerRequest) {
+      int maxBodyBytes, int maxInputsPerRequest, EnclaveHandler enclave, Consumer<Boolean> enclaveReachable) {
+    Envelopes envelopes = new Envelopes(enclave, enclaveReachable);
     Router router = Router.router(vertx);
     router.route().handler(ctx -> begin(ctx, metrics));
     // The limit is enforced while the body streams in, so a chunked upload without Content-Length is cut off too.
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-    router.post("/v1/embeddings").handler(body).handler(new EmbeddingsHandler(models, admission, maxInputsPerRequest));
-    new OipHandlers(models, admission, body).mount(router);
+    router.post("/v1/embeddings").handler(body).handler(new EmbeddingsHandler(models, admission, maxInputsPerRequest,
+        envelopes));
+    new OipHandlers(models, admission, body, envelopes).mount(router);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));

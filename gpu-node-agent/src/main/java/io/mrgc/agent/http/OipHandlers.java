@@ -5,6 +5,7 @@ import io.mrgc.agent.batch.ModelWorker;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.agent.model.TensorMeta;
 import io.mrgc.common.ApiException;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,11 +21,13 @@ final class OipHandlers {
   private final ServedModels models;
   private final Admission admission;
   private final BodyHandler body;
+  private final Envelopes envelopes;
 
-  OipHandlers(ServedModels models, Admission admission, BodyHandler body) {
+  OipHandlers(ServedModels models, Admission admission, BodyHandler body, Envelopes envelopes) {
     this.models = models;
     this.admission = admission;
     this.body = body;
+    this.envelopes = envelopes;
   }
 
   void mount(Router router) {
@@ -81,8 +84,12 @@ final class OipHandlers {
   }
 
   private void infer(RoutingContext ctx) {
+    worker(ctx); // 404 for an unknown model before anything else
+    Requests.serve(ctx, envelopes, this::infer, false);
+  }
+
+  private Future<JsonObject> infer(RoutingContext ctx, JsonObject body) {
     ModelWorker worker = worker(ctx);
-    JsonObject body = Requests.jsonBody(ctx, false);
     Object id = body.getValue("id");
     if (id != null && !(id instanceof String)) {
       throw ApiException.badRequest("id must be a string");
@@ -90,13 +97,10 @@ final class OipHandlers {
     LoadedModel model = worker.model();
     OipTensors.Call call = OipTensors.parse(model, body);
     Admission.Ticket ticket = admission.admit();
-    Requests.onContext(ctx, worker.submit(m -> OipTensors.run(m, call), ticket))
-        .onSuccess(outputs -> {
-          JsonObject response = new JsonObject().put("model_name", model.name())
-              .put("model_version", Long.toString(model.version()));
-          response.put("id", id != null ? id : Requests.requestId(ctx));
-          Requests.sendJson(ctx, 200, response.put("outputs", outputs));
-        })
-        .onFailure(failure -> Requests.sendError(ctx, failure));
+    return Requests.onContext(ctx, worker.submit(m -> OipTensors.run(m, call), ticket))
+        .map(outputs -> new JsonObject().put("model_name", model.name())
+            .put("model_version", Long.toString(model.version()))
+            .put("id", id != null ? id : Requests.requestId(ctx))
+            .put("outputs", outputs));
   }
 }

@@ -50,6 +50,17 @@ final class Requests {
     return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
   }
 
+  /** Serves one inference call: through the enclave for an envelope, else on the plain JSON body. */
+  static void serve(RoutingContext ctx, Envelopes envelopes, InferenceCall call, boolean requireJsonType) {
+    if (Envelopes.isEnvelope(ctx)) {
+      envelopes.serve(ctx, call);
+      return;
+    }
+    call.call(ctx, jsonBody(ctx, requireJsonType))
+        .onSuccess(reply -> sendJson(ctx, 200, reply))
+        .onFailure(failure -> sendError(ctx, failure));
+  }
+
   static void sendJson(RoutingContext ctx, int status, Object body) {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
