@@ -2,6 +2,7 @@ package io.mrgc.router;
 
 import io.mrgc.common.Check;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * The router's configuration, validated at construction with exact messages, e.g.
@@ -23,11 +24,24 @@ import java.time.Duration;
  * @param baseEjectionTime first ejection's length; the k-th recent one lasts k times this
  * @param maxEjectedPercent largest share of the fleet ejected at once (at least one instance may always be)
  * @param slowStart window after an instance's start during which its score is scaled down
+ * @param allowPlaintext local-development switch: accept request bodies that are not encrypted envelopes
+ *     (otherwise 415 {@code encryption_required})
+ * @param proxyProtocolPort port of the PROXY protocol v2 listener (the PrivateLink NLB's target); -1 = no such
+ *     listener, 0 = any free port (see {@link RouterVerticle#proxyProtocolPort()})
+ * @param proxyProtocolHeaderTimeout how long a connection to that listener may take to send its PROXY v2 header
+ * @param authCacheTtl how long a found tenant (API key hash -> tenant row) is used before it is read again
+ * @param authNegativeCacheTtl how long an unknown API key hash is refused without reading the table again
+ * @param authCacheMaxEntries most entries in each of the two auth caches (found tenants, unknown keys)
+ * @param defaultRateLimitRps sustained requests per second for a tenant whose row sets no rate_limit_rps
+ * @param defaultRateLimitBurst token bucket size for a tenant whose row sets no rate_limit_burst
+ * @param rateLimiterMaxTenants most tenants with a token bucket at once (least recently used ones are dropped)
  */
 public record RouterOptions(String region, String routerId, String host, int port, Duration snapshotInterval,
     Duration heartbeatStaleAfter, long maxBodyBytes, Duration connectTimeout, Duration requestTimeout,
     Duration metricsInterval, Duration metricsTtl, int ejectAfterConsecutiveFailures, Duration baseEjectionTime,
-    int maxEjectedPercent, Duration slowStart) {
+    int maxEjectedPercent, Duration slowStart, boolean allowPlaintext, int proxyProtocolPort,
+    Duration proxyProtocolHeaderTimeout, Duration authCacheTtl, Duration authNegativeCacheTtl,
+    int authCacheMaxEntries, double defaultRateLimitRps, int defaultRateLimitBurst, int rateLimiterMaxTenants) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -42,6 +56,17 @@ public record RouterOptions(String region, String routerId, String host, int por
   public static final Duration DEFAULT_BASE_EJECTION_TIME = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_EJECTED_PERCENT = 10;
   public static final Duration DEFAULT_SLOW_START = Duration.ofSeconds(30);
+  public static final boolean DEFAULT_ALLOW_PLAINTEXT = false;
+  /** No PROXY protocol listener. */
+  public static final int PROXY_PROTOCOL_DISABLED = -1;
+  public static final int DEFAULT_PROXY_PROTOCOL_PORT = PROXY_PROTOCOL_DISABLED;
+  public static final Duration DEFAULT_PROXY_PROTOCOL_HEADER_TIMEOUT = Duration.ofSeconds(3);
+  public static final Duration DEFAULT_AUTH_CACHE_TTL = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_AUTH_NEGATIVE_CACHE_TTL = Duration.ofSeconds(5);
+  public static final int DEFAULT_AUTH_CACHE_MAX_ENTRIES = 10_000;
+  public static final double DEFAULT_RATE_LIMIT_RPS = 50;
+  public static final int DEFAULT_RATE_LIMIT_BURST = 100;
+  public static final int DEFAULT_RATE_LIMITER_MAX_TENANTS = 10_000;
 
   /** Bodies are opaque envelopes; 1 GiB is far above any sane inference request. */
   public static final long MAX_BODY_BYTES_LIMIT = 1024L * 1024 * 1024;
@@ -62,6 +87,17 @@ public record RouterOptions(String region, String routerId, String host, int por
     Check.positive("baseEjectionTime", baseEjectionTime);
     Check.between("maxEjectedPercent", maxEjectedPercent, 0, 100);
     Check.positive("slowStart", slowStart);
+    Check.between("proxyProtocolPort", proxyProtocolPort, -1, 65535);
+    Check.positive("proxyProtocolHeaderTimeout", proxyProtocolHeaderTimeout);
+    Check.positive("authCacheTtl", authCacheTtl);
+    Check.positive("authNegativeCacheTtl", authNegativeCacheTtl);
+    Check.between("authCacheMaxEntries", authCacheMaxEntries, 1, 10_000_000);
+    if (!(defaultRateLimitRps > 0 && defaultRateLimitRps <= 1_000_000)) {
+      throw new IllegalArgumentException("defaultRateLimitRps must be between 0 (exclusive) and 1000000, but was "
+          + defaultRateLimitRps);
+    }
+    Check.between("defaultRateLimitBurst", defaultRateLimitBurst, 1, 1_000_000);
+    Check.between("rateLimiterMaxTenants", rateLimiterMaxTenants, 1, 10_000_000);
   }
 
   /** Every default, for {@code region} and {@code routerId}. */
@@ -69,7 +105,10 @@ public record RouterOptions(String region, String routerId, String host, int por
     return new RouterOptions(region, routerId, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SNAPSHOT_INTERVAL,
         DEFAULT_HEARTBEAT_STALE_AFTER, DEFAULT_MAX_BODY_BYTES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
         DEFAULT_METRICS_INTERVAL, DEFAULT_METRICS_TTL, DEFAULT_EJECT_AFTER_CONSECUTIVE_FAILURES,
-        DEFAULT_BASE_EJECTION_TIME, DEFAULT_MAX_EJECTED_PERCENT, DEFAULT_SLOW_START);
+        DEFAULT_BASE_EJECTION_TIME, DEFAULT_MAX_EJECTED_PERCENT, DEFAULT_SLOW_START, DEFAULT_ALLOW_PLAINTEXT,
+        DEFAULT_PROXY_PROTOCOL_PORT, DEFAULT_PROXY_PROTOCOL_HEADER_TIMEOUT, DEFAULT_AUTH_CACHE_TTL,
+        DEFAULT_AUTH_NEGATIVE_CACHE_TTL, DEFAULT_AUTH_CACHE_MAX_ENTRIES, DEFAULT_RATE_LIMIT_RPS,
+        DEFAULT_RATE_LIMIT_BURST, DEFAULT_RATE_LIMITER_MAX_TENANTS);
   }
 
   /** The metrics series this router writes. */
@@ -77,81 +116,160 @@ public record RouterOptions(String region, String routerId, String host, int por
     return "router#" + region + "#" + routerId;
   }
 
+  public boolean proxyProtocolEnabled() {
+    return proxyProtocolPort != PROXY_PROTOCOL_DISABLED;
+  }
+
   public RouterOptions withHost(String value) {
-    return new RouterOptions(region, routerId, value, port, snapshotInterval, heartbeatStaleAfter, maxBodyBytes,
-        connectTimeout, requestTimeout, metricsInterval, metricsTtl, ejectAfterConsecutiveFailures, baseEjectionTime,
-        maxEjectedPercent, slowStart);
+    return copy(o -> o.host = value);
   }
 
   public RouterOptions withPort(int value) {
-    return new RouterOptions(region, routerId, host, value, snapshotInterval, heartbeatStaleAfter, maxBodyBytes,
-        connectTimeout, requestTimeout, metricsInterval, metricsTtl, ejectAfterConsecutiveFailures, baseEjectionTime,
-        maxEjectedPercent, slowStart);
+    return copy(o -> o.port = value);
   }
 
   public RouterOptions withSnapshotInterval(Duration value) {
-    return new RouterOptions(region, routerId, host, port, value, heartbeatStaleAfter, maxBodyBytes,
-        connectTimeout, requestTimeout, metricsInterval, metricsTtl, ejectAfterConsecutiveFailures, baseEjectionTime,
-        maxEjectedPercent, slowStart);
+    return copy(o -> o.snapshotInterval = value);
   }
 
   public RouterOptions withHeartbeatStaleAfter(Duration value) {
-    return new RouterOptions(region, routerId, host, port, snapshotInterval, value, maxBodyBytes,
-        connectTimeout, requestTimeout, metricsInterval, metricsTtl, ejectAfterConsecutiveFailures, baseEjectionTime,
-        maxEjectedPercent, slowStart);
+    return copy(o -> o.heartbeatStaleAfter = value);
   }
 
   public RouterOptions withMaxBodyBytes(long value) {
-    return new RouterOptions(region, routerId, host, port, snapshotInterval, heartbeatStaleAfter, value,
-        connectTimeout, requestTimeout, metricsInterval, metricsTtl, ejectAfterConsecutiveFailures, baseEjectionTime,
-        maxEjectedPercent, slowStart);
+    return copy(o -> o.maxBodyBytes = value);
   }
 
   public RouterOptions withConnectTimeout(Duration value) {
-    return new RouterOptions(region, routerId, host, port, snapshotInterval, heartbeatStaleAfter, maxBodyBytes,
-        value, requestTimeout, metricsInterval, metricsTtl, ejectAfterConsecutiveFailures, baseEjectionTime,
-        maxEjectedPercent, slowStart);
+    return copy(o -> o.connectTimeout = value);
   }
 
   public RouterOptions withRequestTimeout(Duration value) {
-    return new RouterOptions(region, routerId, host, port, snapshotInterval, heartbeatStaleAfter, maxBodyBytes,
-        connectTimeout, value, metricsInterval, metricsTtl, ejectAfterConsecutiveFailures, baseEjectionTime,
-        maxEjectedPercent, slowStart);
+    return copy(o -> o.requestTimeout = value);
   }
 
   public RouterOptions withMetricsInterval(Duration value) {
-    return new RouterOptions(region, routerId, host, port, snapshotInterval, heartbeatStaleAfter, maxBodyBytes,
-        connectTimeout, requestTimeout, value, metricsTtl, ejectAfterConsecutiveFailures, baseEjectionTime,
-        maxEjectedPercent, slowStart);
+    return copy(o -> o.metricsInterval = value);
   }
 
   public RouterOptions withMetricsTtl(Duration value) {
-    return new RouterOptions(region, routerId, host, port, snapshotInterval, heartbeatStaleAfter, maxBodyBytes,
-        connectTimeout, requestTimeout, metricsInterval, value, ejectAfterConsecutiveFailures, baseEjectionTime,
-        maxEjectedPercent, slowStart);
+    return copy(o -> o.metricsTtl = value);
   }
 
   public RouterOptions withEjectAfterConsecutiveFailures(int value) {
-    return new RouterOptions(region, routerId, host, port, snapshotInterval, heartbeatStaleAfter, maxBodyBytes,
-        connectTimeout, requestTimeout, metricsInterval, metricsTtl, value, baseEjectionTime, maxEjectedPercent,
-        slowStart);
+    return copy(o -> o.ejectAfterConsecutiveFailures = value);
   }
 
   public RouterOptions withBaseEjectionTime(Duration value) {
-    return new RouterOptions(region, routerId, host, port, snapshotInterval, heartbeatStaleAfter, maxBodyBytes,
-        connectTimeout, requestTimeout, metricsInterval, metricsTtl, ejectAfterConsecutiveFailures, value,
-        maxEjectedPercent, slowStart);
+    return copy(o -> o.baseEjectionTime = value);
   }
 
   public RouterOptions withMaxEjectedPercent(int value) {
-    return new RouterOptions(region, routerId, host, port, snapshotInterval, heartbeatStaleAfter, maxBodyBytes,
-        connectTimeout, requestTimeout, metricsInterval, metricsTtl, ejectAfterConsecutiveFailures, baseEjectionTime,
-        value, slowStart);
+    return copy(o -> o.maxEjectedPercent = value);
   }
 
   public RouterOptions withSlowStart(Duration value) {
-    return new RouterOptions(region, routerId, host, port, snapshotInterval, heartbeatStaleAfter, maxBodyBytes,
-        connectTimeout, requestTimeout, metricsInterval, metricsTtl, ejectAfterConsecutiveFailures, baseEjectionTime,
-        maxEjectedPercent, value);
+    return copy(o -> o.slowStart = value);
+  }
+
+  public RouterOptions withAllowPlaintext(boolean value) {
+    return copy(o -> o.allowPlaintext = value);
+  }
+
+  public RouterOptions withProxyProtocolPort(int value) {
+    return copy(o -> o.proxyProtocolPort = value);
+  }
+
+  public RouterOptions withProxyProtocolHeaderTimeout(Duration value) {
+    return copy(o -> o.proxyProtocolHeaderTimeout = value);
+  }
+
+  public RouterOptions withAuthCacheTtl(Duration value) {
+    return copy(o -> o.authCacheTtl = value);
+  }
+
+  public RouterOptions withAuthNegativeCacheTtl(Duration value) {
+    return copy(o -> o.authNegativeCacheTtl = value);
+  }
+
+  public RouterOptions withAuthCacheMaxEntries(int value) {
+    return copy(o -> o.authCacheMaxEntries = value);
+  }
+
+  public RouterOptions withDefaultRateLimitRps(double value) {
+    return copy(o -> o.defaultRateLimitRps = value);
+  }
+
+  public RouterOptions withDefaultRateLimitBurst(int value) {
+    return copy(o -> o.defaultRateLimitBurst = value);
+  }
+
+  public RouterOptions withRateLimiterMaxTenants(int value) {
+    return copy(o -> o.rateLimiterMaxTenants = value);
+  }
+
+  private RouterOptions copy(Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return new RouterOptions(f.region, f.routerId, f.host, f.port, f.snapshotInterval, f.heartbeatStaleAfter,
+        f.maxBodyBytes, f.connectTimeout, f.requestTimeout, f.metricsInterval, f.metricsTtl,
+        f.ejectAfterConsecutiveFailures, f.baseEjectionTime, f.maxEjectedPercent, f.slowStart, f.allowPlaintext,
+        f.proxyProtocolPort, f.proxyProtocolHeaderTimeout, f.authCacheTtl, f.authNegativeCacheTtl,
+        f.authCacheMaxEntries, f.defaultRateLimitRps, f.defaultRateLimitBurst, f.rateLimiterMaxTenants);
+  }
+
+  /** A mutable copy, so that each {@code with*} method names only the field it changes. */
+  private static final class Fields {
+    String region;
+    String routerId;
+    String host;
+    int port;
+    Duration snapshotInterval;
+    Duration heartbeatStaleAfter;
+    long maxBodyBytes;
+    Duration connectTimeout;
+    Duration requestTimeout;
+    Duration metricsInterval;
+    Duration metricsTtl;
+    int ejectAfterConsecutiveFailures;
+    Duration baseEjectionTime;
+    int maxEjectedPercent;
+    Duration slowStart;
+    boolean allowPlaintext;
+    int proxyProtocolPort;
+    Duration proxyProtocolHeaderTimeout;
+    Duration authCacheTtl;
+    Duration authNegativeCacheTtl;
+    int authCacheMaxEntries;
+    double defaultRateLimitRps;
+    int defaultRateLimitBurst;
+    int rateLimiterMaxTenants;
+
+    Fields(RouterOptions o) {
+      region = o.region;
+      routerId = o.routerId;
+      host = o.host;
+      port = o.port;
+      snapshotInterval = o.snapshotInterval;
+      heartbeatStaleAfter = o.heartbeatStaleAfter;
+      maxBodyBytes = o.maxBodyBytes;
+      connectTimeout = o.connectTimeout;
+      requestTimeout = o.requestTimeout;
+      metricsInterval = o.metricsInterval;
+      metricsTtl = o.metricsTtl;
+      ejectAfterConsecutiveFailures = o.ejectAfterConsecutiveFailures;
+      baseEjectionTime = o.baseEjectionTime;
+      maxEjectedPercent = o.maxEjectedPercent;
+      slowStart = o.slowStart;
+      allowPlaintext = o.allowPlaintext;
+      proxyProtocolPort = o.proxyProtocolPort;
+      proxyProtocolHeaderTimeout = o.proxyProtocolHeaderTimeout;
+      authCacheTtl = o.authCacheTtl;
+      authNegativeCacheTtl = o.authNegativeCacheTtl;
+      authCacheMaxEntries = o.authCacheMaxEntries;
+      defaultRateLimitRps = o.defaultRateLimitRps;
+      defaultRateLimitBurst = o.defaultRateLimitBurst;
+      rateLimiterMaxTenants = o.rateLimiterMaxTenants;
+    }
   }
 }

@@ -6,13 +6,19 @@ import io.mrgc.router.metrics.RouterMetrics;
 import io.mrgc.router.pick.InFlightTracker;
 import io.mrgc.router.pick.OutlierDetector;
 import io.mrgc.router.pick.Picker;
+import io.mrgc.router.ppv2.ProxiedConnections;
+import io.mrgc.router.ppv2.ProxyProtocolFront;
 import io.mrgc.router.proxy.ProxyHandler;
+import io.mrgc.router.security.RateLimiter;
+import io.mrgc.router.security.TenantAuthenticator;
+import io.mrgc.router.security.TenantGate;
 import io.mrgc.router.snapshot.RegionSnapshot;
 import io.mrgc.router.snapshot.SnapshotPoller;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.MetricsRepository;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
+import io.mrgc.state.TenantRepository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientAgent;
@@ -30,7 +36,10 @@ import java.util.function.LongSupplier;
 /**
  * The regional L7 router: polls the region's gpu_instances snapshot, picks an instance per request (fail-open
  * filters, power of two choices on the 50/30/20 score with own in-flight counts), streams requests to it, and
- * serves {@code /healthz}, {@code /healthz/region} and {@code /metrics}. Every other path is proxied.
+ * serves {@code /healthz}, {@code /healthz/region} and {@code /metrics}. Every other path goes through the
+ * {@link TenantGate} (API key, VPC endpoint allowlist, rate limit, model allowlist, encrypted bodies) and is proxied.
+ * With {@link RouterOptions#proxyProtocolPort()} set, a second listener takes PROXY protocol v2 connections (the
+ * PrivateLink NLB) and relays them to the same HTTP server ({@link ProxyProtocolFront}).
  *
  * <p>{@link #start()} completes once the server listens and the first snapshot attempt has finished (successful or
  * not: a router with no snapshot yet still starts, answers 503 no_capacity and reports itself not serving).
@@ -54,6 +63,10 @@ public final class RouterVerticle extends VerticleBase {
   private RouterMetrics metrics;
   private HttpClientAgent client;
   private HttpServer server;
+  private TenantAuthenticator authenticator;
+  private RateLimiter limiter;
+  private final ProxiedConnections proxied = new ProxiedConnections();
+  private ProxyProtocolFront proxyFront;
 
   public RouterVerticle(RouterOptions options, StateClient state) {
     this.options = Objects.requireNonNull(options, "options");
@@ -81,24 +94,59 @@ public final class RouterVerticle extends VerticleBase {
             .setConnectTimeout((int) options.connectTimeout().toMillis()),
         new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_INSTANCE));
     ProxyHandler proxy = new ProxyHandler(client, picker, outliers, metrics, poller::current, options);
+    TenantRepository tenants = new TenantRepository(state);
+    authenticator = new TenantAuthenticator(context, tenants::findByApiKeyHash, options.authCacheTtl(),
+        options.authNegativeCacheTtl(), options.authCacheMaxEntries(), System::nanoTime);
+    limiter = new RateLimiter(options.rateLimiterMaxTenants(), System::nanoTime);
+    TenantGate gate = new TenantGate(options, authenticator, limiter, proxied, metrics, proxy);
     server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()))
-        .requestHandler(request -> route(request, proxy));
+        .requestHandler(request -> route(request, gate));
 
     return poller.start()
         .compose(firstPollDone -> server.listen())
+        .compose(listening -> startProxyFront())
         .onSuccess(listening -> publisher.start());
+  }
+
+  private Future<?> startProxyFront() {
+    if (!options.proxyProtocolEnabled()) {
+      return Future.succeededFuture();
+    }
+    proxyFront = new ProxyProtocolFront(vertx, options.host(), options.proxyProtocolPort(),
+        options.proxyProtocolHeaderTimeout(), loopbackTarget(options.host()), server::actualPort, proxied);
+    return proxyFront.listen();
+  }
+
+  /** Where the PROXY v2 front connects: the HTTP server's own address, or loopback when it listens on all. */
+  private static String loopbackTarget(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
   }
 
   @Override
   public Future<?> stop() {
     poller.stop();
     publisher.stop();
-    return server.close().eventually(() -> client.close());
+    Future<Void> front = proxyFront == null ? Future.succeededFuture() : proxyFront.close();
+    return front.eventually(() -> server.close()).eventually(() -> client.close());
   }
 
   /** The port the router listens on (resolves port 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** The PROXY protocol v2 listener's port (resolves port 0), or -1 when there is none. */
+  public int proxyProtocolPort() {
+    return proxyFront == null ? RouterOptions.PROXY_PROTOCOL_DISABLED : proxyFront.actualPort();
+  }
+
+  /** The API key -> tenant cache, for tests and diagnostics. */
+  public TenantAuthenticator authenticator() {
+    return authenticator;
+  }
+
+  public RateLimiter rateLimiter() {
+    return limiter;
   }
 
   public RouterOptions options() {
@@ -126,7 +174,7 @@ public final class RouterVerticle extends VerticleBase {
     return metrics;
   }
 
-  private void route(HttpServerRequest request, ProxyHandler proxy) {
+  private void route(HttpServerRequest request, TenantGate gate) {
     switch (request.path()) {
       case HEALTHZ -> json(request, 200, new JsonObject().put("status", "alive"));
       case HEALTHZ_REGION -> {
@@ -136,7 +184,7 @@ public final class RouterVerticle extends VerticleBase {
       case METRICS -> request.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());
-      default -> proxy.handle(request);
+      default -> gate.handle(request);
     }
   }
 

@@ -98,6 +98,11 @@ final class FakeAgent {
           .putHeader("x-seen-keep-alive", String.valueOf(request.getHeader("keep-alive")))
           .putHeader("x-seen-hop", String.valueOf(request.getHeader("x-hop")))
           .putHeader("x-seen-path", request.uri())
+          .putHeader("x-seen-tenant", String.valueOf(request.getHeader("x-mrgc-tenant")))
+          .putHeader("x-seen-model", String.valueOf(request.getHeader("x-mrgc-model")))
+          .putHeader("x-seen-authorization", String.valueOf(request.getHeader("authorization")))
+          .putHeader("x-seen-api-key", String.valueOf(request.getHeader("x-api-key")))
+          .putHeader("x-seen-content-type", String.valueOf(request.getHeader("content-type")))
           .end("bytes=" + bytes[0]);
       if (responseDelayMillis > 0) {
         vertx.setTimer(responseDelayMillis, id -> answer.run());

@@ -21,6 +21,21 @@ class RouterOptionsTest {
     assertThat(options.baseEjectionTime()).isEqualTo(Duration.ofSeconds(10));
     assertThat(options.slowStart()).isEqualTo(Duration.ofSeconds(30));
     assertThat(options.metricsSeries()).isEqualTo("router#us-east-1#router-1");
+    assertThat(options.allowPlaintext()).isFalse();
+    assertThat(options.proxyProtocolPort()).isEqualTo(-1);
+    assertThat(options.proxyProtocolEnabled()).isFalse();
+    assertThat(options.proxyProtocolHeaderTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(options.authCacheTtl()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.authNegativeCacheTtl()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(options.authCacheMaxEntries()).isEqualTo(10_000);
+    assertThat(options.defaultRateLimitRps()).isEqualTo(50.0);
+    assertThat(options.defaultRateLimitBurst()).isEqualTo(100);
+    assertThat(options.rateLimiterMaxTenants()).isEqualTo(10_000);
+    RouterOptions changed = options.withPort(8080).withAllowPlaintext(true).withProxyProtocolPort(0);
+    assertThat(changed.port()).isEqualTo(8080);
+    assertThat(changed.allowPlaintext()).isTrue();
+    assertThat(changed.proxyProtocolEnabled()).isTrue();
+    assertThat(changed.withPort(0).withAllowPlaintext(false).withProxyProtocolPort(-1)).isEqualTo(options);
   }
 
   @Test
@@ -37,6 +52,12 @@ class RouterOptionsTest {
         .hasMessage("maxEjectedPercent must be between 0 and 100, but was 101");
     assertThatThrownBy(() -> options.withEjectAfterConsecutiveFailures(0))
         .hasMessage("ejectAfterConsecutiveFailures must be between 1 and 1000, but was 0");
+    assertThatThrownBy(() -> options.withProxyProtocolPort(-2))
+        .hasMessage("proxyProtocolPort must be between -1 and 65535, but was -2");
+    assertThatThrownBy(() -> options.withDefaultRateLimitRps(0))
+        .hasMessage("defaultRateLimitRps must be between 0 (exclusive) and 1000000, but was 0.0");
+    assertThatThrownBy(() -> options.withAuthCacheMaxEntries(0))
+        .hasMessage("authCacheMaxEntries must be between 1 and 10000000, but was 0");
     assertThatThrownBy(() -> options.withRequestTimeout(null))
         .hasMessage("requestTimeout must be a positive duration, but was null");
   }

@@ -36,6 +36,8 @@ class RouterProxyTest {
   private static LocalState state;
   private static StateClient client;
   private static GpuInstanceRepository instances;
+  /** One unrestricted tenant for every test here; tenant security itself is in TenantSecurityTest. */
+  private static String key;
   private Vertx vertx;
   private WebClient web;
   private HttpClient http;
@@ -45,6 +47,7 @@ class RouterProxyTest {
     state = LocalState.start();
     client = state.client("us-east-1");
     instances = new GpuInstanceRepository(client);
+    key = Tenants.create(client, "tenant-proxy-test");
   }
 
   @AfterAll
@@ -72,9 +75,10 @@ class RouterProxyTest {
     return router;
   }
 
+  /** Plain (unencrypted) test bodies are allowed here; the envelope requirement is in TenantSecurityTest. */
   private static RouterOptions options(String region) {
     return RouterOptions.defaults(region, "router-1").withHeartbeatStaleAfter(Duration.ofMinutes(5))
-        .withSnapshotInterval(Duration.ofMillis(200));
+        .withSnapshotInterval(Duration.ofMillis(200)).withAllowPlaintext(true);
   }
 
   @Test
@@ -87,6 +91,7 @@ class RouterProxyTest {
     HttpClientRequest request = await(http.request(new RequestOptions().setMethod(HttpMethod.POST)
         .setHost("127.0.0.1").setPort(router.actualPort()).setURI("/v2/models/m1/infer?x=1")));
     request.setChunked(true)
+        .putHeader("authorization", Tenants.bearer(key))
         .putHeader("x-request-id", "req-123")
         .putHeader("x-custom", "kept")
         .putHeader("keep-alive", "timeout=5")
@@ -116,8 +121,11 @@ class RouterProxyTest {
     assertThat(response.getHeader("x-seen-keep-alive")).isEqualTo("null");
     assertThat(response.getHeader("x-seen-hop")).isEqualTo("null");
     assertThat(response.getHeader("x-seen-path")).isEqualTo("/v2/models/m1/infer?x=1");
+    assertThat(response.getHeader("x-seen-tenant")).isEqualTo("tenant-proxy-test");
+    assertThat(response.getHeader("x-seen-authorization")).as("the API key stays at the router").isEqualTo("null");
 
-    HttpResponse<Buffer> noId = await(web.get(router.actualPort(), "127.0.0.1", "/v1/models").send());
+    HttpResponse<Buffer> noId = await(web.get(router.actualPort(), "127.0.0.1", "/v1/models")
+        .putHeader("authorization", Tenants.bearer(key)).send());
     assertThat(noId.statusCode()).isEqualTo(200);
     assertThat(noId.getHeader("x-request-id")).isNotBlank();
     assertThat(noId.getHeader("x-seen-request-id")).isEqualTo(noId.getHeader("x-request-id"));
@@ -132,6 +140,7 @@ class RouterProxyTest {
     RouterVerticle router = deploy(region, options(region));
 
     HttpResponse<Buffer> response = await(web.post(router.actualPort(), "127.0.0.1", "/v1/embeddings")
+        .putHeader("authorization", Tenants.bearer(key))
         .putHeader("x-mrgc-model", "m1").sendBuffer(Buffer.buffer("{\"opaque\":true}")));
 
     assertThat(response.statusCode()).isEqualTo(200);
@@ -148,6 +157,7 @@ class RouterProxyTest {
     RouterVerticle router = deploy(region, options(region));
 
     HttpResponse<Buffer> response = await(web.post(router.actualPort(), "127.0.0.1", "/v1/embeddings")
+        .putHeader("authorization", Tenants.bearer(key)).putHeader("x-mrgc-model", "m1")
         .sendBuffer(Buffer.buffer("x")));
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.getHeader("retry-after")).isNotBlank();
@@ -176,7 +186,8 @@ class RouterProxyTest {
     NetSocket socket = await(vertx.createNetClient().connect(router.actualPort(), "127.0.0.1"));
     socket.handler(received::appendBuffer);
     socket.closeHandler(v -> answer.tryComplete(received.toString()));
-    socket.write("POST /v1/embeddings HTTP/1.1\r\nHost: router\r\nContent-Length: 4096\r\n\r\n");
+    socket.write("POST /v1/embeddings HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + key
+        + "\r\nx-mrgc-model: m1\r\nContent-Length: 4096\r\n\r\n");
     String wire = await(answer.future());
 
     assertThat(wire).startsWith("HTTP/1.1 413");
@@ -198,7 +209,8 @@ class RouterProxyTest {
     socket.handler(received::appendBuffer);
     socket.closeHandler(v -> answer.tryComplete(received.toString()));
     socket.exceptionHandler(error -> answer.tryComplete(received.toString()));
-    socket.write("POST /v1/embeddings HTTP/1.1\r\nHost: router\r\nTransfer-Encoding: chunked\r\n\r\n");
+    socket.write("POST /v1/embeddings HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + key
+        + "\r\nx-mrgc-model: m1\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (int i = 0; i < 8; i++) {
       socket.write(Buffer.buffer("4000\r\n").appendBuffer(Buffer.buffer(new byte[16 * 1024])).appendString("\r\n"));
     }
@@ -221,7 +233,8 @@ class RouterProxyTest {
     agent.register(instances, region, 0);
     RouterVerticle router = deploy(region, options(region).withMetricsInterval(Duration.ofMillis(300)));
     for (int i = 0; i < 5; i++) {
-      assertThat(await(web.get(router.actualPort(), "127.0.0.1", "/v1/models").send()).statusCode())
+      assertThat(await(web.get(router.actualPort(), "127.0.0.1", "/v1/models")
+          .putHeader("authorization", Tenants.bearer(key)).send()).statusCode())
           .isEqualTo(200);
     }
     MetricsRepository metrics = new MetricsRepository(client);

@@ -30,6 +30,7 @@ class RouterResilienceTest {
   private GpuInstanceRepository instances;
   private Vertx vertx;
   private WebClient web;
+  private String key;
 
   @BeforeEach
   void setUp(Vertx vertx) {
@@ -38,6 +39,18 @@ class RouterResilienceTest {
     client = state.client("us-east-2");
     instances = new GpuInstanceRepository(client);
     web = WebClient.create(vertx);
+    // Lifted rate limit: the load loops here send a few hundred requests per second.
+    key = Tenants.create(client, "tenant-resilience", tenant -> {
+      tenant.setRateLimitRps(100_000.0);
+      tenant.setRateLimitBurst(100_000);
+    });
+  }
+
+  /** Plain test bodies (allowPlaintext); the model for the /v1 path comes in x-mrgc-model. */
+  private io.vertx.ext.web.client.HttpRequest<Buffer> post(int port) {
+    return web.post(port, "127.0.0.1", "/v1/embeddings")
+        .putHeader("authorization", Tenants.bearer(key))
+        .putHeader("x-mrgc-model", "m1");
   }
 
   @AfterEach
@@ -64,7 +77,7 @@ class RouterResilienceTest {
     }
     // Heartbeats never go stale here: only the router's own passive detection can protect the clients.
     RouterVerticle router = new RouterVerticle(RouterOptions.defaults(region, "router-1")
-        .withHeartbeatStaleAfter(Duration.ofMinutes(5)), client);
+        .withHeartbeatStaleAfter(Duration.ofMinutes(5)).withAllowPlaintext(true), client);
     await(vertx.deployVerticle(router));
 
     ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
@@ -96,7 +109,7 @@ class RouterResilienceTest {
       return Future.succeededFuture();
     }
     long started = System.currentTimeMillis();
-    return web.post(port, "127.0.0.1", "/v1/embeddings").sendBuffer(Buffer.buffer("payload"))
+    return post(port).sendBuffer(Buffer.buffer("payload"))
         .map(HttpResponse::statusCode)
         .otherwise(0)
         .compose(status -> {
@@ -110,17 +123,20 @@ class RouterResilienceTest {
     String region = "test-db";
     List<FakeAgent> agents = List.of(FakeAgent.start(vertx, "i-a"), FakeAgent.start(vertx, "i-b"));
     agents.forEach(agent -> agent.register(instances, region, 0));
+    // A short auth TTL: during the outage the tenant's cache entry is stale and is served because reads fail.
     RouterVerticle router = new RouterVerticle(RouterOptions.defaults(region, "router-1")
-        .withSnapshotInterval(Duration.ofMillis(200)).withHeartbeatStaleAfter(Duration.ofMinutes(5)), client);
+        .withSnapshotInterval(Duration.ofMillis(200)).withHeartbeatStaleAfter(Duration.ofMinutes(5))
+        .withAllowPlaintext(true).withAuthCacheTtl(Duration.ofMillis(500)), client);
     await(vertx.deployVerticle(router));
+    assertThat(await(post(router.actualPort()).sendBuffer(Buffer.buffer("payload"))).statusCode())
+        .as("the tenant is found and cached before the outage").isEqualTo(200);
     assertThat(router.snapshot().backends()).hasSize(2);
     assertThat(router.snapshotAgeSeconds()).isLessThan(2.0);
 
     state.db().stop();
     Thread.sleep(3_000);
     for (int i = 0; i < 10; i++) {
-      HttpResponse<Buffer> response = await(web.post(router.actualPort(), "127.0.0.1", "/v1/embeddings")
-          .sendBuffer(Buffer.buffer("payload")));
+      HttpResponse<Buffer> response = await(post(router.actualPort()).sendBuffer(Buffer.buffer("payload")));
       assertThat(response.statusCode()).isEqualTo(200);
     }
     double ageDuringOutage = router.snapshotAgeSeconds();
@@ -134,6 +150,7 @@ class RouterResilienceTest {
     state.db().restart(); // in memory: the tables and rows are gone
     Tables.createAll(client.dynamo()).join();
     agents.forEach(agent -> agent.register(instances, region, 0));
+    Tenants.create(client, "tenant-resilience", key, tenant -> {});
     long deadline = System.currentTimeMillis() + 15_000;
     // A poll between createAll and the re-registration may read the empty table: wait for both rows.
     while ((router.snapshotAgeSeconds() >= 1.0 || router.snapshot().backends().size() < 2)
@@ -142,7 +159,6 @@ class RouterResilienceTest {
     }
     assertThat(router.snapshotAgeSeconds()).isLessThan(1.0);
     assertThat(router.snapshot().backends()).hasSize(2);
-    assertThat(await(web.post(router.actualPort(), "127.0.0.1", "/v1/embeddings")
-        .sendBuffer(Buffer.buffer("payload"))).statusCode()).isEqualTo(200);
+    assertThat(await(post(router.actualPort()).sendBuffer(Buffer.buffer("payload"))).statusCode()).isEqualTo(200);
   }
 }

@@ -13,7 +13,8 @@ import java.util.function.DoubleSupplier;
  * exported: {@code mrgc_router_requests_total{status_class}}, {@code mrgc_router_request_duration_seconds},
  * {@code mrgc_router_upstream_latency_seconds}, {@code mrgc_router_retries_total},
  * {@code mrgc_router_ejections_total{instance}}, {@code mrgc_router_dispatches_total{instance}} (per-instance
- * dispatch share), {@code mrgc_router_fail_open_picks_total}, {@code mrgc_router_snapshot_age_seconds}.
+ * dispatch share), {@code mrgc_router_fail_open_picks_total}, {@code mrgc_router_snapshot_age_seconds},
+ * {@code mrgc_router_rejections_total{code}} (requests refused by the tenant gate).
  */
 public final class RouterMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -47,6 +48,23 @@ public final class RouterMetrics {
         .increment();
     requestDuration.record(Duration.ofNanos(durationNanos));
     window.record(status, durationNanos / 1_000_000.0);
+  }
+
+  /**
+   * A request refused by the tenant gate before forwarding (401, 403, 400, 415, 429, 503 auth_unavailable). It counts
+   * in {@code mrgc_router_requests_total} and the duration histogram, but not in the metrics-table window: those rows
+   * size GPU capacity, which refused requests do not use. {@code code} is one of a fixed set of error codes.
+   */
+  public void rejected(String code, int status, long durationNanos) {
+    Counter.builder("mrgc.router.requests").tag("status_class", (status / 100) + "xx").register(registry)
+        .increment();
+    Counter.builder("mrgc.router.rejections").tag("code", code).register(registry).increment();
+    requestDuration.record(Duration.ofNanos(durationNanos));
+  }
+
+  public double rejections(String code) {
+    Counter counter = registry.find("mrgc.router.rejections").tag("code", code).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   public void upstreamLatency(long nanos) {

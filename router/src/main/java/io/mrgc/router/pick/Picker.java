@@ -70,12 +70,13 @@ public final class Picker {
   }
 
   /**
-   * Whether the instance passes every filter: routable state, a heartbeat fresh as of {@code stateAsOfMillis}, serves
-   * the model, not ejected (now).
+   * Whether the instance passes every filter: routable state, reports some health (0 = it cannot serve, e.g. its
+   * enclave is down), a heartbeat fresh as of {@code stateAsOfMillis}, serves the model, not ejected (now).
    */
   public boolean eligible(Backend backend, String model, long stateAsOfMillis) {
     return backend.hasEndpoint()
         && backend.routableState()
+        && backend.health() > 0
         && stateAsOfMillis - backend.heartbeatAtMillis() <= staleAfterMillis
         && backend.serves(model)
         && !outliers.isEjected(backend.instanceId());

@@ -31,7 +31,9 @@ final class Exchange {
   /** nginx's convention for "the client closed the connection before the answer", used only in metrics. */
   static final int CLIENT_CLOSED = 499;
 
-  private static final Set<String> NOT_FORWARDED_UP = Set.of("host", "content-length", RequestIds.HEADER);
+  /** The API key stays at the router; tenant and model are set by the router from what it checked. */
+  private static final Set<String> NOT_FORWARDED_UP = Set.of("host", "content-length", RequestIds.HEADER,
+      "authorization", Headers.API_KEY, Headers.TENANT, Headers.MODEL);
   private static final Set<String> NOT_FORWARDED_DOWN = Set.of("content-length", RequestIds.HEADER,
       Headers.REGION, Headers.INSTANCE);
 
@@ -40,6 +42,7 @@ final class Exchange {
   private final HttpServerResponse response;
   private final String requestId;
   private final String model;
+  private final String tenantId;
   private final long startNanos = System.nanoTime();
   private final Set<String> tried = new HashSet<>();
   private final boolean hasBody;
@@ -50,12 +53,13 @@ final class Exchange {
   private long bodyBytes;
   private boolean done;
 
-  Exchange(ProxyHandler proxy, HttpServerRequest request, String requestId, String model) {
+  Exchange(ProxyHandler proxy, HttpServerRequest request, String requestId, String model, String tenantId) {
     this.proxy = proxy;
     this.request = request;
     this.response = request.response();
     this.requestId = requestId;
     this.model = model;
+    this.tenantId = tenantId;
     String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     this.hasBody = (contentLength != null && !"0".equals(contentLength.trim())) || isChunked(request);
   }
@@ -137,6 +141,10 @@ final class Exchange {
     upstream = up;
     Headers.copyEndToEnd(request.headers(), up.headers(), NOT_FORWARDED_UP);
     up.putHeader(RequestIds.HEADER, requestId);
+    up.putHeader(Headers.TENANT, tenantId);
+    if (model != null) {
+      up.putHeader(Headers.MODEL, model);
+    }
     String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null) {
       up.putHeader(HttpHeaders.CONTENT_LENGTH, contentLength.trim());

@@ -7,8 +7,18 @@ import java.util.Set;
 
 /** Header names the router reads or writes, and the hop-by-hop filter (RFC 9110 section 7.6.1). */
 public final class Headers {
-  /** Optional model name for the candidate filter when the path does not carry one (bodies are opaque). */
+  /**
+   * Model name for the candidate filter and the tenant's model allowlist when the path does not carry one (bodies
+   * are opaque); required for inference on {@code /v1/...}. The instance receives the model the router checked.
+   */
   public static final String MODEL = "x-mrgc-model";
+  /**
+   * To the instance: the authenticated tenant id, set by the router (a client-sent value is dropped). The node agent
+   * and the enclave bind the envelope to it.
+   */
+  public static final String TENANT = "x-mrgc-tenant";
+  /** Request: the tenant API key when not sent as {@code Authorization: Bearer}; never forwarded. */
+  public static final String API_KEY = "x-api-key";
   /** Response: the region that served. */
   public static final String REGION = "x-mrgc-region";
   /** Response: the instance that served. */

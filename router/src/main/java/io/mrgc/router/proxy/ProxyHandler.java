@@ -1,6 +1,5 @@
 package io.mrgc.router.proxy;
 
-import io.mrgc.common.RequestIds;
 import io.mrgc.router.RouterOptions;
 import io.mrgc.router.metrics.RouterMetrics;
 import io.mrgc.router.pick.OutlierDetector;
@@ -33,13 +32,16 @@ public final class ProxyHandler {
     this.options = options;
   }
 
-  public void handle(HttpServerRequest request) {
-    // Pause before anything async: body bytes must wait until an instance is connected, and must stay unread so a
+  /**
+   * Forwards an admitted request: {@code model} is the one the tenant gate checked (null = unknown) and
+   * {@code tenantId} the authenticated tenant, sent to the instance in {@code x-mrgc-tenant} (whatever the client
+   * sent in that header is dropped).
+   */
+  public void handle(HttpServerRequest request, String requestId, String model, String tenantId) {
+    // Paused before anything async: body bytes must wait until an instance is connected, and must stay unread so a
     // connect failure can still be retried on another instance.
     request.pause();
-    String requestId = RequestIds.fromHeader(request.getHeader(RequestIds.HEADER));
-    String model = RequestModel.of(request.path(), request.getHeader(Headers.MODEL));
-    new Exchange(this, request, requestId, model).start();
+    new Exchange(this, request, requestId, model, tenantId).start();
   }
 
   HttpClient client() {

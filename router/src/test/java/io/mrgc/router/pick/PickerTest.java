@@ -65,6 +65,18 @@ class PickerTest {
   }
 
   @Test
+  void anInstanceReportingHealthZeroIsFilteredOut() {
+    Backend sick = new Backend("sick", "127.0.0.1", 9000, InstanceState.READY, 0, 10, 0, Set.of("m1"), NOW - 100,
+        Backends.LONG_AGO);
+    Backend well = ready("well", 20, NOW - 100);
+    Picker picker = picker(5);
+    for (int i = 0; i < 50; i++) {
+      assertThat(picker.pick(List.of(sick, well), "m1", Set.of()).backend().instanceId()).isEqualTo("well");
+    }
+    assertThat(picker.pick(List.of(sick), "m1", Set.of()).failOpen()).as("fail-open still routes").isTrue();
+  }
+
+  @Test
   void argmaxOverTheSameSnapshotWouldHerdTheWholeBurst() {
     // The failure the picker avoids: the stale best instance stays "best" for every request of the burst.
     List<Backend> snapshot = oneIdleFifteenAtOne();

@@ -1,0 +1,197 @@
+package io.mrgc.router.security;
+
+import io.mrgc.common.ApiErrors;
+import io.mrgc.common.RequestIds;
+import io.mrgc.router.RouterOptions;
+import io.mrgc.router.metrics.RouterMetrics;
+import io.mrgc.router.ppv2.ProxiedConnections;
+import io.mrgc.router.ppv2.ProxyProtocolV2;
+import io.mrgc.router.proxy.Headers;
+import io.mrgc.router.proxy.ProxyHandler;
+import io.mrgc.router.proxy.RequestModel;
+import io.mrgc.state.items.TenantItem;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Locale;
+
+/**
+ * Tenant security in front of the proxy, in this order: API key (401 {@code unauthorized}, 503
+ * {@code auth_unavailable}), VPC endpoint allowlist (403 {@code vpc_endpoint_not_allowed}), rate limit (429
+ * {@code rate_limited}), model allowlist (403 {@code model_not_allowed}), model known for inference (400
+ * {@code model_required}), encrypted body (415 {@code encryption_required}). Then the request goes to the
+ * {@link ProxyHandler} with the authenticated tenant id, which the instance receives in {@code x-mrgc-tenant}.
+ * Never reads bodies; never logs keys.
+ */
+public final class TenantGate {
+  /** The tenant SDK's media type for an encrypted request envelope. */
+  public static final String ENVELOPE_MEDIA_TYPE = "application/vnd.mrgc.envelope+json";
+  public static final String API_KEY_HEADER = Headers.API_KEY;
+  /** Sent with every 401 (RFC 6750). */
+  public static final String WWW_AUTHENTICATE = "Bearer";
+  static final int AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+  private static final int MAX_ECHOED_MODEL_CHARS = 128;
+
+  private final RouterOptions options;
+  private final TenantAuthenticator authenticator;
+  private final RateLimiter limiter;
+  private final ProxiedConnections proxied;
+  private final RouterMetrics metrics;
+  private final ProxyHandler proxy;
+
+  public TenantGate(RouterOptions options, TenantAuthenticator authenticator, RateLimiter limiter,
+      ProxiedConnections proxied, RouterMetrics metrics, ProxyHandler proxy) {
+    this.options = options;
+    this.authenticator = authenticator;
+    this.limiter = limiter;
+    this.proxied = proxied;
+    this.metrics = metrics;
+    this.proxy = proxy;
+  }
+
+  public void handle(HttpServerRequest request) {
+    // Nothing of the body may be read before the request is admitted and an instance is connected.
+    request.pause();
+    long startNanos = System.nanoTime();
+    String requestId = RequestIds.fromHeader(request.getHeader(RequestIds.HEADER));
+    String key = apiKey(request);
+    if (key == null) {
+      unauthorized(request, requestId, startNanos,
+          "missing API key: send \"Authorization: Bearer <key>\" (or \"x-api-key: <key>\")");
+      return;
+    }
+    authenticator.authenticate(key).onComplete(done -> {
+      TenantAuthenticator.Result result = done.succeeded() ? done.result() : TenantAuthenticator.Result.UNAVAILABLE;
+      switch (result.outcome()) {
+        case FOUND -> admit(request, requestId, startNanos, result.tenant());
+        case UNKNOWN -> unauthorized(request, requestId, startNanos, "the API key is not valid");
+        case UNAVAILABLE -> reject(request, requestId, startNanos, 503, "auth_unavailable",
+            "the tenant directory cannot be read right now; retry shortly", AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS);
+      }
+    });
+  }
+
+  private void admit(HttpServerRequest request, String requestId, long startNanos, TenantItem tenant) {
+    String tenantId = tenant.getTenantId();
+    if (!tenant.getVpcEndpointIds().isEmpty()) {
+      ProxyProtocolV2.Header header = proxied.headerOf(request.connection());
+      String vpce = header == null ? null : header.vpcEndpointId();
+      if (vpce == null || !tenant.getVpcEndpointIds().contains(vpce)) {
+        reject(request, requestId, startNanos, 403, "vpc_endpoint_not_allowed", "tenant " + tenantId
+            + " must connect through one of its PrivateLink VPC endpoints", null);
+        return;
+      }
+    }
+    double rps = tenant.getRateLimitRps() != null && tenant.getRateLimitRps() > 0
+        ? tenant.getRateLimitRps() : options.defaultRateLimitRps();
+    int burst = tenant.getRateLimitBurst() != null && tenant.getRateLimitBurst() > 0
+        ? tenant.getRateLimitBurst() : options.defaultRateLimitBurst();
+    long retryAfter = limiter.tryAcquire(tenantId, rps, burst);
+    if (retryAfter > 0) {
+      reject(request, requestId, startNanos, 429, "rate_limited", "tenant " + tenantId + " is over its rate limit of "
+          + rps + " requests per second (burst " + burst + ")", (int) Math.min(retryAfter, Integer.MAX_VALUE));
+      return;
+    }
+    String model = RequestModel.of(request.path(), request.getHeader(Headers.MODEL));
+    if (model != null && !tenant.getAllowedModels().isEmpty() && !tenant.getAllowedModels().contains(model)) {
+      reject(request, requestId, startNanos, 403, "model_not_allowed", "tenant " + tenantId + " may not use model "
+          + shorten(model), null);
+      return;
+    }
+    if (model == null && isInference(request)) {
+      reject(request, requestId, startNanos, 400, "model_required", "set the x-mrgc-model header to the model this "
+          + "request is for (the router never reads request bodies)", null);
+      return;
+    }
+    if (carriesBody(request) && !options.allowPlaintext() && !isEnvelope(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+      reject(request, requestId, startNanos, 415, "encryption_required", "request bodies must be encrypted "
+          + "envelopes (Content-Type: " + ENVELOPE_MEDIA_TYPE + "); use the MRGC tenant SDK or CLI to send them",
+          null);
+      return;
+    }
+    proxy.handle(request, requestId, model, tenantId);
+  }
+
+  /** {@code Authorization: Bearer <key>} first, else {@code x-api-key}; null when neither carries a key. */
+  static String apiKey(HttpServerRequest request) {
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    if (authorization != null) {
+      String value = authorization.trim();
+      if (value.length() > 7 && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        String key = value.substring(7).trim();
+        if (!key.isEmpty()) {
+          return key;
+        }
+      }
+    }
+    String header = request.getHeader(API_KEY_HEADER);
+    return header == null || header.isBlank() ? null : header.trim();
+  }
+
+  /** POST (or any body-carrying method) to {@code /v1/...} or to {@code /v2/models/{m}[/versions/{v}]/infer}. */
+  static boolean isInference(HttpServerRequest request) {
+    if (!carriesBody(request)) {
+      return false;
+    }
+    String path = request.path();
+    return path.startsWith("/v1/") || (path.startsWith("/v2/models/") && path.endsWith("/infer"));
+  }
+
+  /** Every method but GET, HEAD and OPTIONS may carry a body, and a body must be an envelope. */
+  static boolean carriesBody(HttpServerRequest request) {
+    HttpMethod method = request.method();
+    return method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.OPTIONS;
+  }
+
+  static boolean isEnvelope(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+    return mediaType.toLowerCase(Locale.ROOT).equals(ENVELOPE_MEDIA_TYPE);
+  }
+
+  private void unauthorized(HttpServerRequest request, String requestId, long startNanos, String message) {
+    request.response().putHeader("WWW-Authenticate", WWW_AUTHENTICATE);
+    reject(request, requestId, startNanos, 401, "unauthorized", message, null);
+  }
+
+  private void reject(HttpServerRequest request, String requestId, long startNanos, int status, String code,
+      String message, Integer retryAfterSeconds) {
+    metrics.rejected(code, status, System.nanoTime() - startNanos);
+    boolean bodyLeftUnread = hasBody(request) && !request.isEnded();
+    ApiErrors.send(request.response(), status, code, message, requestId, retryAfterSeconds);
+    if (bodyLeftUnread) {
+      discardBody(request);
+    }
+  }
+
+  /**
+   * Reads and drops the refused request's body so that the connection can carry the next request (closing with
+   * unread bytes would make TCP reset it, and the client could lose the answer). A body over {@code maxBodyBytes}
+   * closes the connection instead.
+   */
+  private void discardBody(HttpServerRequest request) {
+    long[] seen = {0};
+    request.exceptionHandler(error -> {});
+    request.handler(chunk -> {
+      seen[0] += chunk.length();
+      if (seen[0] > options.maxBodyBytes()) {
+        request.handler(null);
+        request.connection().close();
+      }
+    });
+    request.resume();
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    String encoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+    return (length != null && !"0".equals(length.trim())) || (encoding != null && !encoding.isBlank());
+  }
+
+  private static String shorten(String model) {
+    return model.length() <= MAX_ECHOED_MODEL_CHARS ? model : model.substring(0, MAX_ECHOED_MODEL_CHARS) + "...";
+  }
+}
