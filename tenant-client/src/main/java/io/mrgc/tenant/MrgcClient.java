@@ -1,0 +1,250 @@
+package io.mrgc.tenant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mrgc.enclave.EnclaveErrorCode;
+import io.mrgc.enclave.EnclaveException;
+import io.mrgc.enclave.envelope.EnvelopeHeader;
+import io.mrgc.enclave.envelope.TenantEnvelopes;
+import io.mrgc.enclave.kms.DataKeySource;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * The tenant SDK: seals each request under a KMS data key (reused within {@link DataKeyReuse} bounds), sends it to an
+ * MRGC endpoint (an anycast address or a PrivateLink DNS name), and opens the sealed answer. Only an attested enclave
+ * can unwrap the data key on the other side. Thread-safe; one instance per tenant and endpoint.
+ *
+ * <pre>{@code
+ * try (MrgcClient client = MrgcClient.builder()
+ *     .endpoint(URI.create("http://127.0.1.1:8080")).tenant("acme").apiKey(key)
+ *     .kmsKeyId("local:acme:1").dataKeySource(keyRing).build()) {
+ *   List<float[]> vectors = client.embed("all-minilm-l6-v2", List.of("The cat sits on the mat")).vectors();
+ * }
+ * }</pre>
+ */
+public final class MrgcClient implements AutoCloseable {
+  public static final String ENVELOPE_CONTENT_TYPE = "application/vnd.mrgc.envelope+json";
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI endpoint;
+  private final String tenant;
+  private final String apiKey;
+  private final Duration timeout;
+  private final ReusableDataKey dataKey;
+  private final TenantEnvelopes envelopes = new TenantEnvelopes();
+  private final HttpClient http;
+
+  private MrgcClient(Builder b) {
+    this.endpoint = Objects.requireNonNull(b.endpoint, "endpoint must be set");
+    this.tenant = requireText("tenant", b.tenant);
+    this.apiKey = requireText("apiKey", b.apiKey);
+    this.timeout = b.timeout;
+    this.dataKey = new ReusableDataKey(Objects.requireNonNull(b.dataKeySource, "dataKeySource must be set"),
+        requireText("kmsKeyId", b.kmsKeyId), tenant, b.reuse, b.clock);
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Embeddings of {@code inputs} (OpenAI {@code /v1/embeddings}), decrypted. */
+  public Embeddings embed(String model, List<String> inputs) {
+    ObjectNode body = JSON.createObjectNode().put("model", model);
+    ArrayNode input = body.putArray("input");
+    inputs.forEach(input::add);
+    JsonNode answer = call("/v1/embeddings", model, body);
+    List<float[]> vectors = new ArrayList<>();
+    for (JsonNode item : answer.path("data")) {
+      JsonNode values = item.path("embedding");
+      float[] vector = new float[values.size()];
+      for (int i = 0; i < vector.length; i++) {
+        vector[i] = (float) values.get(i).asDouble();
+      }
+      vectors.add(vector);
+    }
+    return new Embeddings(answer.path("model").asText(model), vectors, answer.path("usage").path("prompt_tokens").asInt());
+  }
+
+  /**
+   * Any inference API: seals {@code body} for {@code path} and {@code model}, and returns the opened JSON answer.
+   *
+   * @throws MrgcException a typed error for every refusal (the message is the service's)
+   */
+  public JsonNode call(String path, String model, JsonNode body) {
+    String requestId = UUID.randomUUID().toString();
+    byte[] plaintext = null;
+    try (ReusableDataKey.Lease key = dataKey.lease()) {
+      plaintext = JSON.writeValueAsBytes(body);
+      TenantEnvelopes.SealedRequest sealed = envelopes.sealRequest(key.key(), key.edk(),
+          new EnvelopeHeader(tenant, key.keyId(), model, path, requestId), plaintext);
+      HttpResponse<byte[]> response = send(path, model, requestId, sealed.envelope());
+      String type = response.headers().firstValue("content-type").orElse("");
+      JsonNode answer;
+      if (type.startsWith(ENVELOPE_CONTENT_TYPE)) {
+        byte[] opened = envelopes.openResponse(key.key(), sealed.binding(), response.body());
+        try {
+          answer = JSON.readTree(opened);
+        } finally {
+          Arrays.fill(opened, (byte) 0);
+        }
+      } else {
+        answer = parseOrNull(response.body());
+      }
+      if (response.statusCode() != 200) {
+        throw error(response, answer, requestId);
+      }
+      if (!type.startsWith(ENVELOPE_CONTENT_TYPE)) {
+        throw new MrgcException.IntegrityFailure("the answer was not sealed: refusing an unencrypted answer", null);
+      }
+      return answer;
+    } catch (EnclaveException e) {
+      if (e.code() == EnclaveErrorCode.AEAD_FAILURE || e.code() == EnclaveErrorCode.MALFORMED) {
+        throw new MrgcException.IntegrityFailure("the sealed answer did not open under this request's key", e);
+      }
+      throw new MrgcException.Unavailable("could not get a data key from KMS: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new MrgcException.Unavailable("no answer from " + endpoint + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MrgcException.Unavailable("interrupted while waiting for " + endpoint, e);
+    } finally {
+      if (plaintext != null) {
+        Arrays.fill(plaintext, (byte) 0);
+      }
+    }
+  }
+
+  private HttpResponse<byte[]> send(String path, String model, String requestId, byte[] envelope)
+      throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(endpoint.resolve(path))
+        .timeout(timeout)
+        .header("content-type", ENVELOPE_CONTENT_TYPE)
+        .header("authorization", "Bearer " + apiKey)
+        .header("x-mrgc-model", model)
+        .header("x-request-id", requestId)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(envelope))
+        .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static MrgcException error(HttpResponse<byte[]> response, JsonNode body, String requestId) {
+    JsonNode error = body == null ? null : body.path("error");
+    String code = error == null || error.isMissingNode() ? "http_" + response.statusCode() : error.path("code").asText();
+    String message = error == null || error.isMissingNode() ? "no error details" : error.path("message").asText();
+    int retryAfter = response.headers().firstValue("retry-after").map(MrgcClient::seconds).orElse(1);
+    return MrgcException.of(response.statusCode(), code, message, requestId, retryAfter);
+  }
+
+  private static JsonNode parseOrNull(byte[] body) {
+    try {
+      return body.length == 0 ? null : JSON.readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static int seconds(String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  /** KMS GenerateDataKey calls this client made (the rest reused a data key). */
+  public long kmsCalls() {
+    return dataKey.kmsCalls();
+  }
+
+  @Override
+  public void close() {
+    dataKey.close();
+  }
+
+  private static String requireText(String name, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " must be set");
+    }
+    return value;
+  }
+
+  /** Decrypted embeddings: one vector per input, in input order. */
+  public record Embeddings(String model, List<float[]> vectors, int promptTokens) {}
+
+  /** Settings; {@link #build()} checks them. */
+  public static final class Builder {
+    private URI endpoint;
+    private String tenant;
+    private String apiKey;
+    private String kmsKeyId;
+    private DataKeySource dataKeySource;
+    private DataKeyReuse reuse = DataKeyReuse.defaults();
+    private Duration timeout = DEFAULT_TIMEOUT;
+    private Clock clock = Clock.systemUTC();
+
+    /** An anycast address ({@code http://127.0.1.1:8080} locally) or a PrivateLink DNS name. */
+    public Builder endpoint(URI endpoint) {
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    public Builder tenant(String tenant) {
+      this.tenant = tenant;
+      return this;
+    }
+
+    public Builder apiKey(String apiKey) {
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    /** The tenant's KMS key (an ARN in AWS, {@code local:<tenant>:<n>} with the local key ring). */
+    public Builder kmsKeyId(String kmsKeyId) {
+      this.kmsKeyId = kmsKeyId;
+      return this;
+    }
+
+    /** {@code AwsKms} in AWS, {@code LocalKeyRing} against {@code mrgc up}. */
+    public Builder dataKeySource(DataKeySource dataKeySource) {
+      this.dataKeySource = dataKeySource;
+      return this;
+    }
+
+    public Builder dataKeyReuse(DataKeyReuse reuse) {
+      this.reuse = Objects.requireNonNull(reuse, "dataKeyReuse must be set");
+      return this;
+    }
+
+    public Builder timeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public MrgcClient build() {
+      return new MrgcClient(this);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.mrgc.tenant;
+
+/**
+ * A request MRGC refused or could not serve: the HTTP status, the service's error code and message, and the request
+ * id to quote. Subclasses say what to do about it.
+ */
+public class MrgcException extends RuntimeException {
+  private final int status;
+  private final String code;
+  private final String requestId;
+
+  public MrgcException(int status, String code, String message, String requestId) {
+    super(message + " (status " + status + ", code " + code + (requestId == null ? "" : ", request " + requestId) + ")");
+    this.status = status;
+    this.code = code;
+    this.requestId = requestId;
+  }
+
+  public MrgcException(String message, Throwable cause) {
+    super(message, cause);
+    this.status = 0;
+    this.code = "client_error";
+    this.requestId = null;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  /** 401: the API key is missing, wrong or disabled. */
+  public static final class Unauthorized extends MrgcException {
+    Unauthorized(String code, String message, String requestId) {
+      super(401, code, message, requestId);
+    }
+  }
+
+  /** 403: not allowed (model, VPC endpoint, key policy, tenant binding). */
+  public static final class Forbidden extends MrgcException {
+    Forbidden(int status, String code, String message, String requestId) {
+      super(status, code, message, requestId);
+    }
+  }
+
+  /** 400, 404, 413, 415: the request itself must change. */
+  public static final class BadRequest extends MrgcException {
+    BadRequest(int status, String code, String message, String requestId) {
+      super(status, code, message, requestId);
+    }
+  }
+
+  /** 429: slow down; retry after {@link #retryAfterSeconds()}. */
+  public static final class RateLimited extends MrgcException {
+    private final int retryAfterSeconds;
+
+    RateLimited(String code, String message, String requestId, int retryAfterSeconds) {
+      super(429, code, message, requestId);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+  }
+
+  /** 5xx or no answer: the service could not serve now; retrying later may succeed. */
+  public static final class Unavailable extends MrgcException {
+    Unavailable(int status, String code, String message, String requestId) {
+      super(status, code, message, requestId);
+    }
+
+    Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The answer did not authenticate under this request's data key (tampered or not the answer to this request). */
+  public static final class IntegrityFailure extends MrgcException {
+    IntegrityFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Maps an HTTP error answer to the matching type. */
+  static MrgcException of(int status, String code, String message, String requestId, int retryAfterSeconds) {
+    if (status == 401) {
+      return new Unauthorized(code, message, requestId);
+    } else if (status == 403) {
+      return new Forbidden(status, code, message, requestId);
+    } else if (status == 429) {
+      return new RateLimited(code, message, requestId, Math.max(1, retryAfterSeconds));
+    } else if (status >= 500) {
+      return new Unavailable(status, code, message, requestId);
+    } else if (status >= 400) {
+      return new BadRequest(status, code, message, requestId);
+    }
+    return new MrgcException(status, code, message, requestId);
+  }
+}
