@@ -7,7 +7,12 @@ import io.mrgc.cluster.frontdoor.FrontDoor;
 import io.mrgc.cluster.frontdoor.FrontDoorOptions;
 import io.mrgc.router.RouterOptions;
 import io.mrgc.router.RouterVerticle;
+import io.mrgc.enclave.attestation.LocalAttestationProvider;
+import io.mrgc.enclave.attestation.LocalAttestationVerifier;
+import io.mrgc.enclave.kms.DataKeySource;
+import io.mrgc.enclave.kms.LocalKeyRing;
 import io.mrgc.state.RoutingStateRepository;
+import io.mrgc.state.TenantRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.Tables;
 import io.mrgc.state.local.EmbeddedDynamoDb;
@@ -15,7 +20,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.security.KeyPair;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +42,8 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
  */
 public final class LocalCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /** Stands for the enclave image's measurement (PCR0) that tenant key policies allow; never all zeros. */
+  static final byte[] LOCAL_ENCLAVE_IMAGE = sha384("mrgc-local-enclave-image/1");
 
   private final LocalClusterOptions options;
   private final EmbeddedDynamoDb dynamoDb;
@@ -43,6 +54,10 @@ public final class LocalCluster implements AutoCloseable {
   private final Map<String, NodeAgent> agents = new ConcurrentHashMap<>();
   private final Map<String, String> agentDeployments = new ConcurrentHashMap<>();
   private final Map<String, Integer> agentCounters = new ConcurrentHashMap<>();
+  private final Map<String, LocalEnclave> enclaves = new ConcurrentHashMap<>();
+  private final KeyPair attestationKey = LocalAttestationProvider.newSigningKey();
+  private LocalKeyRing enclaveKeyRing;
+  private TenantAdmin tenantAdmin;
   private FrontDoor frontDoor;
 
   private LocalCluster(LocalClusterOptions options) {
@@ -74,6 +89,11 @@ public final class LocalCluster implements AutoCloseable {
       routingState.createIfAbsent(region, System.currentTimeMillis()).join();
     }
     ModelInstaller.installMiniLm(options.modelRoot());
+    // The enclaves' KMS: releases data keys only to documents from this run's (INSECURE) local attestation key
+    // for the local enclave image, as the KMS key policy does for the real image in AWS.
+    enclaveKeyRing = openKeyRing(new LocalKeyRing.EnclavePolicy(LOCAL_ENCLAVE_IMAGE,
+        new LocalAttestationVerifier(attestationKey.getPublic())));
+    tenantAdmin = new TenantAdmin(new TenantRepository(admin), enclaveKeyRing);
 
     List<Future<?>> starting = new ArrayList<>();
     for (String region : options.regions()) {
@@ -86,8 +106,8 @@ public final class LocalCluster implements AutoCloseable {
     Map<String, URI> routerUrls = new LinkedHashMap<>();
     for (int i = 0; i < options.regions().size(); i++) {
       String region = options.regions().get(i);
-      RouterVerticle router = new RouterVerticle(
-          RouterOptions.defaults(region, "router-1").withPort(options.routerPort(i)), clients.get(region));
+      RouterVerticle router = new RouterVerticle(RouterOptions.defaults(region, "router-1")
+          .withPort(options.routerPort(i)).withAllowPlaintext(options.allowPlaintext()), clients.get(region));
       await(vertx.deployVerticle(router));
       routers.put(region, router);
       routerUrls.put(region, URI.create("http://127.0.0.1:" + router.actualPort()));
@@ -103,12 +123,15 @@ public final class LocalCluster implements AutoCloseable {
   public Future<NodeAgent> addAgent(String region) {
     int n = agentCounters.merge(region, 1, Integer::sum);
     String instanceId = "i-local-" + region + "-" + n;
+    LocalEnclave enclave = new LocalEnclave(options.enclaveSocket(instanceId), enclaveKeyRing,
+        new LocalAttestationProvider(LOCAL_ENCLAVE_IMAGE, attestationKey, Clock.systemUTC())).start();
+    enclaves.put(instanceId, enclave);
     NodeAgent agent = new NodeAgent(
         NodeAgentOptions.builder(region, instanceId, options.modelRoot())
             .intraOpThreads(options.agentIntraOpThreads())
             .maxBatchSize(options.agentMaxBatchSize())
             .build(),
-        clients.get(region));
+        clients.get(region), enclave.client());
     return vertx.deployVerticle(agent).map(deploymentId -> {
       agents.put(instanceId, agent);
       agentDeployments.put(instanceId, deploymentId);
@@ -124,6 +147,38 @@ public final class LocalCluster implements AutoCloseable {
     }
     await(agent.crash());
     agentDeployments.remove(instanceId);
+    LocalEnclave enclave = enclaves.remove(instanceId);
+    if (enclave != null) {
+      enclave.close();
+    }
+  }
+
+  /** Creates a tenant (key ring key + tenants row) and returns its credentials; the API key is not kept. */
+  public TenantAdmin.Credentials createTenant(String tenantId, TenantAdmin.TenantSettings settings) {
+    return tenantAdmin.create(tenantId, settings);
+  }
+
+  /** The tenant side of the local key ring (GenerateDataKey only), what the tenant SDK uses against this cluster. */
+  public DataKeySource tenantKeySource() {
+    return openKeyRing(null);
+  }
+
+  /** The enclave of one agent, to stop and restart it in tests. */
+  LocalEnclave enclave(String instanceId) {
+    return enclaves.get(instanceId);
+  }
+
+  /** KMS calls made by all running enclaves since they booted. */
+  public long enclaveKmsCalls() {
+    return enclaves.values().stream().mapToLong(LocalEnclave::kmsCalls).sum();
+  }
+
+  private LocalKeyRing openKeyRing(LocalKeyRing.EnclavePolicy policy) {
+    try {
+      return new LocalKeyRing(options.keyRingFile(), policy);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the local key ring " + options.keyRingFile(), e);
+    }
   }
 
   /** Waits until every region's router reports it can serve (its /healthz/region answers 200). */
@@ -199,6 +254,7 @@ public final class LocalCluster implements AutoCloseable {
     } catch (Exception e) {
       // keep shutting down: the rest must still be released
     }
+    enclaves.values().forEach(LocalEnclave::close);
     clients.values().forEach(StateClient::close);
     dynamoHttp.close();
     dynamoDb.close();
@@ -209,6 +265,15 @@ public final class LocalCluster implements AutoCloseable {
       return future.await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("local cluster did not start: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] sha384(String text) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-384")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What {@code mrgc up} starts: DynamoDB Local (in memory unless {@code dataDir}), the model root standing for the FSx
- * mount, the regions with their routers and node agents, and the front door. Ports of 0 pick free ones (tests).
+ * What {@code mrgc up} starts. {@code stateDir} holds the local stand-ins' files: the model repository (the FSx
+ * mount, unless {@code modelRoot} says otherwise), the local key ring (KMS) and the enclaves' sockets. DynamoDB Local
+ * is in memory unless {@code dataDir} is set. Ports of 0 pick free ones (tests).
  */
 public record LocalClusterOptions(
+    Path stateDir,
     Path dataDir,
     Path modelRoot,
     int dynamoDbPort,
@@ -23,18 +25,20 @@ public record LocalClusterOptions(
     int frontDoorPort,
     HealthCheckOptions healthCheck,
     int agentIntraOpThreads,
-    int agentMaxBatchSize) {
+    int agentMaxBatchSize,
+    boolean allowPlaintext) {
 
+  public static final Path DEFAULT_STATE_DIR = Path.of(".mrgc");
   public static final int DEFAULT_DYNAMODB_PORT = 8000;
   public static final int DEFAULT_AGENTS_PER_REGION = 2;
   /** Routers listen on 9001, 9002, 9003 for us-east-1, us-east-2, us-west-2. */
   public static final int DEFAULT_ROUTER_BASE_PORT = 9001;
   /** Six agents share this machine's cores: one ONNX Runtime thread each keeps them from fighting. */
   public static final int DEFAULT_AGENT_INTRA_OP_THREADS = 1;
-  public static final Path DEFAULT_MODEL_ROOT = Path.of(".mrgc", "models");
 
   public LocalClusterOptions {
-    Check.notNull("modelRoot", modelRoot);
+    Check.notNull("stateDir", stateDir);
+    modelRoot = modelRoot == null ? stateDir.resolve("models") : modelRoot;
     Check.between("dynamoDbPort", dynamoDbPort, 0, 65535);
     if (regions == null || regions.isEmpty()) {
       throw new IllegalArgumentException("regions must name at least one region");
@@ -51,27 +55,43 @@ public record LocalClusterOptions(
   }
 
   public static LocalClusterOptions defaults() {
-    return new LocalClusterOptions(null, DEFAULT_MODEL_ROOT, DEFAULT_DYNAMODB_PORT, Regions.ALL,
+    return new LocalClusterOptions(DEFAULT_STATE_DIR, null, null, DEFAULT_DYNAMODB_PORT, Regions.ALL,
         DEFAULT_AGENTS_PER_REGION, DEFAULT_ROUTER_BASE_PORT, FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES,
         FrontDoorOptions.DEFAULT_PORT, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false);
   }
 
-  /** Everything on free ports, in memory, for tests. */
-  public static LocalClusterOptions ephemeral(Path modelRoot) {
-    return new LocalClusterOptions(null, modelRoot, 0, Regions.ALL, DEFAULT_AGENTS_PER_REGION, 0,
+  /** Everything on free ports, DynamoDB in memory, files under {@code stateDir}: for tests. */
+  public static LocalClusterOptions ephemeral(Path stateDir) {
+    return new LocalClusterOptions(stateDir, null, null, 0, Regions.ALL, DEFAULT_AGENTS_PER_REGION, 0,
         FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false);
   }
 
   public LocalClusterOptions withDataDir(Path newDataDir) {
-    return new LocalClusterOptions(newDataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion, routerBasePort,
-        anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize);
+    return new LocalClusterOptions(stateDir, newDataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
+        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
+        allowPlaintext);
   }
 
   public LocalClusterOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
-    return new LocalClusterOptions(dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion, routerBasePort,
-        anycastAddresses, frontDoorPort, newHealthCheck, agentIntraOpThreads, agentMaxBatchSize);
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
+        routerBasePort, anycastAddresses, frontDoorPort, newHealthCheck, agentIntraOpThreads, agentMaxBatchSize,
+        allowPlaintext);
+  }
+
+  /** The local-development switch: routers accept plaintext inference bodies (off unless set). */
+  public LocalClusterOptions withAllowPlaintext(boolean allow) {
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
+        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allow);
+  }
+
+  public Path keyRingFile() {
+    return stateDir.resolve("keyring.json");
+  }
+
+  public Path enclaveSocket(String instanceId) {
+    return stateDir.resolve("enclaves").resolve(instanceId + ".sock");
   }
 
   public int routerPort(int regionIndex) {

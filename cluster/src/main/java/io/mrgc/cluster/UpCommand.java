@@ -24,8 +24,21 @@ final class UpCommand implements Callable<Integer> {
       + "(default: in memory).")
   Path dataDir;
 
-  @Option(names = "--model-root", description = "Model repository standing for the FSx mount (default: ${DEFAULT-VALUE}).")
-  Path modelRoot = LocalClusterOptions.DEFAULT_MODEL_ROOT;
+  @Option(names = "--state-dir", description = "Local stand-ins' files: models, key ring, enclave sockets "
+      + "(default: ${DEFAULT-VALUE}).")
+  Path stateDir = LocalClusterOptions.DEFAULT_STATE_DIR;
+
+  @Option(names = "--model-root", description = "Model repository standing for the FSx mount "
+      + "(default: <state-dir>/models).")
+  Path modelRoot;
+
+  @Option(names = "--allow-plaintext", description = "Local development only: routers accept unencrypted "
+      + "inference bodies (default: off; tenants then still need their API key).")
+  boolean allowPlaintext;
+
+  @Option(names = "--demo-tenant", description = "Tenant created at start-up, whose API key is printed once "
+      + "(default: ${DEFAULT-VALUE}; empty for none).")
+  String demoTenant = "demo";
 
   @Option(names = "--dynamodb-port", description = "DynamoDB Local port (default: ${DEFAULT-VALUE}).")
   int dynamoDbPort = LocalClusterOptions.DEFAULT_DYNAMODB_PORT;
@@ -60,11 +73,11 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() {
     PrintStream out = System.out;
     long started = System.nanoTime();
-    LocalClusterOptions options = new LocalClusterOptions(dataDir, modelRoot, dynamoDbPort, Regions.ALL,
+    LocalClusterOptions options = new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, Regions.ALL,
         agentsPerRegion, routerBasePort, anycast, frontDoorPort,
         new HealthCheckOptions(healthCheckInterval, healthCheckThreshold, HealthCheckOptions.DEFAULT_TIMEOUT,
             HealthCheckOptions.DEFAULT_PATH),
-        LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize);
+        LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize, allowPlaintext);
     LocalCluster cluster;
     try {
       cluster = LocalCluster.start(options);
@@ -82,7 +95,8 @@ final class UpCommand implements Callable<Integer> {
     if (agentsPerRegion > 0) {
       cluster.awaitServing(READY_TIMEOUT);
     }
-    printEndpoints(out, cluster, options, (System.nanoTime() - started) / 1e9);
+    TenantAdmin.Credentials demo = demoTenant == null || demoTenant.isBlank() ? null : demoTenant(cluster);
+    printEndpoints(out, cluster, options, (System.nanoTime() - started) / 1e9, demo);
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -91,7 +105,17 @@ final class UpCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void printEndpoints(PrintStream out, LocalCluster cluster, LocalClusterOptions options, double seconds) {
+  /** The demo tenant, unless it exists already (a --data-dir keeps it; its key was printed when it was made). */
+  private TenantAdmin.Credentials demoTenant(LocalCluster cluster) {
+    try {
+      return cluster.createTenant(demoTenant, TenantAdmin.TenantSettings.defaults());
+    } catch (IllegalStateException exists) {
+      return null;
+    }
+  }
+
+  private static void printEndpoints(PrintStream out, LocalCluster cluster, LocalClusterOptions options, double seconds,
+      TenantAdmin.Credentials demo) {
     out.printf("MRGC local cluster ready in %.1f s%n", seconds);
     out.println("  front door (anycast):");
     cluster.anycastUrls().values().forEach(url -> out.println("    " + url));
@@ -104,11 +128,22 @@ final class UpCommand implements Callable<Integer> {
     out.printf("  DynamoDB Local: %s (%s)%n", cluster.dynamoDb().endpoint(),
         options.dataDir() == null ? "in memory" : "data in " + options.dataDir());
     out.println("  models:         " + options.modelRoot().toAbsolutePath().normalize());
+    out.println("  key ring (KMS): " + options.keyRingFile().toAbsolutePath().normalize() + " (NOT SECURE: local only)");
     URI first = cluster.anycastUrls().values().iterator().next();
     out.println();
-    out.println("Try:");
-    out.println("  curl -s " + first + "/v1/embeddings -H 'Content-Type: application/json' \\");
-    out.println("    -d '{\"model\": \"all-minilm-l6-v2\", \"input\": \"The cat sits on the mat\"}'");
+    if (demo != null) {
+      out.println("Demo tenant (the API key is shown only now):");
+      out.println("  tenant " + demo.tenantId() + "   KMS key " + demo.kmsKeyId() + "   API key " + demo.apiKey());
+      out.println();
+      out.println("Try (encrypts with the tenant SDK, sends through the front door, decrypts the answer):");
+      out.println("  ./mrgc tenant embed --tenant " + demo.tenantId() + " --api-key " + demo.apiKey()
+          + " --endpoint " + first + " 'The cat sits on the mat'");
+      if (options.allowPlaintext()) {
+        out.println("  curl -s " + first + "/v1/embeddings -H 'Authorization: Bearer " + demo.apiKey() + "' \\");
+        out.println("    -H 'Content-Type: application/json' -H 'x-mrgc-model: all-minilm-l6-v2' \\");
+        out.println("    -d '{\"model\": \"all-minilm-l6-v2\", \"input\": \"The cat sits on the mat\"}'");
+      }
+    }
     out.println("  ./mrgc status" + (options.dynamoDbPort() == LocalClusterOptions.DEFAULT_DYNAMODB_PORT
         ? "" : " --dynamodb-endpoint " + cluster.dynamoDb().endpoint()));
     out.println("Ctrl-C stops the cluster.");

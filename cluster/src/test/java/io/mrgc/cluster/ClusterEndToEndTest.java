@@ -10,7 +10,9 @@ import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.mrgc.tenant.MrgcClient;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -21,18 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
 /** A whole 3-region cluster started the way `mrgc up` starts it, used through both anycast addresses. */
 class ClusterEndToEndTest {
   @TempDir
-  static Path models;
+  static Path stateDir;
   private static LocalCluster cluster;
   private static WebClient web;
   private static double startSeconds;
+  private static TenantAdmin.Credentials tenant;
 
   @BeforeAll
   static void start() {
     long started = System.nanoTime();
-    cluster = LocalCluster.start(LocalClusterOptions.ephemeral(models));
+    // The plaintext path (the local-development switch) is compared with the encrypted one below.
+    cluster = LocalCluster.start(LocalClusterOptions.ephemeral(stateDir).withAllowPlaintext(true));
     cluster.awaitServing(Duration.ofSeconds(60));
     startSeconds = (System.nanoTime() - started) / 1e9;
     web = WebClient.create(cluster.vertx());
+    tenant = cluster.createTenant("e2e", TenantAdmin.TenantSettings.defaults());
   }
 
   @AfterAll
@@ -95,19 +100,41 @@ class ClusterEndToEndTest {
   @Test
   void badInputThroughTheFrontDoorGetsAJsonErrorAndServiceGoesOn() throws Exception {
     URI anycast = cluster.anycastUrls().values().iterator().next();
-    HttpResponse<Buffer> invalid = web.post(anycast.getPort(), anycast.getHost(), "/v1/embeddings")
-        .putHeader("Content-Type", "application/json")
+    HttpResponse<Buffer> invalid = authorized(web.post(anycast.getPort(), anycast.getHost(), "/v1/embeddings"))
+        .putHeader("Content-Type", "application/json").putHeader("x-mrgc-model", "all-minilm-l6-v2")
         .sendBuffer(Buffer.buffer("{not json")).await(10, TimeUnit.SECONDS);
     assertThat(invalid.statusCode()).isEqualTo(400);
     assertThat(invalid.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_json");
-    HttpResponse<Buffer> unknownModel = web.post(anycast.getPort(), anycast.getHost(), "/v1/embeddings")
+    HttpResponse<Buffer> unknownModel = authorized(web.post(anycast.getPort(), anycast.getHost(), "/v1/embeddings"))
+        .putHeader("x-mrgc-model", "no-such-model")
         .sendJsonObject(new JsonObject().put("model", "no-such-model").put("input", "x")).await(10, TimeUnit.SECONDS);
     assertThat(unknownModel.statusCode()).isEqualTo(404);
     assertThat(embed(anycast, null, new JsonArray().add("still serving")).statusCode()).isEqualTo(200);
   }
 
+  private static io.vertx.ext.web.client.HttpRequest<Buffer> authorized(
+      io.vertx.ext.web.client.HttpRequest<Buffer> request) {
+    return request.putHeader("Authorization", "Bearer " + tenant.apiKey());
+  }
+
+  @Test
+  void encryptedEmbeddingThroughTheFrontDoorEqualsThePlaintextOne() throws Exception {
+    URI anycast = cluster.anycastUrls().values().iterator().next();
+    float[] plain = vector(embed(anycast, "us-west-2", new JsonArray().add("The cat sits on the mat"))
+        .bodyAsJsonObject().getJsonArray("data"), 0);
+    try (MrgcClient sdk = MrgcClient.builder().endpoint(anycast).tenant(tenant.tenantId()).apiKey(tenant.apiKey())
+        .kmsKeyId(tenant.kmsKeyId()).dataKeySource(cluster.tenantKeySource()).build()) {
+      for (int i = 0; i < 3; i++) {
+        float[] encrypted = sdk.embed("all-minilm-l6-v2", List.of("The cat sits on the mat")).vectors().get(0);
+        assertThat(encrypted).containsExactly(plain);
+      }
+      assertThat(sdk.kmsCalls()).as("one data key reused across requests").isEqualTo(1);
+    }
+  }
+
   private static HttpResponse<Buffer> embed(URI base, String homeRegion, JsonArray input) throws Exception {
-    var request = web.post(base.getPort(), base.getHost(), "/v1/embeddings");
+    var request = authorized(web.post(base.getPort(), base.getHost(), "/v1/embeddings"))
+        .putHeader("x-mrgc-model", "all-minilm-l6-v2");
     if (homeRegion != null) {
       request.putHeader("x-mrgc-home-region", homeRegion);
     }

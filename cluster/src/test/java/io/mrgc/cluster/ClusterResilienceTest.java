@@ -34,15 +34,19 @@ class ClusterResilienceTest {
     }
   }
 
+  private TenantAdmin.Credentials tenant;
+
   private void start(LocalClusterOptions options) {
-    cluster = LocalCluster.start(options);
+    cluster = LocalCluster.start(options.withAllowPlaintext(true));
     cluster.awaitServing(Duration.ofSeconds(60));
     web = WebClient.create(cluster.vertx());
+    // Unlimited rate: the load here is the point, not the tenant's quota.
+    tenant = cluster.createTenant("load", new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000));
   }
 
   @Test
   void agentKilledUnderLoadStopsGettingTrafficWithinThreeSecondsAndRequestsKeepSucceeding() throws Exception {
-    start(LocalClusterOptions.ephemeral(dir.resolve("models")));
+    start(LocalClusterOptions.ephemeral(dir));
     String victim = "i-local-" + REGION + "-1";
     Load load = new Load(4);
     load.runFor(Duration.ofSeconds(2));
@@ -65,7 +69,8 @@ class ClusterResilienceTest {
 
   @Test
   void dynamoDbStoppedMidRunRoutersKeepRoutingOnTheirLastSnapshotAndRecover() throws Exception {
-    start(LocalClusterOptions.ephemeral(dir.resolve("models")).withDataDir(dir.resolve("dynamodb")));
+    start(LocalClusterOptions.ephemeral(dir).withDataDir(dir.resolve("dynamodb")));
+    assertThat(send().statusCode()).as("warms the router's cache of the tenant").isEqualTo(200);
     cluster.dynamoDb().stop();
     Load load = new Load(2);
     load.markCrash();
@@ -106,6 +111,8 @@ class ClusterResilienceTest {
     URI anycast = cluster.anycastUrls().values().iterator().next();
     return web.post(anycast.getPort(), anycast.getHost(), "/v1/embeddings")
         .putHeader("x-mrgc-home-region", REGION)
+        .putHeader("Authorization", "Bearer " + tenant.apiKey())
+        .putHeader("x-mrgc-model", "all-minilm-l6-v2")
         .sendJsonObject(new JsonObject().put("model", "all-minilm-l6-v2").put("input", "steady load"));
   }
 

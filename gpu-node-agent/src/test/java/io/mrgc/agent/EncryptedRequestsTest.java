@@ -119,7 +119,8 @@ class EncryptedRequestsTest {
     HttpResponse<Buffer> aead = sendEnvelope(agent, TENANT, embeddingsEnvelope(TENANT, MODEL, "/v1/embeddings"));
     assertThat(aead.statusCode()).isEqualTo(400);
     assertThat(aead.bodyAsJsonObject().getJsonObject("error").getString("message"))
-        .isEqualTo("the envelope could not be decrypted");
+        .isEqualTo("authenticated decryption failed");
+    assertThat(aead.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("envelope_auth_failed");
     enclave.failWith = EnclaveErrorCode.KEY_REFUSED;
     assertThat(sendEnvelope(agent, TENANT, embeddingsEnvelope(TENANT, MODEL, "/v1/embeddings")).statusCode())
         .isEqualTo(403);

@@ -139,13 +139,23 @@ final class Envelopes {
       return new ApiException(500, "internal_error", "internal error; quote the request id when reporting it");
     }
     String message = switch (e.code()) {
-      case AEAD_FAILURE -> "the envelope could not be decrypted";
+      case AEAD_FAILURE -> "authenticated decryption failed";
       case ENCLAVE_UNAVAILABLE -> "the enclave of this instance is not answering; retry";
       case KMS_UNAVAILABLE -> "the key service is not answering; retry";
+      case INTERNAL -> "internal error in the enclave; quote the request id when reporting it";
       default -> e.getMessage();
     };
     Integer retryAfter = e.code().httpStatus() == 503 ? 1 : null;
-    return new ApiException(e.code().httpStatus(), e.code().name().toLowerCase(Locale.ROOT), message, retryAfter);
+    return new ApiException(e.code().httpStatus(), errorCode(e.code()), message, retryAfter);
+  }
+
+  /** The {@code error.code} of each refusal (docs/protocol.md section 5). */
+  static String errorCode(EnclaveErrorCode code) {
+    return switch (code) {
+      case MALFORMED -> "envelope_malformed";
+      case AEAD_FAILURE -> "envelope_auth_failed";
+      default -> code.name().toLowerCase(Locale.ROOT);
+    };
   }
 
   @FunctionalInterface

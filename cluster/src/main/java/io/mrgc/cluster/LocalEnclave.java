@@ -1,0 +1,75 @@
+package io.mrgc.cluster;
+
+import io.mrgc.enclave.attestation.AttestationProvider;
+import io.mrgc.enclave.client.EnclaveClient;
+import io.mrgc.enclave.kms.RecipientKms;
+import io.mrgc.enclave.server.EnclaveServer;
+import io.mrgc.enclave.service.EnclaveService;
+import io.mrgc.enclave.transport.UnixSocketTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One node agent's enclave in local mode: the same EnclaveService and EnclaveServer that run inside a Nitro Enclave,
+ * here in this process behind a Unix domain socket, with the local key ring as KMS and local (INSECURE) attestation.
+ * The agent reaches it through {@link #client()}, exactly as it reaches a real enclave over vsock.
+ */
+final class LocalEnclave implements AutoCloseable {
+  private final Path socket;
+  private final RecipientKms kms;
+  private final AttestationProvider attestation;
+  private final EnclaveClient client;
+  private EnclaveService service;
+  private EnclaveServer server;
+
+  LocalEnclave(Path socket, RecipientKms kms, AttestationProvider attestation) {
+    this.socket = socket;
+    this.kms = kms;
+    this.attestation = attestation;
+    this.client = new EnclaveClient(new UnixSocketTransport(socket));
+  }
+
+  /** Boots the enclave: a new RSA key pair, empty caches (as a restarted enclave has). */
+  synchronized LocalEnclave start() {
+    if (server != null) {
+      return this;
+    }
+    try {
+      Files.createDirectories(socket.getParent());
+      service = new EnclaveService(kms, attestation);
+      server = new EnclaveServer(new UnixSocketTransport(socket), service);
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("local enclave did not start on " + socket, e);
+    }
+    return this;
+  }
+
+  /** Stops the enclave as if it died: its keys and sessions are gone, the agent's calls fail until it restarts. */
+  synchronized void stop() {
+    if (server != null) {
+      server.stop();
+      service.close();
+      server = null;
+      service = null;
+    }
+  }
+
+  /** The parent-side handler the node agent uses. */
+  EnclaveClient client() {
+    return client;
+  }
+
+  /** KMS calls made by the running enclave since it booted (0 when stopped). */
+  synchronized long kmsCalls() {
+    return service == null ? 0 : service.kmsCalls();
+  }
+
+  @Override
+  public void close() {
+    stop();
+    client.close();
+  }
+}

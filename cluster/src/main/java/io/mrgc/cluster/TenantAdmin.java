@@ -1,0 +1,83 @@
+package io.mrgc.cluster;
+
+import io.mrgc.enclave.kms.LocalKeyRing;
+import io.mrgc.state.ApiKeys;
+import io.mrgc.state.TenantRepository;
+import io.mrgc.state.WriteRejectedException;
+import io.mrgc.state.items.TenantItem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Creates tenants in the local cluster: a key in the local key ring (standing for the tenant's KMS key) and a
+ * tenants row holding only the API key's hash. The API key is returned once and stored nowhere.
+ */
+public final class TenantAdmin {
+  /** What a new tenant needs to call MRGC; {@code apiKey} is shown once. toString hides the key. */
+  public record Credentials(String tenantId, String apiKey, String kmsKeyId) {
+    @Override
+    public String toString() {
+      return "Credentials[tenantId=" + tenantId + ", kmsKeyId=" + kmsKeyId + "]";
+    }
+  }
+
+  /** Per-tenant settings; empty lists mean any model / any network path, null limits the router's defaults. */
+  public record TenantSettings(List<String> allowedModels, List<String> vpcEndpointIds, Double rateLimitRps,
+      Integer rateLimitBurst) {
+    public static TenantSettings defaults() {
+      return new TenantSettings(List.of(), List.of(), null, null);
+    }
+  }
+
+  private final TenantRepository tenants;
+  private final LocalKeyRing keyRing;
+
+  public TenantAdmin(TenantRepository tenants, LocalKeyRing keyRing) {
+    this.tenants = tenants;
+    this.keyRing = keyRing;
+  }
+
+  /** Creates the tenant; fails with a clear message if it exists. Reuses the tenant's key ring key if it has one. */
+  public Credentials create(String tenantId, TenantSettings settings) {
+    String keyId = existingKey(tenantId);
+    try {
+      if (keyId == null) {
+        keyId = keyRing.createKey(tenantId);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the key ring " + keyRing.file(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("tenant id " + e.getMessage(), e);
+    }
+    String apiKey = ApiKeys.generate();
+    TenantItem item = new TenantItem();
+    item.setTenantId(tenantId);
+    item.setApiKeyHash(ApiKeys.hash(apiKey));
+    item.setKmsKeyId(keyId);
+    item.setAllowedModels(settings.allowedModels());
+    item.setVpcEndpointIds(settings.vpcEndpointIds());
+    item.setRateLimitRps(settings.rateLimitRps());
+    item.setRateLimitBurst(settings.rateLimitBurst());
+    item.setCreatedAtMillis(System.currentTimeMillis());
+    try {
+      tenants.create(item).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof WriteRejectedException) {
+        throw new IllegalStateException("tenant " + tenantId + " already exists", e.getCause());
+      }
+      throw e;
+    }
+    return new Credentials(tenantId, apiKey, keyId);
+  }
+
+  private String existingKey(String tenantId) {
+    try {
+      return keyRing.keys().stream().filter(k -> k.tenant().equals(tenantId)).map(LocalKeyRing.KeyInfo::keyId)
+          .findFirst().orElse(null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the key ring " + keyRing.file(), e);
+    }
+  }
+}

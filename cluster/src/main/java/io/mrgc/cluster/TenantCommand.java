@@ -1,0 +1,126 @@
+package io.mrgc.cluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mrgc.enclave.kms.LocalKeyRing;
+import io.mrgc.state.StateClient;
+import io.mrgc.state.TenantRepository;
+import io.mrgc.tenant.MrgcClient;
+import io.mrgc.tenant.MrgcException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+
+/** {@code mrgc tenant ...}: create tenants (admin) and call MRGC as a tenant with the SDK (encrypted). */
+@Command(name = "tenant", mixinStandardHelpOptions = true, description = "Tenants of the local cluster.",
+    subcommands = {TenantCommand.Create.class, TenantCommand.Embed.class})
+final class TenantCommand implements Runnable {
+  @Override
+  public void run() {
+    System.out.println("use `mrgc tenant create` or `mrgc tenant embed` (see --help)");
+  }
+
+  /** Shared options: where the local cluster keeps its key ring. */
+  static class StateDirOption {
+    @Option(names = "--state-dir", description = "The local cluster's state dir (default: ${DEFAULT-VALUE}).")
+    Path stateDir = LocalClusterOptions.DEFAULT_STATE_DIR;
+
+    LocalKeyRing tenantKeyRing() throws IOException {
+      // Tenant side: it generates data keys; only the enclaves' side of the ring may release them.
+      return new LocalKeyRing(stateDir.resolve("keyring.json"), null);
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create a tenant: a key in the local key ring (its KMS key) and an API key, printed once.")
+  static final class Create extends StateDirOption implements Callable<Integer> {
+    @Option(names = "--tenant", required = true, description = "Tenant id: letters, digits, . _ - (max 64).")
+    String tenant;
+
+    @Option(names = "--models", split = ",", description = "Models the tenant may use (default: any).")
+    List<String> models = List.of();
+
+    @Option(names = "--vpc-endpoints", split = ",", description = "VPC endpoint ids the tenant must come through "
+        + "(PrivateLink; default: any path).")
+    List<String> vpcEndpoints = List.of();
+
+    @Option(names = "--rate", description = "Requests per second (default: the router's, 50).")
+    Double rate;
+
+    @Option(names = "--burst", description = "Burst size (default: the router's, 100).")
+    Integer burst;
+
+    @Option(names = "--dynamodb-endpoint", description = "DynamoDB of the local cluster (default: ${DEFAULT-VALUE}).")
+    URI endpoint = URI.create("http://127.0.0.1:" + LocalClusterOptions.DEFAULT_DYNAMODB_PORT);
+
+    @Override
+    public Integer call() throws IOException {
+      try (var http = NettyNioAsyncHttpClient.builder().build();
+          StateClient client = StateClient.local(endpoint, "us-east-1", http)) {
+        TenantAdmin admin = new TenantAdmin(new TenantRepository(client), tenantKeyRing());
+        TenantAdmin.Credentials created = admin.create(tenant,
+            new TenantAdmin.TenantSettings(models, vpcEndpoints, rate, burst));
+        System.out.println("tenant   " + created.tenantId());
+        System.out.println("KMS key  " + created.kmsKeyId());
+        System.out.println("API key  " + created.apiKey() + "   (shown once: only its hash is stored)");
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "embed", mixinStandardHelpOptions = true,
+      description = "Embed texts as a tenant: encrypt with the SDK, send, print the decrypted answer.")
+  static final class Embed extends StateDirOption implements Callable<Integer> {
+    @Option(names = "--tenant", required = true)
+    String tenant;
+
+    @Option(names = "--api-key", required = true)
+    String apiKey;
+
+    @Option(names = "--kms-key", description = "The tenant's KMS key id (default: its key in the local key ring).")
+    String kmsKey;
+
+    @Option(names = "--endpoint", description = "Anycast address or PrivateLink name (default: ${DEFAULT-VALUE}).")
+    URI endpoint = URI.create("http://127.0.1.1:8080");
+
+    @Option(names = "--model", description = "Model (default: ${DEFAULT-VALUE}).")
+    String model = "all-minilm-l6-v2";
+
+    @Parameters(arity = "1..*", description = "Texts to embed.")
+    List<String> inputs;
+
+    @Override
+    public Integer call() throws IOException {
+      LocalKeyRing keyRing = tenantKeyRing();
+      String keyId = kmsKey != null ? kmsKey : keyRing.keys().stream().filter(k -> k.tenant().equals(tenant))
+          .map(LocalKeyRing.KeyInfo::keyId).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("tenant " + tenant + " has no key in "
+              + keyRing.file() + "; create it with `mrgc tenant create` or pass --kms-key"));
+      try (MrgcClient client = MrgcClient.builder().endpoint(endpoint).tenant(tenant).apiKey(apiKey)
+          .kmsKeyId(keyId).dataKeySource(keyRing).build()) {
+        MrgcClient.Embeddings embeddings = client.embed(model, inputs);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode out = json.createObjectNode().put("model", embeddings.model())
+            .put("prompt_tokens", embeddings.promptTokens());
+        var data = out.putArray("data");
+        for (float[] vector : embeddings.vectors()) {
+          var array = data.addObject().put("dimensions", vector.length).putArray("embedding");
+          for (float v : vector) {
+            array.add(v);
+          }
+        }
+        System.out.println(json.writeValueAsString(out));
+        return 0;
+      } catch (MrgcException e) {
+        System.err.println("mrgc tenant embed: " + e.getMessage());
+        return 1;
+      }
+    }
+  }
+}
