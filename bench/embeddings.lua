@@ -1,6 +1,9 @@
 -- wrk script: POST one short embeddings request per call (the same body every time).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["x-mrgc-model"] = "all-minilm-l6-v2"
+-- Routers need a tenant's API key (agents ignore it); the bench script creates the tenant.
+wrk.headers["Authorization"] = "Bearer " .. (os.getenv("MRGC_API_KEY") or "")
 wrk.body = '{"model": "all-minilm-l6-v2", "input": "The quick brown fox jumps over the lazy dog near the river bank"}'
 
 done = function(summary, latency, requests)
