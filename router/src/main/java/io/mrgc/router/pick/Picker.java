@@ -19,6 +19,8 @@ import java.util.function.LongSupplier;
 public final class Picker {
   /** A brand-new instance keeps at least this share of its queue term during slow start. */
   public static final double SLOW_START_MIN_FACTOR = 0.1;
+  /** Scores (0..100) closer than this are treated as equal. */
+  public static final double SCORE_TIE_TOLERANCE = 0.5;
 
   private final long staleAfterMillis;
   private final long slowStartMillis;
@@ -132,10 +134,12 @@ public final class Picker {
     Backend b = candidates.get(second);
     double scoreA = score(a, now);
     double scoreB = score(b, now);
-    if (scoreA != scoreB) {
+    if (Math.abs(scoreA - scoreB) > SCORE_TIE_TOLERANCE) {
       return scoreA > scoreB ? a : b;
     }
-    // Past saturation the queue term is flat at 0; the raw load still tells the two apart. a is already random.
+    // Near-equal scores are a tie: otherwise a hair's difference (two instances started milliseconds apart, in slow
+    // start) would send every request of a quiet period to the same one. Past saturation the queue term is flat at
+    // 0, so the raw load decides; equal loads keep a, which is already random.
     return estimatedLoad(b) < estimatedLoad(a) ? b : a;
   }
 

@@ -77,6 +77,22 @@ class PickerTest {
   }
 
   @Test
+  void nearEqualScoresAreTiesSoAQuietPeriodSpreadsOverBothInstances() {
+    // Two idle instances in slow start, started 5 ms apart: their scores differ by a hair.
+    Backend older = Backends.startedAt(ready("older", 0, NOW - 100), NOW - 10_005);
+    Backend younger = Backends.startedAt(ready("younger", 0, NOW - 100), NOW - 10_000);
+    Picker picker = picker(9);
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 200; i++) {
+      Picker.Pick pick = picker.pick(List.of(older, younger), "m1", Set.of());
+      counts.merge(pick.backend().instanceId(), 1, Integer::sum);
+      pick.dispatch().end(); // sequential requests: nothing stays outstanding
+    }
+    assertThat(counts.get("older")).isBetween(60, 140);
+    assertThat(counts.get("younger")).isBetween(60, 140);
+  }
+
+  @Test
   void argmaxOverTheSameSnapshotWouldHerdTheWholeBurst() {
     // The failure the picker avoids: the stale best instance stays "best" for every request of the burst.
     List<Backend> snapshot = oneIdleFifteenAtOne();
