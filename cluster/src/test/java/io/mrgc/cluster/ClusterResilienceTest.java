@@ -2,6 +2,8 @@ package io.mrgc.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mrgc.state.GpuInstanceRepository;
+import io.mrgc.tenant.MrgcClient;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -90,6 +93,41 @@ class ClusterResilienceTest {
     }
     assertThat(age).as("snapshot age after DynamoDB returned").isLessThanOrEqualTo(2.0);
     assertThat(send().statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void enclaveDownMakesItsInstanceReportHealthZeroAndTrafficGoesAroundItUntilItAnswersAgain() throws Exception {
+    start(LocalClusterOptions.ephemeral(dir));
+    String victim = "i-local-" + REGION + "-1";
+    GpuInstanceRepository rows = new GpuInstanceRepository(cluster.stateClient(REGION));
+    try (MrgcClient sdk = MrgcClient.builder().endpoint(cluster.anycastUrls().values().iterator().next())
+        .tenant(tenant.tenantId()).apiKey(tenant.apiKey()).kmsKeyId(tenant.kmsKeyId())
+        .dataKeySource(cluster.tenantKeySource()).build()) {
+      assertThat(sdk.embed("all-minilm-l6-v2", List.of("before")).vectors()).hasSize(1);
+      cluster.enclave(victim).stop();
+      awaitHealth(rows, victim, health -> health == 0);
+      Thread.sleep(1_500); // the router's next snapshot poll sees it
+      for (int i = 0; i < 20; i++) {
+        assertThat(sdk.embed("all-minilm-l6-v2", List.of("while down " + i)).vectors()).hasSize(1);
+      }
+      cluster.enclave(victim).start(); // a fresh enclave: new key pair, empty caches
+      awaitHealth(rows, victim, health -> health > 0);
+      assertThat(sdk.embed("all-minilm-l6-v2", List.of("after")).vectors()).hasSize(1);
+    }
+  }
+
+  private static void awaitHealth(GpuInstanceRepository rows, String instanceId, IntPredicate wanted)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    int health = -1;
+    while (System.nanoTime() < deadline) {
+      health = rows.get(REGION, instanceId).join().getHealth();
+      if (wanted.test(health)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(health).as("health of " + instanceId).matches(wanted::test);
   }
 
   private JsonObject regionHealth() throws Exception {
