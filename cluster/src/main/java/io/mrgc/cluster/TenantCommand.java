@@ -2,6 +2,8 @@ package io.mrgc.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mrgc.enclave.kms.AwsKms;
+import io.mrgc.enclave.kms.DataKeySource;
 import io.mrgc.enclave.kms.LocalKeyRing;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.TenantRepository;
@@ -15,7 +17,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
 
 /** {@code mrgc tenant ...}: create tenants (admin) and call MRGC as a tenant with the SDK (encrypted). */
 @Command(name = "tenant", mixinStandardHelpOptions = true, description = "Tenants of the local cluster.",
@@ -74,6 +78,8 @@ final class TenantCommand implements Runnable {
     }
   }
 
+  private static final String AWS_KEY_ARN_PREFIX = "arn:aws:kms:";
+
   @Command(name = "embed", mixinStandardHelpOptions = true,
       description = "Embed texts as a tenant: encrypt with the SDK, send, print the decrypted answer.")
   static final class Embed extends StateDirOption implements Callable<Integer> {
@@ -83,7 +89,9 @@ final class TenantCommand implements Runnable {
     @Option(names = "--api-key", required = true)
     String apiKey;
 
-    @Option(names = "--kms-key", description = "The tenant's KMS key id (default: its key in the local key ring).")
+    @Option(names = "--kms-key", description = "The tenant's KMS key: a key ARN (then AWS KMS is used, with the "
+        + "default AWS credentials and the ARN's region) or a local key ring id (default: the tenant's key in the "
+        + "local key ring).")
     String kmsKey;
 
     @Option(names = "--endpoint", description = "Anycast address or PrivateLink name (default: ${DEFAULT-VALUE}).")
@@ -97,13 +105,21 @@ final class TenantCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      LocalKeyRing keyRing = tenantKeyRing();
-      String keyId = kmsKey != null ? kmsKey : keyRing.keys().stream().filter(k -> k.tenant().equals(tenant))
-          .map(LocalKeyRing.KeyInfo::keyId).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("tenant " + tenant + " has no key in "
-              + keyRing.file() + "; create it with `mrgc tenant create` or pass --kms-key"));
+      DataKeySource keys;
+      String keyId;
+      if (kmsKey != null && kmsKey.startsWith(AWS_KEY_ARN_PREFIX)) {
+        keys = AwsKms.create(Region.of(kmsKey.split(":")[3]), null, DefaultCredentialsProvider.builder().build());
+        keyId = kmsKey;
+      } else {
+        LocalKeyRing keyRing = tenantKeyRing();
+        keys = keyRing;
+        keyId = kmsKey != null ? kmsKey : keyRing.keys().stream().filter(k -> k.tenant().equals(tenant))
+            .map(LocalKeyRing.KeyInfo::keyId).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("tenant " + tenant + " has no key in "
+                + keyRing.file() + "; create it with `mrgc tenant create` or pass --kms-key"));
+      }
       try (MrgcClient client = MrgcClient.builder().endpoint(endpoint).tenant(tenant).apiKey(apiKey)
-          .kmsKeyId(keyId).dataKeySource(keyRing).build()) {
+          .kmsKeyId(keyId).dataKeySource(keys).build()) {
         MrgcClient.Embeddings embeddings = client.embed(model, inputs);
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode().put("model", embeddings.model())
