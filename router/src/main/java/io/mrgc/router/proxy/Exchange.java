@@ -267,6 +267,10 @@ final class Exchange {
       return;
     }
     boolean bodyLeftUnread = hasBody && !request.isEnded();
+    if (bodyLeftUnread) {
+      // Tell the client too, so it does not reuse the connection we are about to close.
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
     ApiErrors.send(response, status, code, message, requestId, retryAfterSeconds).onComplete(sent -> {
       if (bodyLeftUnread) {
         // The rest of the body would be read as the next request on a kept-alive connection: close it.
