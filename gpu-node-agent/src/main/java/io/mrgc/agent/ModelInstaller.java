@@ -1,8 +1,8 @@
 package io.mrgc.agent;
 
-import io.mrgc.agent.model.Manifest;
-import io.mrgc.agent.model.ModelLoadException;
 import io.mrgc.agent.model.ModelRepository;
+import io.mrgc.carwash.integrity.Manifest;
+import io.mrgc.carwash.integrity.ManifestException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,7 +36,7 @@ public final class ModelInstaller {
         try {
           Manifest.verify(MINILM_MODEL, modelDir);
           return modelDir;
-        } catch (ModelLoadException stale) {
+        } catch (ManifestException stale) {
           // A partial or damaged install: write it again below.
         }
       }

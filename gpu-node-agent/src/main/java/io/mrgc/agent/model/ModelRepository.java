@@ -3,6 +3,8 @@ package io.mrgc.agent.model;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.mrgc.carwash.integrity.Manifest;
+import io.mrgc.carwash.integrity.ManifestException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,7 +69,11 @@ public final class ModelRepository {
     if (!Files.isRegularFile(configFile)) {
       throw new ModelLoadException(name + ": " + CONFIG_FILE + " is missing");
     }
-    Manifest.verify(name, dir);
+    try {
+      Manifest.verify(name, dir);
+    } catch (ManifestException e) {
+      throw new ModelLoadException(e.getMessage(), e);
+    }
     ModelConfig config;
     try {
       config = ModelConfig.parse(name, Files.readString(configFile, StandardCharsets.UTF_8));
