@@ -6,19 +6,23 @@ import picocli.CommandLine.Command;
 /** The {@code mrgc} command: {@code up} runs the local cluster; the other commands are for SREs and admins. */
 @Command(name = "mrgc", mixinStandardHelpOptions = true, version = "mrgc 0.1.0",
     description = "Multi-region GPU inference router and scaler.",
-    subcommands = {UpCommand.class, StatusCommand.class, TenantCommand.class})
+    subcommands = {UpCommand.class, StatusCommand.class, TenantCommand.class, InstanceCommand.class})
 public final class Mrgc implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Mrgc())
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line as {@code main} runs it (tests run it in-process). */
+  static CommandLine commandLine() {
+    return new CommandLine(new Mrgc())
         .setExecutionExceptionHandler((error, commandLine, parsed) -> {
           // Operators get the cause chain in one line, not a stack trace.
           commandLine.getErr().println("mrgc " + commandLine.getCommandName() + ": " + describe(error));
           return 1;
-        })
-        .execute(args));
+        });
   }
 
   static String describe(Throwable error) {

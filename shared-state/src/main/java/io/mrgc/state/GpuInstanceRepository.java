@@ -3,6 +3,7 @@ package io.mrgc.state;
 import io.mrgc.state.items.GpuInstanceItem;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbAsyncIndex;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbAsyncTable;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
@@ -10,9 +11,11 @@ import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 /** gpu_instances: heartbeats written by each instance, snapshots read by its region's router. */
 public final class GpuInstanceRepository {
   private final DynamoDbAsyncTable<GpuInstanceItem> table;
+  private final DynamoDbAsyncIndex<GpuInstanceItem> byInstanceId;
 
   public GpuInstanceRepository(StateClient client) {
     this.table = client.table(Tables.GPU_INSTANCES, GpuInstanceItem.class);
+    this.byInstanceId = table.index(Tables.GPU_INSTANCES_BY_INSTANCE_ID);
   }
 
   /**
@@ -36,6 +39,13 @@ public final class GpuInstanceRepository {
             .queryConditional(QueryConditional.keyEqualTo(Key.builder().partitionValue(region).build()))
             .consistentRead(true))
         .items());
+  }
+
+  /** The row of {@code instanceId} in whatever region it is (operator commands), or null. */
+  public CompletableFuture<GpuInstanceItem> findById(String instanceId) {
+    return Flows.collect(byInstanceId.query(request -> request
+            .queryConditional(QueryConditional.keyEqualTo(Key.builder().partitionValue(instanceId).build()))))
+        .thenApply(pages -> pages.stream().flatMap(page -> page.items().stream()).findFirst().orElse(null));
   }
 
   /** Every instance row of every region (operator views). */

@@ -45,6 +45,8 @@ class RepositoriesTest {
 
     repo.put(instance("us-east-2", "i-2", 0)).join();
     repo.put(instance("us-west-2", "i-3", 0)).join();
+    assertThat(repo.findById("i-3").join().getRegion()).isEqualTo("us-west-2");
+    assertThat(repo.findById("i-missing").join()).isNull();
     List<GpuInstanceItem> region = repo.listRegion("us-east-2").join();
     assertThat(region).extracting(GpuInstanceItem::getInstanceId).containsExactlyInAnyOrder("i-1", "i-2");
     assertThat(region).filteredOn(i -> i.getInstanceId().equals("i-1")).first()
