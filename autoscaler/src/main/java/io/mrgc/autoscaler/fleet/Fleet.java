@@ -1,0 +1,19 @@
+package io.mrgc.autoscaler.fleet;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The port through which a region's autoscaler changes its GPU instances. Adapters act on exactly what they are given:
+ * draining an instance before terminating it (DRAINING, no in-flight requests, or a drain timeout) is the loop's job.
+ */
+public interface Fleet {
+  /** Launches {@code count} GPU nodes; returns their ids (they start PENDING and join when their agent is READY). */
+  List<String> launch(int count);
+
+  /** This region's GPU nodes that are not terminated (pending, running, stopping, stopped, shutting down). */
+  List<FleetInstance> describe();
+
+  /** Terminates these instances, as given (no draining here); returns each one's state change. */
+  List<StateChange> terminate(Collection<String> instanceIds);
+}

@@ -1,0 +1,4 @@
+package io.mrgc.autoscaler.fleet;
+
+/** The result of terminating one instance. */
+public record StateChange(String id, InstanceLifecycle previous, InstanceLifecycle current) {}

@@ -1,0 +1,4 @@
+package io.mrgc.autoscaler.policy;
+
+/** What a decision does to the desired capacity. */
+public enum Direction { UP, DOWN, HOLD }
