@@ -131,6 +131,10 @@ final class UpCommand implements Callable<Integer> {
     out.println("  key ring (KMS): " + options.keyRingFile().toAbsolutePath().normalize() + " (NOT SECURE: local only)");
     URI first = cluster.anycastUrls().values().iterator().next();
     out.println();
+    if (demo == null && options.dataDir() != null) {
+      out.println("The demo tenant exists already in " + options.dataDir() + "; its API key was shown when it was "
+          + "created (`mrgc tenant create --tenant NAME` makes another).");
+    }
     if (demo != null) {
       out.println("Demo tenant (the API key is shown only now):");
       out.println("  tenant " + demo.tenantId() + "   KMS key " + demo.kmsKeyId() + "   API key " + demo.apiKey());
