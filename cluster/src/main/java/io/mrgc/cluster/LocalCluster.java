@@ -121,8 +121,16 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts one more node agent in {@code region}; the future completes when it serves and has heart-beaten. */
   public Future<NodeAgent> addAgent(String region) {
-    int n = agentCounters.merge(region, 1, Integer::sum);
-    String instanceId = "i-local-" + region + "-" + n;
+    return addAgent(region, nextInstanceId(region));
+  }
+
+  /** A new, unused instance id in {@code region} ({@code i-local-<region>-<n>}). */
+  public String nextInstanceId(String region) {
+    return "i-local-" + region + "-" + agentCounters.merge(region, 1, Integer::sum);
+  }
+
+  /** Starts a node agent (and its enclave) named {@code instanceId} in {@code region}. */
+  public Future<NodeAgent> addAgent(String region, String instanceId) {
     LocalEnclave enclave = new LocalEnclave(options.enclaveSocket(instanceId), enclaveKeyRing,
         new LocalAttestationProvider(LOCAL_ENCLAVE_IMAGE, attestationKey, Clock.systemUTC())).start();
     enclaves.put(instanceId, enclave);
@@ -136,6 +144,22 @@ public final class LocalCluster implements AutoCloseable {
       agents.put(instanceId, agent);
       agentDeployments.put(instanceId, deploymentId);
       return agent;
+    });
+  }
+
+  /** Stops an agent gracefully (it writes TERMINATED, then drains for up to 5 s) and its enclave. */
+  public Future<Void> stopAgent(String instanceId) {
+    NodeAgent agent = agents.remove(instanceId);
+    String deployment = agentDeployments.remove(instanceId);
+    if (agent == null || deployment == null) {
+      return Future.failedFuture(new IllegalArgumentException("no running agent " + instanceId));
+    }
+    return vertx.undeploy(deployment).eventually(() -> {
+      LocalEnclave enclave = enclaves.remove(instanceId);
+      if (enclave != null) {
+        enclave.close();
+      }
+      return Future.succeededFuture();
     });
   }
 
