@@ -1,6 +1,9 @@
 package io.mrgc.cluster;
 
 import io.mrgc.agent.ModelInstaller;
+import io.mrgc.autoscaler.loop.AutoscalerLoop;
+import io.mrgc.autoscaler.policy.ScalingPolicy;
+import io.mrgc.state.LeaseManager;
 import io.mrgc.agent.NodeAgent;
 import io.mrgc.agent.NodeAgentOptions;
 import io.mrgc.cluster.frontdoor.FrontDoor;
@@ -59,6 +62,7 @@ public final class LocalCluster implements AutoCloseable {
   private LocalKeyRing enclaveKeyRing;
   private TenantAdmin tenantAdmin;
   private FrontDoor frontDoor;
+  private final List<AutoscalerLoop> autoscalers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private LocalCluster(LocalClusterOptions options) {
     this.options = options;
@@ -106,8 +110,12 @@ public final class LocalCluster implements AutoCloseable {
     Map<String, URI> routerUrls = new LinkedHashMap<>();
     for (int i = 0; i < options.regions().size(); i++) {
       String region = options.regions().get(i);
-      RouterVerticle router = new RouterVerticle(RouterOptions.defaults(region, "router-1")
-          .withPort(options.routerPort(i)).withAllowPlaintext(options.allowPlaintext()), clients.get(region));
+      RouterOptions routerOptions = RouterOptions.defaults(region, "router-1")
+          .withPort(options.routerPort(i)).withAllowPlaintext(options.allowPlaintext());
+      if (options.autoscaling() != null) {
+        routerOptions = routerOptions.withMetricsInterval(options.autoscaling().routerMetricsInterval());
+      }
+      RouterVerticle router = new RouterVerticle(routerOptions, clients.get(region));
       await(vertx.deployVerticle(router));
       routers.put(region, router);
       routerUrls.put(region, URI.create("http://127.0.0.1:" + router.actualPort()));
@@ -117,6 +125,24 @@ public final class LocalCluster implements AutoCloseable {
         options.regions().get(0), Map.of(), options.healthCheck(), FrontDoorOptions.DEFAULT_DIAL_REFRESH),
         routingState);
     await(vertx.deployVerticle(frontDoor));
+    if (options.autoscaling() != null) {
+      startAutoscalers(options.autoscaling());
+    }
+  }
+
+  /** One autoscaler loop per region, each with a local fleet that also owns the agents started above. */
+  private void startAutoscalers(AutoscalingOptions autoscaling) {
+    for (String region : options.regions()) {
+      LocalFleet fleet = new LocalFleet(this, region, autoscaling.bootDelay());
+      agents.values().stream().filter(a -> a.options().region().equals(region))
+          .forEach(a -> fleet.adopt(a.instanceId()));
+      StateClient client = clients.get(region);
+      AutoscalerLoop loop = new AutoscalerLoop(region, "local-autoscaler-" + region,
+          new ScalingPolicy(autoscaling.scaling()), autoscaling.loop(), fleet, client,
+          new LeaseManager(client, Clock.systemUTC()), Clock.systemUTC());
+      autoscalers.add(loop);
+      loop.start();
+    }
   }
 
   /** Starts one more node agent in {@code region}; the future completes when it serves and has heart-beaten. */
@@ -273,6 +299,7 @@ public final class LocalCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    autoscalers.forEach(AutoscalerLoop::close); // first: they must not launch into a closing cluster
     try {
       vertx.close().await(30, TimeUnit.SECONDS); // undeploys front door, routers and agents (agents write TERMINATED)
     } catch (Exception e) {

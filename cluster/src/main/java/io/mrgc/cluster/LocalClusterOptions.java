@@ -26,7 +26,8 @@ public record LocalClusterOptions(
     HealthCheckOptions healthCheck,
     int agentIntraOpThreads,
     int agentMaxBatchSize,
-    boolean allowPlaintext) {
+    boolean allowPlaintext,
+    AutoscalingOptions autoscaling) {
 
   public static final Path DEFAULT_STATE_DIR = Path.of(".mrgc");
   public static final int DEFAULT_DYNAMODB_PORT = 8000;
@@ -58,32 +59,46 @@ public record LocalClusterOptions(
     return new LocalClusterOptions(DEFAULT_STATE_DIR, null, null, DEFAULT_DYNAMODB_PORT, Regions.ALL,
         DEFAULT_AGENTS_PER_REGION, DEFAULT_ROUTER_BASE_PORT, FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES,
         FrontDoorOptions.DEFAULT_PORT, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null);
   }
 
   /** Everything on free ports, DynamoDB in memory, files under {@code stateDir}: for tests. */
   public static LocalClusterOptions ephemeral(Path stateDir) {
     return new LocalClusterOptions(stateDir, null, null, 0, Regions.ALL, DEFAULT_AGENTS_PER_REGION, 0,
         FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null);
   }
 
   public LocalClusterOptions withDataDir(Path newDataDir) {
     return new LocalClusterOptions(stateDir, newDataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext);
+        allowPlaintext, autoscaling);
   }
 
   public LocalClusterOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, newHealthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext);
+        allowPlaintext, autoscaling);
   }
 
   /** The local-development switch: routers accept plaintext inference bodies (off unless set). */
   public LocalClusterOptions withAllowPlaintext(boolean allow) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
-        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allow);
+        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allow,
+        autoscaling);
+  }
+
+  /** One autoscaler per region with the local fleet (null: the fleet stays as started). */
+  public LocalClusterOptions withAutoscaling(AutoscalingOptions newAutoscaling) {
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
+        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
+        allowPlaintext, newAutoscaling);
+  }
+
+  public LocalClusterOptions withAgentsPerRegion(int agents) {
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agents, routerBasePort,
+        anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allowPlaintext,
+        autoscaling);
   }
 
   public Path keyRingFile() {

@@ -1,6 +1,8 @@
 package io.mrgc.cluster;
 
 import io.mrgc.agent.NodeAgentOptions;
+import io.mrgc.autoscaler.loop.LoopConfig;
+import io.mrgc.autoscaler.policy.ScalingConfig;
 import io.mrgc.cluster.frontdoor.HealthCheckOptions;
 import io.mrgc.cluster.frontdoor.FrontDoorOptions;
 import io.mrgc.cluster.frontdoor.Regions;
@@ -35,6 +37,14 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--allow-plaintext", description = "Local development only: routers accept unencrypted "
       + "inference bodies (default: off; tenants then still need their API key).")
   boolean allowPlaintext;
+
+  @Option(names = "--autoscale", description = "Run an autoscaler per region (RPS-driven, min 2 / max 20) "
+      + "that starts and stops node agents (default: off; the fleet stays as started).")
+  boolean autoscale;
+
+  @Option(names = "--boot-delay", converter = DurationConverter.class, description = "With --autoscale: how long "
+      + "a launched agent takes to boot, standing for a GPU cold start (3-8 min in AWS; default: 20s).")
+  Duration bootDelay = AutoscalingOptions.DEFAULT_BOOT_DELAY;
 
   @Option(names = "--demo-tenant", description = "Tenant created at start-up, whose API key is printed once "
       + "(default: ${DEFAULT-VALUE}; empty for none).")
@@ -77,7 +87,9 @@ final class UpCommand implements Callable<Integer> {
         agentsPerRegion, routerBasePort, anycast, frontDoorPort,
         new HealthCheckOptions(healthCheckInterval, healthCheckThreshold, HealthCheckOptions.DEFAULT_TIMEOUT,
             HealthCheckOptions.DEFAULT_PATH),
-        LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize, allowPlaintext);
+        LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize, allowPlaintext,
+        autoscale ? new AutoscalingOptions(ScalingConfig.defaults(), LoopConfig.defaults(), bootDelay,
+            AutoscalingOptions.defaults().routerMetricsInterval()) : null);
     LocalCluster cluster;
     try {
       cluster = LocalCluster.start(options);
