@@ -14,8 +14,13 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -56,7 +61,14 @@ public final class FrontDoor extends VerticleBase {
         new PoolOptions().setHttp1MaxSize(256));
     checks = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) options.healthCheck().timeout().toMillis()).setKeepAlive(false));
-    HttpProxy proxy = HttpProxy.reverseProxy(client).origin(this::openToRegion);
+    HttpProxy proxy = HttpProxy.reverseProxy(client).origin(this::openToRegion)
+        .addInterceptor(new ProxyInterceptor() {
+          @Override
+          public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+            // No region could be reached: answer our JSON error rather than the proxy's empty 502.
+            return context.sendRequest().recover(unreachable -> Future.succeededFuture(unreachable(context)));
+          }
+        });
     vertx.setPeriodic(0, options.healthCheck().interval().toMillis(), id -> checkAll());
     vertx.setPeriodic(0, options.dialRefresh().toMillis(), id -> refreshDials());
     List<Future<HttpServer>> listening = new ArrayList<>();
@@ -122,6 +134,17 @@ public final class FrontDoor extends VerticleBase {
         .setPort(router.getPort())
         .setMethod(context.request().getMethod())
         .setURI(context.request().getURI()));
+  }
+
+  private static ProxyResponse unreachable(ProxyContext context) {
+    String requestId = RequestIds.fromHeader(context.request().proxiedRequest().getHeader(RequestIds.HEADER));
+    Buffer body = ApiErrors.body("region_unreachable",
+        "no region's router could be reached; retry shortly", requestId).toBuffer();
+    return context.request().response()
+        .setStatusCode(502)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(RequestIds.HEADER, requestId)
+        .setBody(Body.body(body));
   }
 
   private String homeRegionOf(HttpServerRequest request) {

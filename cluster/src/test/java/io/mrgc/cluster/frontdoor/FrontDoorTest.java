@@ -32,6 +32,7 @@ class FrontDoorTest {
   private final Map<String, Boolean> regionUp = new ConcurrentHashMap<>();
   private FrontDoor frontDoor;
   private WebClient web;
+  private final java.util.List<HttpServer> routerServers = new java.util.ArrayList<>();
 
   @BeforeAll
   static void startDb() {
@@ -62,6 +63,7 @@ class FrontDoorTest {
               .end(new JsonObject().put("region", region).put("echo", body.toString()).encode()));
         }
       }).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+      routerServers.add(server);
       routers.put(region, URI.create("http://127.0.0.1:" + server.actualPort()));
     }
     FrontDoorOptions options = FrontDoorOptions.defaults(routers).withPort(0)
@@ -116,6 +118,17 @@ class FrontDoorTest {
     for (int i = 0; i < 20; i++) {
       assertThat(post(null, 0, null, "x").bodyAsJsonObject().getString("region")).isEqualTo("us-east-2");
     }
+  }
+
+  @Test
+  void noReachableRegionGetsAJsonErrorNotAnEmpty502() throws Exception {
+    for (HttpServer server : routerServers) {
+      server.close().await(5, TimeUnit.SECONDS);
+    }
+    HttpResponse<Buffer> response = post(null, 0, null, "x");
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("region_unreachable");
+    assertThat(response.getHeader("x-request-id")).isNotBlank();
   }
 
   private void resetDial(String region) {
