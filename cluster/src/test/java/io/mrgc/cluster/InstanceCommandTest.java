@@ -10,11 +10,6 @@ import io.mrgc.state.StateClient;
 import io.mrgc.state.items.CleanupValidationItem;
 import io.mrgc.state.items.CleanupValidationStepItem;
 import io.mrgc.state.items.GpuInstanceItem;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,23 +32,8 @@ class InstanceCommandTest {
     state.close();
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run mrgc(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    PrintStream original = System.out;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      String[] all = new String[args.length + 2];
-      System.arraycopy(args, 0, all, 0, args.length);
-      all[args.length] = "--dynamodb-endpoint";
-      all[args.length + 1] = state.db().endpoint().toString();
-      int exit = Mrgc.commandLine().setErr(new PrintWriter(err, true)).execute(all);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
-    } finally {
-      System.setOut(original);
-    }
+  private static MrgcRun mrgc(String... args) {
+    return MrgcRun.against(state, args);
   }
 
   @Test
@@ -64,7 +44,7 @@ class InstanceCommandTest {
     washes.put(wash("i-hist", now - 1_000, "req-new", "FAILED",
         step("buffer_scrub", "PASSED", null), step("model_integrity", "FAILED", "model.onnx sha256 mismatch"))).join();
 
-    Run run = mrgc("instance", "history", "i-hist");
+    MrgcRun run = mrgc("instance", "history", "i-hist");
     assertThat(run.exit()).isZero();
     List<String> lines = run.out().lines().toList();
     assertThat(lines.get(1)).contains("req-new").contains("FAILED").contains("model_integrity FAILED: model.onnx");
@@ -80,12 +60,12 @@ class InstanceCommandTest {
     instances.put(instance("i-quarantined", InstanceState.QUARANTINED)).join();
     instances.put(instance("i-ready", InstanceState.READY)).join();
 
-    Run released = mrgc("instance", "release", "i-quarantined");
+    MrgcRun released = mrgc("instance", "release", "i-quarantined");
     assertThat(released.exit()).isZero();
     assertThat(released.out()).contains("i-quarantined released: READY");
     assertThat(instances.findById("i-quarantined").join().getState()).isEqualTo("READY");
 
-    Run notQuarantined = mrgc("instance", "release", "i-ready");
+    MrgcRun notQuarantined = mrgc("instance", "release", "i-ready");
     assertThat(notQuarantined.exit()).isEqualTo(1);
     assertThat(notQuarantined.err()).contains("instance i-ready is READY, not QUARANTINED");
     assertThat(mrgc("instance", "release", "i-unknown").err()).contains("no instance i-unknown");

@@ -156,42 +156,19 @@ public final class UnixSocketTransport implements Transport {
     UnixConnection(SocketChannel ch, String description) {
       this.ch = ch;
       this.description = description;
-      this.in = new InputStream() {
-        @Override
-        public int read() throws IOException {
-          byte[] one = new byte[1];
-          int n = read(one, 0, 1);
-          return n <= 0 ? -1 : one[0] & 0xFF;
+      this.in = RawStreams.input((b, off, len) -> {
+        int n;
+        do {
+          n = ch.read(ByteBuffer.wrap(b, off, len));
+        } while (n == 0);
+        return n;
+      });
+      this.out = RawStreams.output((b, off, len) -> {
+        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+        while (bb.hasRemaining()) {
+          ch.write(bb);
         }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          Objects.checkFromIndexSize(off, len, b.length);
-          if (len == 0) {
-            return 0;
-          }
-          int n;
-          do {
-            n = ch.read(ByteBuffer.wrap(b, off, len));
-          } while (n == 0);
-          return n;
-        }
-      };
-      this.out = new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          Objects.checkFromIndexSize(off, len, b.length);
-          ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-          while (bb.hasRemaining()) {
-            ch.write(bb);
-          }
-        }
-      };
+      });
     }
 
     @Override

@@ -122,32 +122,8 @@ public final class VsockTransport implements Transport {
     VsockConnection(VsockSocket s, String description) {
       this.s = s;
       this.description = description;
-      this.in = new InputStream() {
-        @Override
-        public int read() throws IOException {
-          byte[] one = new byte[1];
-          int n = read(one, 0, 1);
-          return n <= 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          Objects.checkFromIndexSize(off, len, b.length);
-          return s.read(b, off, len);
-        }
-      };
-      this.out = new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          Objects.checkFromIndexSize(off, len, b.length);
-          s.write(b, off, len);
-        }
-      };
+      this.in = RawStreams.input(s::read);
+      this.out = RawStreams.output(s::write);
     }
 
     @Override

@@ -1,0 +1,28 @@
+package io.mrgc.cluster;
+
+import io.mrgc.state.LocalState;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+
+/** Runs the `mrgc` command line in-process against a LocalState, as `main` runs it; captures its output. */
+record MrgcRun(int exit, String out, String err) {
+  static MrgcRun against(LocalState state, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      String[] all = new String[args.length + 2];
+      System.arraycopy(args, 0, all, 0, args.length);
+      all[args.length] = "--dynamodb-endpoint";
+      all[args.length + 1] = state.db().endpoint().toString();
+      int exit = Mrgc.commandLine().setErr(new PrintWriter(err, true)).execute(all);
+      return new MrgcRun(exit, out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(original);
+    }
+  }
+}
