@@ -12,6 +12,8 @@ import io.mrgc.router.RouterOptions;
 import io.mrgc.router.RouterVerticle;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
 import io.mrgc.enclave.attestation.LocalAttestationVerifier;
+import io.mrgc.enclave.EnclaveException;
+import io.mrgc.enclave.client.EnclaveCanary;
 import io.mrgc.enclave.kms.DataKeySource;
 import io.mrgc.enclave.kms.LocalKeyRing;
 import io.mrgc.state.RoutingStateRepository;
@@ -61,6 +63,7 @@ public final class LocalCluster implements AutoCloseable {
   private final KeyPair attestationKey = LocalAttestationProvider.newSigningKey();
   private LocalKeyRing enclaveKeyRing;
   private TenantAdmin tenantAdmin;
+  private EnclaveCanary canary;
   private FrontDoor frontDoor;
   private final List<AutoscalerLoop> autoscalers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -98,6 +101,11 @@ public final class LocalCluster implements AutoCloseable {
     enclaveKeyRing = openKeyRing(new LocalKeyRing.EnclavePolicy(LOCAL_ENCLAVE_IMAGE,
         new LocalAttestationVerifier(attestationKey.getPublic())));
     tenantAdmin = new TenantAdmin(new TenantRepository(admin), enclaveKeyRing);
+    try {
+      canary = new EnclaveCanary(enclaveKeyRing, tenantAdmin.canaryKey());
+    } catch (EnclaveException e) {
+      throw new IllegalStateException("the local key ring refused the enclave canary's data key", e);
+    }
 
     List<Future<?>> starting = new ArrayList<>();
     for (String region : options.regions()) {
@@ -158,7 +166,7 @@ public final class LocalCluster implements AutoCloseable {
   /** Starts a node agent (and its enclave) named {@code instanceId} in {@code region}. */
   public Future<NodeAgent> addAgent(String region, String instanceId) {
     LocalEnclave enclave = new LocalEnclave(options.enclaveSocket(instanceId), enclaveKeyRing,
-        new LocalAttestationProvider(LOCAL_ENCLAVE_IMAGE, attestationKey, Clock.systemUTC())).start();
+        new LocalAttestationProvider(LOCAL_ENCLAVE_IMAGE, attestationKey, Clock.systemUTC()), canary).start();
     enclaves.put(instanceId, enclave);
     NodeAgent agent = new NodeAgent(
         NodeAgentOptions.builder(region, instanceId, options.modelRoot())
@@ -306,6 +314,9 @@ public final class LocalCluster implements AutoCloseable {
       // keep shutting down: the rest must still be released
     }
     enclaves.values().forEach(LocalEnclave::close);
+    if (canary != null) {
+      canary.close();
+    }
     clients.values().forEach(StateClient::close);
     dynamoHttp.close();
     dynamoDb.close();

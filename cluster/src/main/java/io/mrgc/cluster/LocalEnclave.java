@@ -1,6 +1,9 @@
 package io.mrgc.cluster;
 
 import io.mrgc.enclave.attestation.AttestationProvider;
+import io.mrgc.carwash.steps.EnclaveControl;
+import io.mrgc.enclave.EnclaveException;
+import io.mrgc.enclave.client.EnclaveCanary;
 import io.mrgc.enclave.client.EnclaveClient;
 import io.mrgc.enclave.kms.RecipientKms;
 import io.mrgc.enclave.server.EnclaveServer;
@@ -16,16 +19,18 @@ import java.nio.file.Path;
  * here in this process behind a Unix domain socket, with the local key ring as KMS and local (INSECURE) attestation.
  * The agent reaches it through {@link #client()}, exactly as it reaches a real enclave over vsock.
  */
-final class LocalEnclave implements AutoCloseable {
+final class LocalEnclave implements EnclaveControl, AutoCloseable {
   private final Path socket;
+  private final EnclaveCanary canary;
   private final RecipientKms kms;
   private final AttestationProvider attestation;
   private final EnclaveClient client;
   private EnclaveService service;
   private EnclaveServer server;
 
-  LocalEnclave(Path socket, RecipientKms kms, AttestationProvider attestation) {
+  LocalEnclave(Path socket, RecipientKms kms, AttestationProvider attestation, EnclaveCanary canary) {
     this.socket = socket;
+    this.canary = canary;
     this.kms = kms;
     this.attestation = attestation;
     this.client = new EnclaveClient(new UnixSocketTransport(socket));
@@ -55,6 +60,17 @@ final class LocalEnclave implements AutoCloseable {
       server = null;
       service = null;
     }
+  }
+
+  /**
+   * What the car wash calls for a fresh attestation: stop, boot a new enclave (new key pair, empty caches), and
+   * return only when the canary proves it: its first KMS decrypt (a new attestation document) succeeded.
+   */
+  @Override
+  public void restart() throws EnclaveException {
+    stop();
+    start();
+    canary.prove(client);
   }
 
   /** The parent-side handler the node agent uses. */

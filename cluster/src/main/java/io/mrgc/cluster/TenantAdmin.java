@@ -1,5 +1,6 @@
 package io.mrgc.cluster;
 
+import io.mrgc.enclave.client.EnclaveCanary;
 import io.mrgc.enclave.kms.LocalKeyRing;
 import io.mrgc.state.ApiKeys;
 import io.mrgc.state.TenantRepository;
@@ -41,6 +42,9 @@ public final class TenantAdmin {
 
   /** Creates the tenant; fails with a clear message if it exists. Reuses the tenant's key ring key if it has one. */
   public Credentials create(String tenantId, TenantSettings settings) {
+    if (EnclaveCanary.TENANT.equals(tenantId)) {
+      throw new IllegalArgumentException("tenant id " + tenantId + " is reserved for the enclaves' canary key");
+    }
     String keyId = existingKey(tenantId);
     try {
       if (keyId == null) {
@@ -70,6 +74,16 @@ public final class TenantAdmin {
       throw e;
     }
     return new Credentials(tenantId, apiKey, keyId);
+  }
+
+  /** The canary tenant's key ring key (created on first use), for {@link EnclaveCanary}. */
+  String canaryKey() {
+    String keyId = existingKey(EnclaveCanary.TENANT);
+    try {
+      return keyId != null ? keyId : keyRing.createKey(EnclaveCanary.TENANT);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the key ring " + keyRing.file(), e);
+    }
   }
 
   private String existingKey(String tenantId) {
