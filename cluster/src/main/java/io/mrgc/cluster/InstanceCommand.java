@@ -80,8 +80,18 @@ final class InstanceCommand implements Runnable {
     @Parameters(index = "0", description = "Instance id.")
     String instanceId;
 
+    @Option(names = "--reason", required = true,
+        description = "What was fixed (kept in the instance's row for the next reader).")
+    String reason;
+
+    @Option(names = "--operator", description = "Who releases it (default: $USER, ${DEFAULT-VALUE}).")
+    String operator = System.getProperty("user.name", "sre");
+
     @Override
     public Integer call() {
+      if (reason.isBlank() || reason.length() > 200) {
+        throw new IllegalArgumentException("--reason must say what was fixed, in 1 to 200 characters");
+      }
       try (var http = NettyNioAsyncHttpClient.builder().build();
           StateClient client = StateClient.local(endpoint, "us-east-1", http)) {
         GpuInstanceRepository instances = new GpuInstanceRepository(client);
@@ -94,8 +104,10 @@ final class InstanceCommand implements Runnable {
               + ", not QUARANTINED: nothing to release");
         }
         row.setState(InstanceState.READY.name());
+        row.setStateReason("released by " + operator + ": " + reason);
         instances.put(row).join(); // versioned: refused if the instance changed its row meanwhile
-        System.out.println("instance " + instanceId + " released: READY");
+        System.out.println("instance " + instanceId + " released: its agent checks every model file in full, then "
+            + "serves again (READY), or quarantines it again if the cause is still there; see `mrgc status`");
         return 0;
       }
     }

@@ -6,6 +6,7 @@ import io.mrgc.state.CleanupValidationRepository;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.InstanceState;
 import io.mrgc.state.LocalState;
+import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.items.CleanupValidationItem;
 import io.mrgc.state.items.CleanupValidationStepItem;
@@ -15,7 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** `mrgc instance history|release` against DynamoDB Local, run in-process as `main` runs them. */
+/**
+ * `mrgc instance history|release` and the washing/quarantined part of `mrgc status`, against DynamoDB Local, run
+ * in-process as `main` runs them.
+ */
 class InstanceCommandTest {
   private static LocalState state;
   private static StateClient client;
@@ -60,15 +64,46 @@ class InstanceCommandTest {
     instances.put(instance("i-quarantined", InstanceState.QUARANTINED)).join();
     instances.put(instance("i-ready", InstanceState.READY)).join();
 
-    MrgcRun released = mrgc("instance", "release", "i-quarantined");
-    assertThat(released.exit()).isZero();
-    assertThat(released.out()).contains("i-quarantined released: READY");
-    assertThat(instances.findById("i-quarantined").join().getState()).isEqualTo("READY");
+    assertThat(mrgc("instance", "release", "i-quarantined").err()).contains("Missing required option: '--reason");
+    assertThat(mrgc("instance", "release", "i-quarantined", "--reason", " ").err())
+        .contains("--reason must say what was fixed, in 1 to 200 characters");
 
-    MrgcRun notQuarantined = mrgc("instance", "release", "i-ready");
+    MrgcRun released = mrgc("instance", "release", "i-quarantined", "--reason", "restored model.onnx",
+        "--operator", "alice");
+    assertThat(released.exit()).isZero();
+    assertThat(released.out()).contains("i-quarantined released");
+    GpuInstanceItem row = instances.findById("i-quarantined").join();
+    assertThat(row.getState()).isEqualTo("READY");
+    assertThat(row.getStateReason()).isEqualTo("released by alice: restored model.onnx");
+
+    MrgcRun notQuarantined = mrgc("instance", "release", "i-ready", "--reason", "x");
     assertThat(notQuarantined.exit()).isEqualTo(1);
     assertThat(notQuarantined.err()).contains("instance i-ready is READY, not QUARANTINED");
-    assertThat(mrgc("instance", "release", "i-unknown").err()).contains("no instance i-unknown");
+    assertThat(mrgc("instance", "release", "i-unknown", "--reason", "x").err()).contains("no instance i-unknown");
+  }
+
+  @Test
+  void statusCountsAndListsWashingAndQuarantinedInstancesWithTheirReasons() {
+    new RoutingStateRepository(client).createIfAbsent("us-west-2", System.currentTimeMillis()).join();
+    GpuInstanceRepository instances = new GpuInstanceRepository(client);
+    GpuInstanceItem quarantined = instance("i-west-bad", InstanceState.QUARANTINED);
+    quarantined.setRegion("us-west-2");
+    quarantined.setStateReason("model-integrity FAILED: 1/model.onnx chunk 3 sha256 mismatch");
+    GpuInstanceItem washing = instance("i-west-restart", InstanceState.WASHING);
+    washing.setRegion("us-west-2");
+    washing.setStateReason("enclave restart: 1000 requests since the last");
+    GpuInstanceItem ready = instance("i-west-ok", InstanceState.READY);
+    ready.setRegion("us-west-2");
+    List.of(quarantined, washing, ready).forEach(i -> instances.put(i).join());
+
+    MrgcRun status = mrgc("status");
+    assertThat(status.exit()).as(status.err()).isZero();
+    assertThat(status.out()).containsPattern("us-west-2 +NORMAL +100% +3 +1 +1 +1");
+    assertThat(status.out()).containsPattern("i-west-bad +QUARANTINED +model-integrity FAILED: 1/model.onnx chunk 3")
+        .containsPattern("i-west-restart +WASHING +enclave restart: 1000 requests")
+        .contains("mrgc instance release ID --reason");
+    assertThat(status.out().lines().filter(l -> l.startsWith("i-west-ok")).count())
+        .as("a READY instance is only in the instance table").isEqualTo(1);
   }
 
   private static GpuInstanceItem instance(String id, InstanceState state) {
