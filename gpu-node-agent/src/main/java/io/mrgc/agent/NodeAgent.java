@@ -2,24 +2,49 @@ package io.mrgc.agent;
 
 import io.mrgc.agent.batch.Admission;
 import io.mrgc.agent.batch.ModelWorker;
+import io.mrgc.agent.buffers.AgentBuffers;
 import io.mrgc.agent.heartbeat.Heartbeater;
 import io.mrgc.agent.heartbeat.LoadSnapshot;
 import io.mrgc.agent.http.AgentMetrics;
+import io.mrgc.agent.http.EnclaveWatch;
 import io.mrgc.agent.http.HttpApi;
 import io.mrgc.agent.http.ServedModels;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.agent.model.ModelRepository;
 import io.mrgc.agent.model.OrtSessions;
+import io.mrgc.agent.wash.ArrivalLog;
+import io.mrgc.agent.wash.InstanceGate;
+import io.mrgc.agent.wash.InstanceWashPlan;
+import io.mrgc.agent.wash.Washes;
+import io.mrgc.carwash.WashRecorder;
+import io.mrgc.carwash.WashReport;
+import io.mrgc.carwash.WashStep;
+import io.mrgc.carwash.lifecycle.InstanceLifecycle;
+import io.mrgc.carwash.nvml.GpuProbe;
+import io.mrgc.carwash.nvml.NvmlGpuProbe;
+import io.mrgc.carwash.steps.BufferScrubStep;
+import io.mrgc.carwash.steps.CleanStateStep;
+import io.mrgc.carwash.steps.EnclaveControl;
+import io.mrgc.carwash.steps.EnclavePingStep;
+import io.mrgc.carwash.steps.EnclaveRestartPolicy;
+import io.mrgc.carwash.steps.GpuHealthStep;
+import io.mrgc.carwash.steps.ModelIntegrityStep;
+import io.mrgc.enclave.EnclaveErrorCode;
 import io.mrgc.enclave.EnclaveHandler;
+import io.mrgc.state.CleanupValidationRepository;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.InstanceState;
 import io.mrgc.state.StateClient;
+import io.mrgc.state.items.GpuInstanceItem;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,8 +53,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The inference service on one GPU instance: loads the model repository, serves OpenAI embeddings and the Open
- * Inference Protocol over HTTP, batches requests per model under one admission bound, and heart-beats its load
- * into gpu_instances for the region's routers.
+ * Inference Protocol over HTTP one request at a time, runs the car wash after every request (and the
+ * instance-level washes: enclave restarts, scheduled full manifest checks), and heart-beats its state and load into
+ * gpu_instances for the region's routers.
  */
 public class NodeAgent extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -37,37 +63,76 @@ public class NodeAgent extends VerticleBase {
 
   private final NodeAgentOptions options;
   private final GpuInstanceRepository instances;
+  private final WashRecorder recorder;
   private final Admission admission;
   private final AgentMetrics metrics;
   private final ServedModels models = new ServedModels();
   private final LongAdder sessionRuns = new LongAdder();
+  private final EnclaveHandler enclave;
+  private final GpuProbe gpuProbe;
+  private final InstanceLifecycle lifecycle;
+  private final AgentBuffers buffers = new AgentBuffers();
+  private final ArrivalLog arrivals;
+  private final ModelIntegrityStep integrity;
+  private final InstanceWashPlan plan;
   private HttpServer server;
   private Heartbeater heartbeater;
+  private Washes washes;
+  private InstanceGate gate;
   private long heartbeatTimer = -1;
   private volatile int actualPort = -1;
   private volatile boolean crashed;
-  private final EnclaveHandler enclave;
+  private boolean pingInFlight;
   /** False after the enclave stopped answering, until it answers again; the heartbeat then reports health 0. */
   private volatile boolean enclaveReachable = true;
 
   /** An agent that serves plaintext only (no enclave: envelopes are refused with 503). */
   public NodeAgent(NodeAgentOptions options, StateClient state) {
-    this(options, state, null);
+    this(options, state, null, null, null);
   }
 
   /**
    * An agent whose encrypted requests are opened and sealed by {@code enclave} (the parent-side client of its Nitro
-   * Enclave, or of the local enclave server in local mode).
+   * Enclave, or of the local enclave server in local mode), without a way to restart it: a restart that comes due
+   * (every N requests, every T, after an enclave error) quarantines the instance instead.
    */
   public NodeAgent(NodeAgentOptions options, StateClient state, EnclaveHandler enclave) {
-    this.enclave = enclave;
-    this.options = options;
-    this.instances = new GpuInstanceRepository(state);
-    this.admission = new Admission(options.maxQueuedRequests());
-    this.metrics = new AgentMetrics(admission);
+    this(options, state, enclave, null, null);
   }
 
-  /** Completes once the server listens, the models are loaded and the first READY heartbeat was attempted. */
+  /**
+   * An agent whose enclave is restarted by {@code enclaveControl} in an instance-level wash when
+   * {@link EnclaveRestartPolicy} says so ({@code enclaveRestartEveryRequests}, {@code enclaveRestartEvery}, any
+   * enclave error a request or the heartbeat's ping sees). {@code enclaveControl} null: no restarts possible.
+   */
+  public NodeAgent(NodeAgentOptions options, StateClient state, EnclaveHandler enclave, EnclaveControl enclaveControl) {
+    this(options, state, enclave, enclaveControl, null);
+  }
+
+  /** As above, with the GPU probe of the gpu-health step ({@code null}: NVML through JNA). */
+  public NodeAgent(NodeAgentOptions options, StateClient state, EnclaveHandler enclave, EnclaveControl enclaveControl,
+      GpuProbe gpuProbe) {
+    this.options = options;
+    this.enclave = enclave;
+    this.gpuProbe = gpuProbe != null ? gpuProbe : new NvmlGpuProbe();
+    this.instances = new GpuInstanceRepository(state);
+    this.recorder = new WashRecorder(new CleanupValidationRepository(state), options.instanceId(), options.region(),
+        options.washRecordTtl());
+    this.admission = new Admission(options.maxQueuedRequests());
+    this.metrics = new AgentMetrics(admission);
+    this.lifecycle = new InstanceLifecycle(options.instanceId());
+    this.arrivals = new ArrivalLog(options.instanceId());
+    Clock clock = Clock.systemUTC();
+    this.integrity = new ModelIntegrityStep(options.integrityChunkBytes(), options.integrityBytesPerWash(),
+        options.fullIntegrityCheckInterval(), clock);
+    EnclaveRestartPolicy policy = new EnclaveRestartPolicy(options.enclaveRestartEveryRequests(),
+        options.enclaveRestartEvery(), clock.millis());
+    this.plan = new InstanceWashPlan(enclave == null ? null : this::pingOnce, enclaveControl, policy, integrity,
+        clock);
+    metrics.instanceState(lifecycle::state);
+  }
+
+  /** Completes once the server listens, the models are loaded and verified and the first READY heartbeat was tried. */
   @Override
   public Future<?> start() {
     OrtSessions sessions = new OrtSessions(options.executionProvider(), options.intraOpThreads());
@@ -76,27 +141,38 @@ public class NodeAgent extends VerticleBase {
     } catch (IllegalStateException e) {
       return Future.failedFuture(e);
     }
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
+    washes = new Washes(vertx, perRequestSteps(), options.washTimeout(), options.instanceWashTimeout(), recorder,
+        metrics::wash);
+    gate = new InstanceGate(options.instanceId(), lifecycle, admission, buffers, washes, plan, arrivals,
+        shown -> {
+          if (heartbeater != null) {
+            heartbeater.beat();
+          }
+        });
+    // The agent answers Expect: 100-continue itself, only once a request may send its body (see InstanceGate).
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
+        .setHandle100ContinueAutomatically(false));
     return server
-        .requestHandler(HttpApi.create(vertx, models, admission, metrics, options.maxBodyBytes(),
-            options.maxInputsPerRequest(), enclave, this::enclaveReachable))
+        .requestHandler(HttpApi.create(vertx, models, metrics, options.maxBodyBytes(), options.maxInputsPerRequest(),
+            enclave, enclaveWatch(), gate))
         .listen()
         .compose(listening -> {
           actualPort = listening.actualPort();
           heartbeater = new Heartbeater(context, instances, options.region(), options.instanceId(), endpoint(),
-              this::snapshot);
-          return heartbeater.beat(InstanceState.STARTING);
+              this::snapshot, gate::published, this::rowChangedByOthers);
+          return heartbeater.beat();
         })
         .compose(v -> vertx.executeBlocking(() -> loadModels(sessions)))
         .compose(loaded -> {
           models.publish(loaded);
-          LOG.info("instance {} serving {} on {}", options.instanceId(), models.names(), endpoint());
-          return heartbeater.beat(InstanceState.READY);
+          integrity.retainOnly(loaded.keySet());
+          gate.started();
+          LOG.info("instance {} serving {} on {}; model integrity: {} chunk(s), every chunk verified within {} "
+              + "request(s)", options.instanceId(), models.names(), endpoint(), integrity.chunkCount(),
+              integrity.coverageBound());
+          return heartbeater.beat();
         })
-        .onSuccess(v -> heartbeatTimer = vertx.setPeriodic(options.heartbeatInterval().toMillis(), id -> {
-          pingEnclave();
-          heartbeater.beat(InstanceState.READY);
-        }))
+        .onSuccess(v -> heartbeatTimer = vertx.setPeriodic(options.heartbeatInterval().toMillis(), id -> tick()))
         .onFailure(failure -> {
           if (heartbeater != null) {
             heartbeater.halt();
@@ -105,8 +181,25 @@ public class NodeAgent extends VerticleBase {
         });
   }
 
+  /** Buffer-scrub, model-integrity, gpu-health, enclave-ping (with an enclave), clean-state: in this order. */
+  private List<WashStep> perRequestSteps() {
+    List<WashStep> steps = new ArrayList<>();
+    steps.add(new BufferScrubStep(buffers.scrubbables()));
+    steps.add(integrity);
+    steps.add(new GpuHealthStep(gpuProbe, new GpuHealthStep.Thresholds(GpuHealthStep.Thresholds.DEFAULTS
+        .maxTemperatureC(), GpuHealthStep.Thresholds.DEFAULTS.maxUncorrectedEccErrors(),
+        "cuda".equals(options.executionProvider()))));
+    if (enclave != null) {
+      steps.add(new EnclavePingStep(this::pingOnce, plan::restartDue));
+    }
+    steps.add(new CleanStateStep(buffers.scrubbables()));
+    return steps;
+  }
+
   private Map<String, ModelWorker> loadModels(OrtSessions sessions) throws Exception {
-    ModelRepository.LoadReport report = new ModelRepository(options.modelRoot(), sessions).loadAll();
+    // The load-time manifest check is the integrity step's full check: one read per file gives the file's sha256
+    // and the per-chunk hashes the per-request washes verify.
+    ModelRepository.LoadReport report = new ModelRepository(options.modelRoot(), sessions, integrity::add).loadAll();
     report.failures().forEach((model, why) -> LOG.error("model {} refused: {}", model, why));
     if (report.loaded().isEmpty()) {
       throw new IllegalStateException("no model could be loaded from " + options.modelRoot()
@@ -114,10 +207,16 @@ public class NodeAgent extends VerticleBase {
     }
     Map<String, ModelWorker> workers = new LinkedHashMap<>();
     for (LoadedModel model : report.loaded().values()) {
-      workers.put(model.name(), new ModelWorker(model, options.maxBatchSize(), options.maxBatchWait().toNanos(),
+      workers.put(model.name(), new ModelWorker(model, sessions.newRunOptions(), options.maxBatchSize(),
           options.maxTokensPerInput(), sessionRuns, metrics::batch));
     }
     return workers;
+  }
+
+  private void tick() {
+    pingEnclave();
+    gate.poke();
+    heartbeater.beat();
   }
 
   private LoadSnapshot snapshot() {
@@ -126,15 +225,58 @@ public class NodeAgent extends VerticleBase {
         health, models.names());
   }
 
-  /** Checks the enclave once per heartbeat, off the event loop (the ping is a blocking vsock round trip). */
+  /**
+   * Checks the enclave once per heartbeat while the instance serves, off the event loop (a blocking vsock round
+   * trip), one ping at a time. A failed ping makes a restart due, run as an instance-level wash between requests;
+   * a ping that started before the last restart says nothing about the new enclave and is ignored.
+   */
   private void pingEnclave() {
-    if (enclave == null) {
+    if (enclave == null || pingInFlight || gate.published().state() != InstanceState.READY) {
       return;
     }
-    vertx.executeBlocking(() -> {
-      enclave.ping();
-      return true;
-    }, false).otherwise(false).onSuccess(this::enclaveReachable);
+    pingInFlight = true;
+    long generation = plan.enclaveGeneration();
+    vertx.executeBlocking(this::pingOnce, false).map(true).otherwise(false).onSuccess(answered -> {
+      pingInFlight = false;
+      if (generation != plan.enclaveGeneration()) {
+        return;
+      }
+      if (!answered) {
+        enclaveReachable(false);
+        plan.enclaveError("the heartbeat's enclave ping failed");
+        gate.poke();
+      }
+    });
+  }
+
+  /** One ping (blocking); an answer means the enclave is reachable again. */
+  private Void pingOnce() throws Exception {
+    enclave.ping();
+    enclaveReachable(true);
+    return null;
+  }
+
+  /**
+   * Enclave calls of requests: unreachable means health 0 until it answers again; an unreachable or failing enclave
+   * (not a refusal of the caller's envelope, which a tenant could provoke at will) makes a restart due.
+   */
+  private EnclaveWatch enclaveWatch() {
+    return new EnclaveWatch() {
+      @Override
+      public void answered() {
+        enclaveReachable(true);
+      }
+
+      @Override
+      public void failed(EnclaveErrorCode code) {
+        if (code == EnclaveErrorCode.ENCLAVE_UNAVAILABLE) {
+          enclaveReachable(false);
+        }
+        if (code == EnclaveErrorCode.ENCLAVE_UNAVAILABLE || code == EnclaveErrorCode.INTERNAL) {
+          plan.enclaveError("a request's enclave call failed with " + code);
+        }
+      }
+    };
   }
 
   private void enclaveReachable(boolean reachable) {
@@ -146,6 +288,25 @@ public class NodeAgent extends VerticleBase {
       }
     }
     enclaveReachable = reachable;
+  }
+
+  /**
+   * Another actor wrote the row: DRAINING (the autoscaler) drains; QUARANTINED quarantines; READY over this agent's
+   * QUARANTINED is an operator's release ({@code mrgc instance release}): a full manifest check, then READY.
+   */
+  private void rowChangedByOthers(GpuInstanceItem row, String ownState) {
+    String state = row.getState();
+    InstanceState current = gate.state();
+    if (InstanceState.DRAINING.name().equals(state)) {
+      gate.drain("set DRAINING by another actor");
+    } else if (InstanceState.QUARANTINED.name().equals(state) && current != InstanceState.QUARANTINED) {
+      gate.quarantine("set QUARANTINED by another actor"
+          + (row.getStateReason() == null ? "" : ": " + row.getStateReason()));
+    } else if (InstanceState.READY.name().equals(state) && InstanceState.QUARANTINED.name().equals(ownState)
+        && current == InstanceState.QUARANTINED) {
+      LOG.info("instance {}: released by an operator; running a full manifest check first", options.instanceId());
+      gate.release();
+    }
   }
 
   /** Whether the enclave answered the last check (always true for an agent without one). */
@@ -161,14 +322,14 @@ public class NodeAgent extends VerticleBase {
     }
     vertx.cancelTimer(heartbeatTimer);
     models.unready();
+    if (gate != null) {
+      gate.terminate();
+    }
     Future<Void> terminated = heartbeater == null ? Future.succeededFuture() : heartbeater.terminate();
     return terminated
         .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE.toMillis(),
             TimeUnit.MILLISECONDS))
-        .eventually(() -> vertx.executeBlocking(() -> {
-          models.workers().values().forEach(ModelWorker::close);
-          return null;
-        }));
+        .eventually(this::closeResources);
   }
 
   /**
@@ -185,10 +346,20 @@ public class NodeAgent extends VerticleBase {
     }
     models.unready();
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.eventually(() -> vertx.executeBlocking(() -> {
+    return closed.eventually(this::closeResources).mapEmpty();
+  }
+
+  private Future<Object> closeResources() {
+    return vertx.executeBlocking(() -> {
       models.workers().values().forEach(ModelWorker::close);
+      if (washes != null) {
+        washes.close();
+      }
+      if (gpuProbe instanceof AutoCloseable closeable) {
+        closeable.close();
+      }
       return null;
-    })).mapEmpty();
+    });
   }
 
   /** The port the server listens on (useful with port 0), or -1 before start. */
@@ -209,7 +380,32 @@ public class NodeAgent extends VerticleBase {
     return options;
   }
 
-  /** ONNX Runtime session runs so far, across models (tests check that batching merges requests). */
+  /** The instance's lifecycle now (in memory: per-request BUSY and WASHING included). */
+  public InstanceState state() {
+    return lifecycle.state();
+  }
+
+  /** The lifecycle itself, e.g. to add a listener; transitions are the agent's (do not drive it from outside). */
+  public InstanceLifecycle lifecycle() {
+    return lifecycle;
+  }
+
+  /** The last inference arrivals (request id, lifecycle state found, refused or not), oldest first. */
+  public List<ArrivalLog.Arrival> arrivals() {
+    return arrivals.recent();
+  }
+
+  /** The last washes (per-request and instance-level), oldest first. */
+  public List<WashReport> recentWashes() {
+    return washes == null ? List.of() : washes.recent();
+  }
+
+  /** Requests within which every model chunk is verified once: ceil(chunks / chunks per wash). */
+  public int integrityCoverageBound() {
+    return integrity.coverageBound();
+  }
+
+  /** ONNX Runtime session runs so far, across models. */
   long sessionRuns() {
     return sessionRuns.sum();
   }
@@ -217,5 +413,10 @@ public class NodeAgent extends VerticleBase {
   /** The admission bound and load figures (queue depth, in-flight, latency EWMA, health). */
   Admission admission() {
     return admission;
+  }
+
+  /** The reusable tenant-data buffers the wash scrubs (residue tests scan them). */
+  AgentBuffers buffers() {
+    return buffers;
   }
 }

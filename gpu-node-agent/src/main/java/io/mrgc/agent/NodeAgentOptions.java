@@ -1,5 +1,7 @@
 package io.mrgc.agent;
 
+import io.mrgc.carwash.WashRecorder;
+import io.mrgc.carwash.steps.ModelIntegrityStep;
 import io.mrgc.common.Check;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +10,9 @@ import java.util.Locale;
 /**
  * Configuration of one node agent, validated at construction with exact messages. Build with
  * {@link #builder(String, String, Path)}; every field not set there has a {@code DEFAULT_*}.
+ *
+ * <p>{@code maxBatchWait} has no effect any more: requests are served one at a time (tenant isolation), so there is
+ * nothing to wait for; it stays so that callers that set it keep compiling.
  */
 public record NodeAgentOptions(
     String region,
@@ -23,7 +28,15 @@ public record NodeAgentOptions(
     int maxInputsPerRequest,
     int maxTokensPerInput,
     int maxBodyBytes,
-    Duration heartbeatInterval) {
+    Duration heartbeatInterval,
+    Duration washTimeout,
+    Duration instanceWashTimeout,
+    int integrityChunkBytes,
+    long integrityBytesPerWash,
+    Duration fullIntegrityCheckInterval,
+    long enclaveRestartEveryRequests,
+    Duration enclaveRestartEvery,
+    Duration washRecordTtl) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -37,6 +50,18 @@ public record NodeAgentOptions(
   public static final int DEFAULT_MAX_TOKENS_PER_INPUT = 256;
   public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+  /** The per-request wash's time limit; past it the wash is TIMED_OUT and the instance QUARANTINED. */
+  public static final Duration DEFAULT_WASH_TIMEOUT = Duration.ofSeconds(2);
+  /** The instance-level wash's time limit (an enclave restart waits for the new enclave to boot and prove itself). */
+  public static final Duration DEFAULT_INSTANCE_WASH_TIMEOUT = Duration.ofMinutes(2);
+  public static final int DEFAULT_INTEGRITY_CHUNK_BYTES = ModelIntegrityStep.DEFAULT_CHUNK_BYTES;
+  public static final long DEFAULT_INTEGRITY_BYTES_PER_WASH = ModelIntegrityStep.DEFAULT_BYTES_PER_WASH;
+  public static final Duration DEFAULT_FULL_INTEGRITY_CHECK_INTERVAL = Duration.ofHours(1);
+  /** Restart the enclave for a fresh attestation after this many requests (0: not on a count)... */
+  public static final long DEFAULT_ENCLAVE_RESTART_EVERY_REQUESTS = 10_000;
+  /** ...or this long after the last restart (null: not on time), whichever comes first. */
+  public static final Duration DEFAULT_ENCLAVE_RESTART_EVERY = Duration.ofHours(1);
+  public static final Duration DEFAULT_WASH_RECORD_TTL = WashRecorder.DEFAULT_TTL;
 
   public NodeAgentOptions {
     Check.notBlank("region", region);
@@ -58,6 +83,18 @@ public record NodeAgentOptions(
     Check.between("maxTokensPerInput", maxTokensPerInput, 1, 8192);
     Check.between("maxBodyBytes", maxBodyBytes, 1024, 256 * 1024 * 1024);
     Check.positive("heartbeatInterval", heartbeatInterval);
+    Check.positive("washTimeout", washTimeout);
+    Check.positive("instanceWashTimeout", instanceWashTimeout);
+    Check.between("integrityChunkBytes", integrityChunkBytes, 4096, 256 * 1024 * 1024);
+    Check.between("integrityBytesPerWash", integrityBytesPerWash, 1, 1L << 40);
+    if (fullIntegrityCheckInterval != null) {
+      Check.positive("fullIntegrityCheckInterval", fullIntegrityCheckInterval);
+    }
+    Check.between("enclaveRestartEveryRequests", enclaveRestartEveryRequests, 0, Long.MAX_VALUE);
+    if (enclaveRestartEvery != null) {
+      Check.positive("enclaveRestartEvery", enclaveRestartEvery);
+    }
+    Check.positive("washRecordTtl", washRecordTtl);
   }
 
   public static Builder builder(String region, String instanceId, Path modelRoot) {
@@ -85,6 +122,14 @@ public record NodeAgentOptions(
     private int maxTokensPerInput = DEFAULT_MAX_TOKENS_PER_INPUT;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    private Duration washTimeout = DEFAULT_WASH_TIMEOUT;
+    private Duration instanceWashTimeout = DEFAULT_INSTANCE_WASH_TIMEOUT;
+    private int integrityChunkBytes = DEFAULT_INTEGRITY_CHUNK_BYTES;
+    private long integrityBytesPerWash = DEFAULT_INTEGRITY_BYTES_PER_WASH;
+    private Duration fullIntegrityCheckInterval = DEFAULT_FULL_INTEGRITY_CHECK_INTERVAL;
+    private long enclaveRestartEveryRequests = DEFAULT_ENCLAVE_RESTART_EVERY_REQUESTS;
+    private Duration enclaveRestartEvery = DEFAULT_ENCLAVE_RESTART_EVERY;
+    private Duration washRecordTtl = DEFAULT_WASH_RECORD_TTL;
 
     private Builder(String region, String instanceId, Path modelRoot) {
       this.region = region;
@@ -97,17 +142,31 @@ public record NodeAgentOptions(
     public Builder executionProvider(String executionProvider) { this.executionProvider = executionProvider; return this; }
     public Builder intraOpThreads(int intraOpThreads) { this.intraOpThreads = intraOpThreads; return this; }
     public Builder maxBatchSize(int maxBatchSize) { this.maxBatchSize = maxBatchSize; return this; }
+    /** No effect: requests are served one at a time (see the class comment). */
+    @Deprecated
     public Builder maxBatchWait(Duration maxBatchWait) { this.maxBatchWait = maxBatchWait; return this; }
     public Builder maxQueuedRequests(int maxQueuedRequests) { this.maxQueuedRequests = maxQueuedRequests; return this; }
     public Builder maxInputsPerRequest(int maxInputsPerRequest) { this.maxInputsPerRequest = maxInputsPerRequest; return this; }
     public Builder maxTokensPerInput(int maxTokensPerInput) { this.maxTokensPerInput = maxTokensPerInput; return this; }
     public Builder maxBodyBytes(int maxBodyBytes) { this.maxBodyBytes = maxBodyBytes; return this; }
     public Builder heartbeatInterval(Duration heartbeatInterval) { this.heartbeatInterval = heartbeatInterval; return this; }
+    public Builder washTimeout(Duration washTimeout) { this.washTimeout = washTimeout; return this; }
+    public Builder instanceWashTimeout(Duration instanceWashTimeout) { this.instanceWashTimeout = instanceWashTimeout; return this; }
+    public Builder integrityChunkBytes(int integrityChunkBytes) { this.integrityChunkBytes = integrityChunkBytes; return this; }
+    public Builder integrityBytesPerWash(long integrityBytesPerWash) { this.integrityBytesPerWash = integrityBytesPerWash; return this; }
+    /** null: no scheduled full check (only at load and before a release). */
+    public Builder fullIntegrityCheckInterval(Duration interval) { this.fullIntegrityCheckInterval = interval; return this; }
+    /** 0: not on a request count. */
+    public Builder enclaveRestartEveryRequests(long requests) { this.enclaveRestartEveryRequests = requests; return this; }
+    /** null: not on time. */
+    public Builder enclaveRestartEvery(Duration interval) { this.enclaveRestartEvery = interval; return this; }
+    public Builder washRecordTtl(Duration washRecordTtl) { this.washRecordTtl = washRecordTtl; return this; }
 
     public NodeAgentOptions build() {
       return new NodeAgentOptions(region, instanceId, host, port, modelRoot, executionProvider, intraOpThreads,
           maxBatchSize, maxBatchWait, maxQueuedRequests, maxInputsPerRequest, maxTokensPerInput, maxBodyBytes,
-          heartbeatInterval);
+          heartbeatInterval, washTimeout, instanceWashTimeout, integrityChunkBytes, integrityBytesPerWash,
+          fullIntegrityCheckInterval, enclaveRestartEveryRequests, enclaveRestartEvery, washRecordTtl);
     }
   }
 }

@@ -1,7 +1,9 @@
 package io.mrgc.agent;
 
+import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.LocalState;
 import io.mrgc.state.StateClient;
+import io.mrgc.state.items.GpuInstanceItem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,6 +16,9 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /** Shared test helpers: one DynamoDB Local per test JVM, agents on port 0, blocking waits with a bound. */
@@ -40,9 +45,66 @@ final class AgentFixture {
 
   static NodeAgent start(Vertx vertx, StateClient client, String instanceId, Path modelRoot,
       UnaryOperator<NodeAgentOptions.Builder> tune) {
-    NodeAgent agent = new NodeAgent(tune.apply(options(instanceId, modelRoot)).build(), client);
+    return deploy(vertx, new NodeAgent(tune.apply(options(instanceId, modelRoot)).build(), client));
+  }
+
+  static NodeAgent deploy(Vertx vertx, NodeAgent agent) {
     await(vertx.deployVerticle(agent));
     return agent;
+  }
+
+  /** Waits (bounded, polling) until {@code condition} holds; not a timing assertion. */
+  static void eventually(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never happened: " + what);
+      }
+      sleep(20);
+    }
+  }
+
+  /** Polls the instance's row until {@code condition} holds (bounded; not a timing assertion). */
+  static GpuInstanceItem awaitRow(GpuInstanceRepository rows, String instanceId, Predicate<GpuInstanceItem> condition) {
+    GpuInstanceItem[] last = new GpuInstanceItem[1];
+    try {
+      eventually("row " + instanceId + " matches", () -> {
+        last[0] = rows.get(REGION, instanceId).join();
+        return last[0] != null && condition.test(last[0]);
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; last: " + (last[0] == null ? "none"
+          : last[0].getState() + " (" + last[0].getStateReason() + ") v" + last[0].getVersion()));
+    }
+    return last[0];
+  }
+
+  /**
+   * Changes the row as another actor would (an SRE's {@code mrgc instance release}, the autoscaler's drain): a
+   * versioned put that, when it races with the agent's own heartbeat, re-reads and tries again.
+   */
+  static GpuInstanceItem writeAsAnotherActor(GpuInstanceRepository rows, String instanceId,
+      Consumer<GpuInstanceItem> change) {
+    for (int attempt = 0; ; attempt++) {
+      GpuInstanceItem row = rows.get(REGION, instanceId).join();
+      change.accept(row);
+      try {
+        return rows.put(row).join();
+      } catch (RuntimeException e) {
+        if (attempt == 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   static WebClient client(Vertx vertx) {

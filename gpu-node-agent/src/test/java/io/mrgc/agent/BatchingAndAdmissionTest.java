@@ -6,6 +6,8 @@ import static io.mrgc.agent.AgentFixture.postJson;
 import static io.mrgc.agent.AgentFixture.vector;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mrgc.carwash.lifecycle.InstanceLifecycle;
+import io.mrgc.state.InstanceState;
 import io.mrgc.state.StateClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,9 +18,9 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,8 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 
+/** One request at a time per instance: a request's inputs are split into batches, requests are never merged. */
 @ExtendWith(VertxExtension.class)
 class BatchingAndAdmissionTest {
+  private static final List<String> SENTENCES = List.of("The cat sleeps on the sofa",
+      "Stock markets fell sharply today", "Quantum computers use qubits", "Bake the bread for forty minutes",
+      "The striker scored a late goal", "The volcano erupted last night", "Drink plenty of water in summer",
+      "The parliament passed a new law", "My laptop battery drains quickly", "Whales migrate thousands of miles");
   @TempDir
   static Path root;
   private static WebClient web;
@@ -39,7 +46,7 @@ class BatchingAndAdmissionTest {
   static void setUp(Vertx vertx) {
     ModelInstaller.installMiniLm(root);
     web = AgentFixture.client(vertx);
-    // A DynamoDB nobody listens on: heartbeats fail, the agent must serve regardless.
+    // A DynamoDB nobody listens on: heartbeats and wash records fail, the agent must serve regardless.
     http = NettyNioAsyncHttpClient.builder().build();
     unreachable = StateClient.local(URI.create("http://127.0.0.1:9"), AgentFixture.REGION, http);
   }
@@ -52,46 +59,27 @@ class BatchingAndAdmissionTest {
   }
 
   @Test
-  void concurrentRequestsShareSessionRunsAndMatchUnbatchedResults(Vertx vertx) {
-    NodeAgent agent = AgentFixture.start(vertx, unreachable, "i-batching", root,
-        b -> b.maxBatchWait(Duration.ofMillis(50)).maxBatchSize(32));
-    List<String> sentences = List.of("The cat sleeps on the sofa", "Stock markets fell sharply today",
-        "Quantum computers use qubits", "Bake the bread for forty minutes", "The striker scored a late goal",
-        "The volcano erupted last night", "Drink plenty of water in summer", "The parliament passed a new law",
-        "My laptop battery drains quickly", "Whales migrate thousands of miles", "Learn to play the violin",
-        "The train to Boston is delayed", "Tomatoes grow best in full sun", "The museum opens at nine",
-        "Interest rates were raised again", "A storm is approaching the coast", "She painted a portrait of her dog",
-        "The recipe needs two eggs", "Mount Everest is very high", "Vaccines train the immune system",
-        "The band released a new album", "Rust prevents data races at compile time", "The bridge was closed for repairs",
-        "Honey never spoils");
-    List<float[]> unbatched = new ArrayList<>();
-    for (String sentence : sentences) {
-      HttpResponse<Buffer> response = await(postJson(web, agent, "/v1/embeddings", embeddingsRequest(sentence)));
-      assertThat(response.statusCode()).isEqualTo(200);
-      unbatched.add(vector(response.bodyAsJsonObject(), 0));
+  void aRequestWithMoreInputsThanTheBatchIsSplitIntoSessionRuns(Vertx vertx) {
+    NodeAgent agent = AgentFixture.start(vertx, unreachable, "i-split", root, b -> b.maxBatchSize(4));
+    List<float[]> alone = new ArrayList<>();
+    for (String sentence : SENTENCES) {
+      alone.add(vector(await(postJson(web, agent, "/v1/embeddings", embeddingsRequest(sentence))).bodyAsJsonObject(),
+          0));
     }
-
     long runsBefore = agent.sessionRuns();
-    List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
-    for (String sentence : sentences) {
-      burst.add(postJson(web, agent, "/v1/embeddings", embeddingsRequest(sentence)));
-    }
-    await(Future.all(burst));
-    long runs = agent.sessionRuns() - runsBefore;
-
-    assertThat(runs).isLessThan(sentences.size());
-    for (int i = 0; i < sentences.size(); i++) {
-      HttpResponse<Buffer> response = burst.get(i).result();
-      assertThat(response.statusCode()).isEqualTo(200);
-      float[] batched = vector(response.bodyAsJsonObject(), 0);
-      // The model is dynamically quantized: activation scales are computed over the whole batch (padding
-      // included), so batched vectors match unbatched ones closely, not bit for bit. Each result must still be
-      // its own sentence's vector, which proves the split back per request is right.
-      double own = AgentFixture.cosine(batched, unbatched.get(i));
+    HttpResponse<Buffer> split = await(postJson(web, agent, "/v1/embeddings",
+        embeddingsRequest(new JsonArray(new ArrayList<>(SENTENCES)))));
+    assertThat(split.statusCode()).isEqualTo(200);
+    assertThat(agent.sessionRuns() - runsBefore).as("10 inputs in batches of at most 4").isEqualTo(3);
+    for (int i = 0; i < SENTENCES.size(); i++) {
+      float[] batched = vector(split.bodyAsJsonObject(), i);
+      // Dynamically quantized model: a vector computed in a batch matches the single one closely, not bit for bit;
+      // it must still be its own sentence's vector, which proves the split back is right.
+      double own = AgentFixture.cosine(batched, alone.get(i));
       assertThat(own).isGreaterThan(0.97);
-      for (int j = 0; j < sentences.size(); j++) {
+      for (int j = 0; j < SENTENCES.size(); j++) {
         if (j != i) {
-          assertThat(AgentFixture.cosine(batched, unbatched.get(j))).isLessThan(own);
+          assertThat(AgentFixture.cosine(batched, alone.get(j))).isLessThan(own);
         }
       }
     }
@@ -99,12 +87,47 @@ class BatchingAndAdmissionTest {
   }
 
   @Test
+  void concurrentRequestsAreServedOneAtATimeEachWithItsOwnRunAndWash(Vertx vertx) {
+    NodeAgent agent = AgentFixture.start(vertx, unreachable, "i-one-at-a-time", root, b -> b.maxBatchSize(32));
+    List<float[]> alone = new ArrayList<>();
+    for (String sentence : SENTENCES) {
+      alone.add(vector(await(postJson(web, agent, "/v1/embeddings", embeddingsRequest(sentence))).bodyAsJsonObject(),
+          0));
+    }
+    List<InstanceLifecycle.Transition> transitions = new CopyOnWriteArrayList<>();
+    agent.lifecycle().addListener(transitions::add);
+    long runsBefore = agent.sessionRuns();
+    List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
+    for (String sentence : SENTENCES) {
+      burst.add(postJson(web, agent, "/v1/embeddings", embeddingsRequest(sentence)));
+    }
+    await(Future.all(burst));
+
+    assertThat(agent.sessionRuns() - runsBefore).as("never merged across requests").isEqualTo(SENTENCES.size());
+    for (int i = 0; i < SENTENCES.size(); i++) {
+      HttpResponse<Buffer> response = burst.get(i).result();
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.getHeader("x-mrgc-wash")).isEqualTo("passed");
+      assertThat(response.getHeader("x-mrgc-instance-state")).isEqualTo("READY");
+      assertThat(vector(response.bodyAsJsonObject(), 0)).containsExactly(alone.get(i)); // alone, so bit for bit
+    }
+    // Strictly READY -> BUSY -> WASHING -> READY, once per request: never two requests on the instance at once.
+    assertThat(transitions).hasSize(3 * SENTENCES.size());
+    for (int i = 0; i < transitions.size(); i += 3) {
+      assertThat(transitions.get(i).to()).isEqualTo(InstanceState.BUSY);
+      assertThat(transitions.get(i + 1).to()).isEqualTo(InstanceState.WASHING);
+      assertThat(transitions.get(i + 2).to()).isEqualTo(InstanceState.READY);
+    }
+    await(agent.crash());
+  }
+
+  @Test
   void aBurstBeyondTheAdmissionBoundGets429WithRetryAfterAndNo5xx(Vertx vertx) {
     NodeAgent agent = AgentFixture.start(vertx, unreachable, "i-admission", root,
-        b -> b.maxQueuedRequests(2).maxBatchWait(Duration.ofMillis(50)).maxBatchSize(4));
+        b -> b.maxQueuedRequests(2).maxBatchSize(4));
     JsonArray inputs = new JsonArray();
     for (int i = 0; i < 8; i++) {
-      inputs.add("a somewhat longer sentence so that each request keeps the worker busy for a while " + i);
+      inputs.add("a somewhat longer sentence so that each request keeps the instance busy for a while " + i);
     }
     List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
@@ -119,6 +142,7 @@ class BatchingAndAdmissionTest {
       assertThat(r.getHeader("retry-after")).isEqualTo("1");
       assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("overloaded");
     });
+    assertThat(agent.arrivals()).filteredOn(arrival -> arrival.refused()).hasSize(refused.size());
     // Every admitted request released its slot.
     assertThat(agent.admission().queueDepth()).isZero();
     assertThat(agent.admission().inFlight()).isZero();

@@ -15,10 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A stand-in enclave for the agent's own tests: "envelopes" are JSON with the bound fields and a base64 body (no
  * cryptography; the real one is tested in enclave-bridge and end to end in cluster). It checks the binding the way
- * the real enclave does and can be told to fail with any code.
+ * the real enclave does and can be told to refuse envelopes with any code ({@link #failWith}), or to be dead
+ * ({@link #dead}: every call, ping included, fails with ENCLAVE_UNAVAILABLE, until {@link FakeEnclaveControl}
+ * restarts it). {@link #onSeal} runs inside every seal, while the request's plaintext is still in the agent.
  */
 final class FakeEnclave implements EnclaveHandler {
   volatile EnclaveErrorCode failWith;
+  volatile boolean dead;
+  volatile Runnable onSeal;
   private final Map<String, String> sessions = new ConcurrentHashMap<>();
 
   static byte[] seal(String tenant, String model, String path, String plaintext) {
@@ -34,6 +38,7 @@ final class FakeEnclave implements EnclaveHandler {
 
   @Override
   public Decrypted decryptRequest(DecryptRequest request) throws EnclaveException {
+    failIfDead();
     failIfTold();
     JsonObject envelope;
     try {
@@ -53,7 +58,12 @@ final class FakeEnclave implements EnclaveHandler {
 
   @Override
   public byte[] encryptResponse(String sessionId, byte[] plaintext) throws EnclaveException {
+    failIfDead();
     failIfTold();
+    Runnable hook = onSeal;
+    if (hook != null) {
+      hook.run();
+    }
     if (sessions.remove(sessionId) == null) {
       throw new EnclaveException(EnclaveErrorCode.UNKNOWN_SESSION, "no such session");
     }
@@ -62,7 +72,13 @@ final class FakeEnclave implements EnclaveHandler {
 
   @Override
   public void ping() throws EnclaveException {
-    failIfTold();
+    failIfDead();
+  }
+
+  private void failIfDead() throws EnclaveException {
+    if (dead) {
+      throw new EnclaveException(EnclaveErrorCode.ENCLAVE_UNAVAILABLE, "enclave is dead");
+    }
   }
 
   private void failIfTold() throws EnclaveException {

@@ -89,6 +89,13 @@ class HeartbeatTest {
     GpuInstanceItem afterDrain = awaitRow("i-heartbeat", r -> r.getVersion() > drainedVersion + 1);
     assertThat(afterDrain.getState()).isEqualTo("DRAINING");
     assertThat(afterDrain.getHeartbeatAtMillis()).isGreaterThan(drainedAt);
+    assertThat(afterDrain.getStateReason()).isEqualTo("set DRAINING by another actor");
+    // The agent drains too: no new inference request is taken (refused before its body, for a retry elsewhere).
+    assertThat(agent.state()).isEqualTo(InstanceState.DRAINING);
+    var refused = AgentFixture.await(AgentFixture.postJson(AgentFixture.client(vertx), agent, "/v1/embeddings",
+        AgentFixture.embeddingsRequest("hello")));
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.getHeader("x-mrgc-instance-state")).isEqualTo("DRAINING");
 
     await(vertx.undeploy(agent.deploymentID()));
     assertThat(rows.get(REGION, "i-heartbeat").join().getState()).isEqualTo("TERMINATED");

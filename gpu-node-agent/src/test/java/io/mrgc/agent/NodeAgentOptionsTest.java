@@ -25,6 +25,28 @@ class NodeAgentOptionsTest {
     assertThat(options.maxBodyBytes()).isEqualTo(1024 * 1024);
     assertThat(options.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(options.endpointFor(8081)).isEqualTo("http://127.0.0.1:8081");
+    assertThat(options.washTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(options.instanceWashTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(options.integrityChunkBytes()).isEqualTo(1 << 20);
+    assertThat(options.integrityBytesPerWash()).isEqualTo(2L << 20);
+    assertThat(options.fullIntegrityCheckInterval()).isEqualTo(Duration.ofHours(1));
+    assertThat(options.enclaveRestartEveryRequests()).isEqualTo(10_000);
+    assertThat(options.enclaveRestartEvery()).isEqualTo(Duration.ofHours(1));
+    assertThat(options.washRecordTtl()).isEqualTo(Duration.ofDays(7));
+  }
+
+  @Test
+  void washSettingsAreValidatedAndSchedulesCanBeTurnedOff() {
+    NodeAgentOptions off = NodeAgentOptions.builder("us-east-1", "i-1", ROOT).fullIntegrityCheckInterval(null)
+        .enclaveRestartEvery(null).enclaveRestartEveryRequests(0).build();
+    assertThat(off.fullIntegrityCheckInterval()).isNull();
+    assertThat(off.enclaveRestartEvery()).isNull();
+    assertThatThrownBy(() -> NodeAgentOptions.builder("us-east-1", "i-1", ROOT).washTimeout(Duration.ZERO).build())
+        .hasMessage("washTimeout must be a positive duration, but was PT0S");
+    assertThatThrownBy(() -> NodeAgentOptions.builder("us-east-1", "i-1", ROOT).integrityChunkBytes(100).build())
+        .hasMessage("integrityChunkBytes must be between 4096 and 268435456, but was 100");
+    assertThatThrownBy(() -> NodeAgentOptions.builder("us-east-1", "i-1", ROOT).enclaveRestartEveryRequests(-1)
+        .build()).hasMessage("enclaveRestartEveryRequests must be between 0 and 9223372036854775807, but was -1");
   }
 
   @Test

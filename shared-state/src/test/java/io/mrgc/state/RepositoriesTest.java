@@ -39,7 +39,10 @@ class RepositoriesTest {
     GpuInstanceItem copyA = repo.get("us-east-2", "i-1").join();
     GpuInstanceItem copyB = repo.get("us-east-2", "i-1").join();
     copyA.setQueueDepth(7);
+    copyA.setState(InstanceState.QUARANTINED.name());
+    copyA.setStateReason("wash FAILED: model-integrity");
     assertThat(repo.put(copyA).join().getVersion()).isEqualTo(2L);
+    assertThat(repo.get("us-east-2", "i-1").join().getStateReason()).isEqualTo("wash FAILED: model-integrity");
     copyB.setState(InstanceState.DRAINING.name());
     assertThatThrownBy(() -> repo.put(copyB).join()).hasCauseInstanceOf(WriteRejectedException.class);
 

@@ -82,6 +82,12 @@ public final class Manifest {
 
   /** The full check: no unlisted file in the directory, and every listed file present with its hash. */
   public void verifyAll() throws ManifestException {
+    checkNothingUnlisted();
+    verifyFiles(hashes.keySet());
+  }
+
+  /** Every file of the model directory (but the manifest) is listed: a file dropped in next to the model fails. */
+  public void checkNothingUnlisted() throws ManifestException {
     try {
       for (String relative : filesOf(modelDir)) {
         if (!hashes.containsKey(relative)) {
@@ -89,32 +95,48 @@ public final class Manifest {
         }
       }
     } catch (IOException e) {
-      throw new ManifestException(model + ": cannot read the model files: " + e.getMessage(), e);
+      throw unreadable(e);
     }
-    verifyFiles(hashes.keySet());
   }
 
   /** Checks the listed files {@code relativePaths} (each must be in this manifest) against their hashes. */
   public void verifyFiles(Collection<String> relativePaths) throws ManifestException {
     try {
       for (String relative : relativePaths) {
-        String expected = hashes.get(relative);
-        if (expected == null) {
-          throw new IllegalArgumentException(relative + " is not listed in " + FILE_NAME + " of " + model);
-        }
-        Path target = modelDir.resolve(relative).normalize();
-        if (!target.startsWith(modelDir.normalize()) || !Files.isRegularFile(target)) {
-          throw new ManifestException(model + ": " + relative + " listed in " + FILE_NAME + " is missing");
-        }
-        String actual = sha256(target);
-        if (!actual.equals(expected)) {
-          throw new ManifestException(model + ": sha256 mismatch for " + relative + " (manifest "
-              + expected + ", file " + actual + "); refusing to load");
-        }
+        checkHash(relative, sha256(locate(relative)));
       }
     } catch (IOException e) {
-      throw new ManifestException(model + ": cannot read the model files: " + e.getMessage(), e);
+      throw unreadable(e);
     }
+  }
+
+  /** The listed file {@code relative} inside the model directory; missing (or outside the directory) fails. */
+  public Path locate(String relative) throws ManifestException {
+    if (!hashes.containsKey(relative)) {
+      throw new IllegalArgumentException(relative + " is not listed in " + FILE_NAME + " of " + model);
+    }
+    Path target = modelDir.resolve(relative).normalize();
+    if (!target.startsWith(modelDir.normalize()) || !Files.isRegularFile(target)) {
+      throw new ManifestException(model + ": " + relative + " listed in " + FILE_NAME + " is missing");
+    }
+    return target;
+  }
+
+  /** Fails unless {@code actualHex} is the sha256 the manifest lists for {@code relative}. */
+  public void checkHash(String relative, String actualHex) throws ManifestException {
+    String expected = hashes.get(relative);
+    if (!actualHex.equals(expected)) {
+      throw new ManifestException(model + ": sha256 mismatch for " + relative + " (manifest "
+          + expected + ", file " + actualHex + "); refusing to load");
+    }
+  }
+
+  public String model() {
+    return model;
+  }
+
+  ManifestException unreadable(IOException e) {
+    return new ManifestException(model + ": cannot read the model files: " + e.getMessage(), e);
   }
 
   private static Map<String, String> parse(String model, List<String> lines) throws ManifestException {

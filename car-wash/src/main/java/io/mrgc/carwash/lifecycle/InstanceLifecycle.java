@@ -135,7 +135,13 @@ public final class InstanceLifecycle {
   private Transition move(InstanceState to, String reason, String actor) {
     Transition transition = new Transition(instanceId, state, to, reason, actor, clock.millis());
     state = to;
-    log.info("instance {}: {} -> {} ({}) by {}", instanceId, transition.from(), to, reason, actor);
+    // A request's own cycle (READY -> BUSY -> WASHING -> READY) happens per request: debug, not info.
+    boolean routine = to == BUSY || transition.from() == BUSY || (transition.from() == WASHING && to == READY);
+    if (routine) {
+      log.debug("instance {}: {} -> {} ({}) by {}", instanceId, transition.from(), to, reason, actor);
+    } else {
+      log.info("instance {}: {} -> {} ({}) by {}", instanceId, transition.from(), to, reason, actor);
+    }
     for (Listener listener : listeners) {
       try {
         listener.onTransition(transition);

@@ -3,16 +3,29 @@ package io.mrgc.carwash.steps;
 import io.mrgc.carwash.StepResult;
 import io.mrgc.carwash.WashContext;
 import io.mrgc.carwash.WashStep;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
-/** Wash step 4b: the enclave answers a ping (the callable throws on failure). */
+/**
+ * Wash step 4b: the enclave answers a ping (the callable throws on failure). When {@code restartDue} names a reason
+ * the ping is skipped and the step passes: the enclave is already known to need a restart, which the instance-level
+ * wash that follows does and proves before the instance serves again (pinging a known-broken enclave here would
+ * quarantine an instance that a restart repairs).
+ */
 public final class EnclavePingStep implements WashStep {
   public static final String NAME = "enclave-ping";
 
   private final Callable<?> ping;
+  private final Supplier<Optional<String>> restartDue;
 
   public EnclavePingStep(Callable<?> ping) {
+    this(ping, Optional::empty);
+  }
+
+  public EnclavePingStep(Callable<?> ping, Supplier<Optional<String>> restartDue) {
     this.ping = ping;
+    this.restartDue = restartDue;
   }
 
   @Override
@@ -22,6 +35,10 @@ public final class EnclavePingStep implements WashStep {
 
   @Override
   public StepResult run(WashContext context) {
+    Optional<String> due = restartDue.get();
+    if (due.isPresent()) {
+      return StepResult.passed("ping skipped: enclave restart due (" + due.get() + ")");
+    }
     long start = System.nanoTime();
     try {
       ping.call();

@@ -3,8 +3,9 @@ package io.mrgc.carwash.steps;
 import io.mrgc.carwash.StepResult;
 import io.mrgc.carwash.WashContext;
 import io.mrgc.carwash.WashStep;
-import io.mrgc.carwash.integrity.Manifest;
+import io.mrgc.carwash.integrity.ChunkedModel;
 import io.mrgc.carwash.integrity.ManifestException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,51 +13,59 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 
 /**
- * Wash step 2: model cache integrity against each served model's {@code manifest.sha256}.
+ * Wash step 2: model cache integrity against each served model's {@code manifest.sha256}, at a bounded cost per wash.
  *
- * <p>{@link #fullCheck()} reads every manifest and hashes every file (at model load, and on a schedule: a wash at
- * least {@code fullCheckInterval} after the last full check does a full check instead of a slice). Every other
- * wash hashes the next {@code sliceSize} files of the list of all (model, file) pairs, in a fixed order, wrapping
- * around. <b>Bound:</b> with F files in all and slice size S, every file is hashed at least once in any
- * {@code ceil(F / S)} consecutive washes, so one corrupted byte fails a wash within {@code ceil(F / S)} requests
- * of the corruption (the caller quarantines on that failure). {@link #coverageBound()} returns that number.
+ * <p>A <b>full check</b> ({@link #add} at model load, {@link #fullCheck()} on a schedule, as an instance-level wash)
+ * reads every file once: its sha256 must match the manifest, and the sha256 of each {@code chunkBytes} chunk is kept
+ * (see {@link ChunkedModel}). Each <b>per-request wash</b> ({@link #run}) then re-reads and verifies the next K chunks
+ * of all served models in a fixed order, wrapping around, where K = max(1, {@code bytesPerWash / chunkBytes}); so a
+ * wash reads at most K chunks (2 MiB by default) whatever the model size. <b>Bound:</b> with C chunks in all, every
+ * chunk is verified at least once in any {@code ceil(C / K)} consecutive washes ({@link #coverageBound()}), so one
+ * corrupted byte fails a wash (and quarantines the instance) within that many requests of the corruption.
  *
- * <p>Slices compare against the manifests read at the last full check (what was verified when the models were
- * loaded). Thread-safe.
+ * <p>Thread-safe.
  */
 public final class ModelIntegrityStep implements WashStep {
   public static final String NAME = "model-integrity";
+  public static final String FULL_CHECK_NAME = "model-integrity-full";
+  public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
+  public static final long DEFAULT_BYTES_PER_WASH = 2L << 20;
 
-  private record Entry(String model, String file) {}
-
-  private final Map<String, Path> models;
-  private final int sliceSize;
+  private final int chunkBytes;
+  private final int chunksPerWash;
   private final Duration fullCheckInterval;
   private final Clock clock;
-  private Map<String, Manifest> manifests = Map.of();
-  private List<Entry> entries = List.of();
+  private final ByteBuffer scratch;
+  private final Map<String, Path> models = new LinkedHashMap<>();
+  private final Map<String, ChunkedModel> verified = new LinkedHashMap<>();
+  private List<ChunkedModel.Chunk> chunks = List.of();
   private int cursor;
-  private long lastFullCheckMillis = Long.MIN_VALUE;
+  private long lastFullCheckMillis;
 
   /**
-   * @param models model name -> model directory (the one holding {@code manifest.sha256})
-   * @param sliceSize files hashed per wash, at least 1
-   * @param fullCheckInterval how often a wash does a full check instead of a slice; null = never on schedule
+   * @param chunkBytes chunk size, at least 1
+   * @param bytesPerWash bytes verified per wash; K = max(1, bytesPerWash / chunkBytes) chunks
+   * @param fullCheckInterval how often {@link #fullCheckDue()} asks for a full check; null = never on schedule
    */
-  public ModelIntegrityStep(Map<String, Path> models, int sliceSize, Duration fullCheckInterval, Clock clock) {
-    if (sliceSize < 1) {
-      throw new IllegalArgumentException("integrity slice size must be at least 1, got " + sliceSize);
+  public ModelIntegrityStep(int chunkBytes, long bytesPerWash, Duration fullCheckInterval, Clock clock) {
+    if (chunkBytes < 1) {
+      throw new IllegalArgumentException("integrity chunk size must be at least 1 byte, got " + chunkBytes);
+    }
+    if (bytesPerWash < 1) {
+      throw new IllegalArgumentException("integrity bytes per wash must be at least 1, got " + bytesPerWash);
     }
     if (fullCheckInterval != null && (fullCheckInterval.isNegative() || fullCheckInterval.isZero())) {
       throw new IllegalArgumentException("full check interval must be positive, got " + fullCheckInterval);
     }
-    this.models = new TreeMap<>(models);
-    this.sliceSize = sliceSize;
+    this.chunkBytes = chunkBytes;
+    this.chunksPerWash = (int) Math.max(1, Math.min(Integer.MAX_VALUE, bytesPerWash / chunkBytes));
     this.fullCheckInterval = fullCheckInterval;
     this.clock = clock;
+    this.scratch = ByteBuffer.allocate(chunkBytes);
+    this.lastFullCheckMillis = clock.millis();
   }
 
   @Override
@@ -64,67 +73,98 @@ public final class ModelIntegrityStep implements WashStep {
     return NAME;
   }
 
-  /** Washes within which every file is hashed at least once: ceil(files / slice); 0 before the first full check. */
-  public synchronized int coverageBound() {
-    return (entries.size() + sliceSize - 1) / sliceSize;
+  /** The full check of one model (one read of each file), which then joins the rotation. Throws on a mismatch. */
+  public synchronized void add(String model, Path modelDir) throws ManifestException {
+    ChunkedModel checked = ChunkedModel.verify(model, modelDir, chunkBytes);
+    models.put(model, modelDir);
+    verified.put(model, checked);
+    rebuild();
   }
 
-  public synchronized int fileCount() {
-    return entries.size();
+  /** Keeps only {@code served} in the rotation (models that passed the check but then failed to load leave). */
+  public synchronized void retainOnly(Set<String> served) {
+    models.keySet().retainAll(served);
+    verified.keySet().retainAll(served);
+    rebuild();
+  }
+
+  private void rebuild() {
+    List<ChunkedModel.Chunk> all = new ArrayList<>();
+    verified.values().forEach(m -> all.addAll(m.chunks()));
+    chunks = List.copyOf(all);
+    cursor = 0;
+  }
+
+  /** Washes within which every chunk is verified at least once: ceil(chunks / K). */
+  public synchronized int coverageBound() {
+    return (chunks.size() + chunksPerWash - 1) / chunksPerWash;
+  }
+
+  public synchronized int chunkCount() {
+    return chunks.size();
+  }
+
+  public int chunksPerWash() {
+    return chunksPerWash;
+  }
+
+  /** Whether the schedule asks for a full check now ({@code fullCheckInterval} since the last one). */
+  public synchronized boolean fullCheckDue() {
+    return fullCheckInterval != null && clock.millis() - lastFullCheckMillis >= fullCheckInterval.toMillis();
   }
 
   /**
-   * Reads every manifest again and hashes every file in full (model load, schedule). On success the slices
-   * restart from the first file against these manifests.
+   * Reads every model's manifest and every file again (schedule, release from quarantine). On success the rotation
+   * restarts from the first chunk against what this check found.
    */
   public synchronized StepResult fullCheck() {
-    Map<String, Manifest> read = new LinkedHashMap<>();
-    List<Entry> all = new ArrayList<>();
+    Map<String, ChunkedModel> checked = new LinkedHashMap<>();
     for (Map.Entry<String, Path> model : models.entrySet()) {
       try {
-        Manifest manifest = Manifest.read(model.getKey(), model.getValue());
-        manifest.verifyAll();
-        read.put(model.getKey(), manifest);
-        for (String file : manifest.files()) {
-          all.add(new Entry(model.getKey(), file));
-        }
+        checked.put(model.getKey(), ChunkedModel.verify(model.getKey(), model.getValue(), chunkBytes));
       } catch (ManifestException e) {
         return StepResult.failed("full check: " + e.getMessage());
       }
     }
-    manifests = read;
-    entries = List.copyOf(all);
-    cursor = 0;
+    verified.clear();
+    verified.putAll(checked);
+    rebuild();
     lastFullCheckMillis = clock.millis();
-    return StepResult.passed("full check: " + entries.size() + " file(s) of " + models.size() + " model(s) match");
+    return StepResult.passed("full check: " + chunks.size() + " chunk(s) of " + models.size() + " model(s) match");
   }
 
+  /** {@link #fullCheck()} as a step of an instance-level wash. */
+  public WashStep fullCheckStep() {
+    return new WashStep() {
+      @Override
+      public String name() {
+        return FULL_CHECK_NAME;
+      }
+
+      @Override
+      public StepResult run(WashContext context) {
+        return fullCheck();
+      }
+    };
+  }
+
+  /** Verifies the next K chunks of the rotation. */
   @Override
   public synchronized StepResult run(WashContext context) {
-    boolean due = lastFullCheckMillis == Long.MIN_VALUE
-        || (fullCheckInterval != null && clock.millis() - lastFullCheckMillis >= fullCheckInterval.toMillis());
-    if (due) {
-      return fullCheck();
-    }
-    if (entries.isEmpty()) {
+    if (chunks.isEmpty()) {
       return StepResult.passed("no model files to check");
     }
-    int count = Math.min(sliceSize, entries.size());
+    int count = Math.min(chunksPerWash, chunks.size());
     int first = cursor;
-    Map<String, List<String>> byModel = new LinkedHashMap<>();
-    for (int i = 0; i < count; i++) {
-      Entry entry = entries.get((first + i) % entries.size());
-      byModel.computeIfAbsent(entry.model(), m -> new ArrayList<>()).add(entry.file());
-    }
-    cursor = (first + count) % entries.size();
+    cursor = (first + count) % chunks.size();
     try {
-      for (Map.Entry<String, List<String>> slice : byModel.entrySet()) {
-        manifests.get(slice.getKey()).verifyFiles(slice.getValue());
+      for (int i = 0; i < count; i++) {
+        chunks.get((first + i) % chunks.size()).verify(scratch);
       }
     } catch (ManifestException e) {
-      return StepResult.failed("slice: " + e.getMessage());
+      return StepResult.failed("chunks: " + e.getMessage());
     }
-    return StepResult.passed("slice: " + count + " of " + entries.size() + " file(s) match (from #" + first
-        + "; every file within " + coverageBound() + " washes)");
+    return StepResult.passed("chunks: " + count + " of " + chunks.size() + " match (from #" + first
+        + "; every chunk within " + coverageBound() + " washes)");
   }
 }

@@ -51,6 +51,19 @@ class BufferScrubAndCleanStateTest {
   }
 
   @Test
+  void aHandedOutBufferWithASmallLimitIsScannedAndScrubbedInFull() {
+    ScrubbableByteBuffers pool = new ScrubbableByteBuffers("tensors", 256, 2, true);
+    ByteBuffer held = pool.acquire(8);
+    held.duplicate().clear().put(100, MARKER); // a holder may write past the limit it was given
+    assertThat(held.limit()).isEqualTo(8);
+    assertThat(pool.contains(MARKER)).isTrue();
+    pool.scrub();
+    assertThat(pool.contains(MARKER)).isFalse();
+    pool.release(held);
+    assertThat(pool.isClean()).isTrue();
+  }
+
+  @Test
   void aBufferStillHandedOutIsScrubbedButNotClean() {
     ScrubbableByteBuffers pool = new ScrubbableByteBuffers("outputs", 128, 2, false);
     ByteBuffer held = pool.acquire();
@@ -76,6 +89,48 @@ class BufferScrubAndCleanStateTest {
         .hasMessage("bufferSize must be positive, got 0");
     assertThatThrownBy(() -> new ScrubbableByteBuffers("q", 1, 0, true))
         .hasMessage("maxBuffers must be positive, got 0");
+  }
+
+  @Test
+  void sizedBuffersAreReusedSmallestFirstAndAFullPoolDropsAFreeBufferZeroed() {
+    ScrubbableByteBuffers pool = new ScrubbableByteBuffers("tensors", 64, 2, true);
+    ByteBuffer small = pool.acquire(10);
+    assertThat(small.capacity()).isEqualTo(64);
+    assertThat(small.limit()).isEqualTo(10);
+    ByteBuffer large = pool.acquire(1000);
+    assertThat(large.capacity()).isEqualTo(1024);
+    large.put(0, MARKER);
+    pool.release(large);
+    pool.release(small);
+    assertThat(pool.acquire(64)).isSameAs(small);
+    pool.release(small);
+    assertThat(pool.contains(MARKER)).isTrue();
+    // Full (2 buffers) and nothing free fits 5000 bytes: a free buffer is zeroed and dropped to make room.
+    ByteBuffer huge = pool.acquire(5000);
+    assertThat(huge.capacity()).isEqualTo(8192);
+    assertThat(pool.created()).isEqualTo(2);
+    pool.release(huge);
+    assertThatThrownBy(() -> pool.acquire(0)).hasMessage("buffer pool tensors: cannot hand out 0 bytes (1..1073741824)");
+  }
+
+  @Test
+  void onlyBuffersUsedSinceTheLastScrubAreZeroedAndAReleasedButUnscrubbedBufferIsNotClean() {
+    ScrubbableByteBuffers pool = new ScrubbableByteBuffers("bytes", 64, 4, false);
+    ByteBuffer first = pool.acquire();
+    ByteBuffer second = pool.acquire();
+    pool.release(first);
+    pool.release(second);
+    pool.scrub();
+    assertThat(pool.isClean()).isTrue();
+    // Only "second" is used by the next request; a scrub zeroes it and verifies it.
+    ByteBuffer again = pool.acquire();
+    again.put(MARKER);
+    pool.release(again);
+    assertThat(pool.isClean()).isFalse();
+    assertThat(pool.contains(MARKER)).isTrue();
+    pool.scrub();
+    assertThat(pool.contains(MARKER)).isFalse();
+    assertThat(pool.isClean()).isTrue();
   }
 
   @Test

@@ -103,4 +103,20 @@ class EnclaveStepsTest {
       throw new IllegalStateException();
     }).run(context)).isEqualTo(StepResult.failed("enclave ping failed: IllegalStateException"));
   }
+
+  @Test
+  void pingStepIsSkippedWhenARestartIsAlreadyDue() {
+    EnclaveRestartPolicy policy = new EnclaveRestartPolicy(0, null, T0);
+    AtomicInteger pings = new AtomicInteger();
+    EnclavePingStep step = new EnclavePingStep(() -> {
+      pings.incrementAndGet();
+      throw new IllegalStateException("enclave gone");
+    }, () -> policy.restartReason(T0));
+    WashContext context = new WashContext("r", 1, T0);
+    assertThat(step.run(context).isPassed()).isFalse();
+    policy.enclaveError("decrypt: enclave unavailable");
+    assertThat(step.run(context)).isEqualTo(StepResult.passed(
+        "ping skipped: enclave restart due (enclave error: decrypt: enclave unavailable)"));
+    assertThat(pings).hasValue(1);
+  }
 }

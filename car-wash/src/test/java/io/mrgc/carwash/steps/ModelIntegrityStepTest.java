@@ -6,13 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mrgc.carwash.StepResult;
 import io.mrgc.carwash.WashContext;
 import io.mrgc.carwash.integrity.Manifest;
+import io.mrgc.carwash.integrity.ManifestException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,20 +22,28 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelIntegrityStepTest {
   private static final WashContext CONTEXT = new WashContext("r", 1, 0);
 
-  static Path model(Path root, String name, int files) throws Exception {
+  /** A model whose files have the given sizes in bytes (content varies by model, file and offset). */
+  static Path model(Path root, String name, int... sizes) throws Exception {
     Path dir = root.resolve(name);
     Files.createDirectories(dir.resolve("1"));
-    for (int i = 0; i < files; i++) {
-      Files.writeString(dir.resolve("1/f" + i + ".bin"), name + "-" + i);
+    for (int i = 0; i < sizes.length; i++) {
+      byte[] bytes = new byte[sizes[i]];
+      for (int b = 0; b < bytes.length; b++) {
+        bytes[b] = (byte) (b * 31 + i * 7 + name.hashCode());
+      }
+      Files.write(dir.resolve("1/f" + i + ".bin"), bytes);
     }
     Files.writeString(dir.resolve(Manifest.FILE_NAME), Manifest.compute(dir).render());
     return dir;
   }
 
-  static void corruptOneByte(Path file) throws Exception {
-    byte[] bytes = Files.readAllBytes(file);
-    bytes[0] ^= 0x01;
-    Files.write(file, bytes);
+  static void flipByte(Path file, long offset) throws Exception {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(offset);
+      int b = raf.read();
+      raf.seek(offset);
+      raf.write(b ^ 0x01);
+    }
   }
 
   /** Mutable clock for the schedule. */
@@ -58,64 +68,100 @@ class ModelIntegrityStepTest {
 
   @Test
   void aCorruptedByteFailsAWashWithinTheDocumentedBoundWhereverItIs(@TempDir Path root) throws Exception {
-    // a has 4 files, b has 3: 7 files, slice 3 -> bound ceil(7/3) = 3 washes. Each file in turn is corrupted.
-    for (int target = 0; target < 7; target++) {
-      Path copy = root.resolve("run" + target);
-      Map<String, Path> dirs = Map.of("a", model(copy, "a", 4), "b", model(copy, "b", 3));
-      ModelIntegrityStep step = new ModelIntegrityStep(dirs, 3, null, Clock.systemUTC());
-      assertThat(step.fullCheck().isPassed()).isTrue();
-      assertThat(step.fileCount()).isEqualTo(7);
-      assertThat(step.coverageBound()).isEqualTo(3);
-      for (int i = 0; i < target % 3; i++) {
-        assertThat(step.run(CONTEXT).isPassed()).isTrue(); // rotate the cursor to vary the starting point
+    // Chunks of 100 bytes, 250 bytes per wash -> K = 2. a: 250 + 100 bytes = 3 + 1 chunks; b: 0 + 301 bytes =
+    // 1 + 4 chunks. C = 9 chunks -> bound ceil(9 / 2) = 5 washes. Every byte position class is tried.
+    long[][] targets = {{0, 0}, {0, 249}, {0, 120}, {1, 99}, {3, 0}, {3, 300}, {3, 150}};
+    for (int t = 0; t < targets.length; t++) {
+      Path copy = root.resolve("run" + t);
+      Path a = model(copy, "a", 250, 100);
+      Path b = model(copy, "b", 0, 301);
+      ModelIntegrityStep step = new ModelIntegrityStep(100, 250, null, Clock.systemUTC());
+      step.add("a", a);
+      step.add("b", b);
+      assertThat(step.chunkCount()).isEqualTo(9);
+      assertThat(step.chunksPerWash()).isEqualTo(2);
+      assertThat(step.coverageBound()).isEqualTo(5);
+      for (int i = 0; i < t % 5; i++) {
+        assertThat(step.run(CONTEXT).isPassed()).isTrue(); // vary the rotation's starting point
       }
-      Path bad = target < 4 ? dirs.get("a").resolve("1/f" + target + ".bin")
-          : dirs.get("b").resolve("1/f" + (target - 4) + ".bin");
-      corruptOneByte(bad);
+      int file = (int) targets[t][0];
+      Path bad = file < 2 ? a.resolve("1/f" + file + ".bin") : b.resolve("1/f" + (file - 2) + ".bin");
+      flipByte(bad, targets[t][1]);
       int washes = 0;
       StepResult result;
       do {
         result = step.run(CONTEXT);
         washes++;
-      } while (result.isPassed() && washes < 10);
-      assertThat(result.isPassed()).as("file %s", bad).isFalse();
+      } while (result.isPassed() && washes < 20);
+      assertThat(result.isPassed()).as("%s byte %s", bad, targets[t][1]).isFalse();
       assertThat(washes).as("washes to catch %s", bad).isLessThanOrEqualTo(step.coverageBound());
-      assertThat(result.detail()).startsWith("slice: " + (target < 4 ? "a" : "b") + ": sha256 mismatch for 1/f");
+      assertThat(result.detail()).startsWith("chunks: " + (file < 2 ? "a" : "b") + ": 1/f")
+          .contains("does not match its sha256 from the last full check");
     }
   }
 
   @Test
-  void sliceDetailsAndTheFirstWashDoesAFullCheck(@TempDir Path root) throws Exception {
-    ModelIntegrityStep step = new ModelIntegrityStep(Map.of("m", model(root, "m", 5)), 2, null, Clock.systemUTC());
-    assertThat(step.coverageBound()).isZero();
-    assertThat(step.run(CONTEXT)).isEqualTo(StepResult.passed("full check: 5 file(s) of 1 model(s) match"));
-    assertThat(step.run(CONTEXT).detail()).isEqualTo("slice: 2 of 5 file(s) match (from #0; every file within 3 washes)");
-    assertThat(step.run(CONTEXT).detail()).isEqualTo("slice: 2 of 5 file(s) match (from #2; every file within 3 washes)");
-    assertThat(step.run(CONTEXT).detail()).isEqualTo("slice: 2 of 5 file(s) match (from #4; every file within 3 washes)");
-    assertThat(step.run(CONTEXT).detail()).isEqualTo("slice: 2 of 5 file(s) match (from #1; every file within 3 washes)");
-  }
-
-  @Test
-  void theScheduleRunsAFullCheckWhichAlsoCatchesUnlistedFiles(@TempDir Path root) throws Exception {
-    TestClock clock = new TestClock();
-    Path dir = model(root, "m", 2);
-    ModelIntegrityStep step = new ModelIntegrityStep(Map.of("m", dir), 1, Duration.ofMinutes(10), clock);
-    assertThat(step.fullCheck().isPassed()).isTrue();
-    Files.writeString(dir.resolve("1/dropped-in.bin"), "x");
-    assertThat(step.run(CONTEXT).detail()).startsWith("slice: 1 of 2");
-    clock.millis.addAndGet(Duration.ofMinutes(10).toMillis());
-    assertThat(step.run(CONTEXT))
-        .isEqualTo(StepResult.failed("full check: m: 1/dropped-in.bin is not listed in manifest.sha256"));
-  }
-
-  @Test
-  void noModelsAndBadConfiguration() {
-    ModelIntegrityStep step = new ModelIntegrityStep(Map.of(), 4, null, Clock.systemUTC());
-    assertThat(step.run(CONTEXT)).isEqualTo(StepResult.passed("full check: 0 file(s) of 0 model(s) match"));
+  void aWashReadsKChunksAndTheDetailSaysWhich(@TempDir Path root) throws Exception {
+    ModelIntegrityStep step = new ModelIntegrityStep(1024, 2048, null, Clock.systemUTC());
     assertThat(step.run(CONTEXT)).isEqualTo(StepResult.passed("no model files to check"));
-    assertThatThrownBy(() -> new ModelIntegrityStep(Map.of(), 0, null, Clock.systemUTC()))
-        .hasMessage("integrity slice size must be at least 1, got 0");
-    assertThatThrownBy(() -> new ModelIntegrityStep(Map.of(), 1, Duration.ZERO, Clock.systemUTC()))
+    step.add("m", model(root, "m", 3000, 10));
+    assertThat(step.chunkCount()).isEqualTo(4);
+    assertThat(step.run(CONTEXT).detail()).isEqualTo("chunks: 2 of 4 match (from #0; every chunk within 2 washes)");
+    assertThat(step.run(CONTEXT).detail()).isEqualTo("chunks: 2 of 4 match (from #2; every chunk within 2 washes)");
+    assertThat(step.run(CONTEXT).detail()).isEqualTo("chunks: 2 of 4 match (from #0; every chunk within 2 washes)");
+  }
+
+  @Test
+  void theFullCheckComparesWholeFilesWithTheManifestAndCatchesUnlistedFiles(@TempDir Path root) throws Exception {
+    Path dir = model(root, "m", 500, 20);
+    flipByte(dir.resolve("1/f1.bin"), 3);
+    ModelIntegrityStep step = new ModelIntegrityStep(100, 100, null, Clock.systemUTC());
+    assertThatThrownBy(() -> step.add("m", dir)).isInstanceOf(ManifestException.class)
+        .hasMessageStartingWith("m: sha256 mismatch for 1/f1.bin (manifest ");
+    flipByte(dir.resolve("1/f1.bin"), 3);
+    step.add("m", dir);
+    assertThat(step.fullCheck()).isEqualTo(StepResult.passed("full check: 6 chunk(s) of 1 model(s) match"));
+    Files.writeString(dir.resolve("1/dropped-in.bin"), "x");
+    assertThat(step.fullCheckStep().run(CONTEXT))
+        .isEqualTo(StepResult.failed("full check: m: 1/dropped-in.bin is not listed in manifest.sha256"));
+    assertThat(step.fullCheckStep().name()).isEqualTo("model-integrity-full");
+  }
+
+  @Test
+  void aFileThatGrowsOrShrinksFailsEvenWhereItsChunksStillMatch(@TempDir Path root) throws Exception {
+    Path dir = model(root, "m", 200);
+    ModelIntegrityStep step = new ModelIntegrityStep(100, 1000, null, Clock.systemUTC());
+    step.add("m", dir);
+    Files.write(dir.resolve("1/f0.bin"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+    assertThat(step.run(CONTEXT).detail())
+        .isEqualTo("chunks: m: 1/f0.bin changed size since the last full check (200 -> 201 bytes)");
+  }
+
+  @Test
+  void theScheduleAsksForAFullCheckAndModelsThatFailedToLoadLeaveTheRotation(@TempDir Path root)
+      throws Exception {
+    TestClock clock = new TestClock();
+    ModelIntegrityStep step = new ModelIntegrityStep(100, 100, Duration.ofMinutes(10), clock);
+    step.add("a", model(root, "a", 100));
+    step.add("b", model(root, "b", 300));
+    assertThat(step.fullCheckDue()).isFalse();
+    clock.millis.addAndGet(Duration.ofMinutes(10).toMillis());
+    assertThat(step.fullCheckDue()).isTrue();
+    assertThat(step.fullCheck().isPassed()).isTrue();
+    assertThat(step.fullCheckDue()).isFalse();
+    step.retainOnly(Set.of("b"));
+    assertThat(step.chunkCount()).isEqualTo(3);
+    assertThat(new ModelIntegrityStep(100, 100, null, clock).fullCheckDue()).isFalse();
+  }
+
+  @Test
+  void badConfiguration() {
+    assertThatThrownBy(() -> new ModelIntegrityStep(0, 1, null, Clock.systemUTC()))
+        .hasMessage("integrity chunk size must be at least 1 byte, got 0");
+    assertThatThrownBy(() -> new ModelIntegrityStep(1, 0, null, Clock.systemUTC()))
+        .hasMessage("integrity bytes per wash must be at least 1, got 0");
+    assertThatThrownBy(() -> new ModelIntegrityStep(1, 1, Duration.ZERO, Clock.systemUTC()))
         .hasMessage("full check interval must be positive, got PT0S");
+    assertThat(new ModelIntegrityStep(1 << 20, 1, null, Clock.systemUTC()).chunksPerWash()).isEqualTo(1);
   }
 }

@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node's admission bound: at most {@code maxAdmitted} requests queued or running across all models, so a burst
- * is answered with 429 instead of growing memory. Also the load figures the heartbeat reports: queue depth,
+ * The node's admission bound: at most {@code maxAdmitted} requests waiting for the instance or running (one at a
+ * time), so a burst is answered with 429 instead of growing memory. Also the load figures the heartbeat reports: queue depth,
  * in-flight, a latency EWMA and a health score.
  */
 public final class Admission {
@@ -106,7 +106,8 @@ public final class Admission {
     private final long admittedAt = System.nanoTime();
     private final AtomicInteger phase = new AtomicInteger(QUEUED);
 
-    void start() {
+    /** The request leaves the queue and runs (it took the instance). */
+    public void start() {
       if (phase.compareAndSet(QUEUED, RUNNING)) {
         queued.decrementAndGet();
         running.incrementAndGet();
@@ -115,17 +116,29 @@ public final class Admission {
 
     /** Releases the admission slot; a failure counts against health only when it is the server's fault. */
     public void finish(Throwable failure) {
-      int previous = phase.getAndSet(DONE);
-      if (previous == DONE) {
+      if (!release()) {
         return;
       }
-      (previous == QUEUED ? queued : running).decrementAndGet();
-      admitted.decrementAndGet();
       if (failure == null) {
         recordLatency(System.nanoTime() - admittedAt);
       } else if (!(failure instanceof ApiException api) || api.status() >= 500) {
         recordInferenceError();
       }
+    }
+
+    /** Releases the slot of a request that was never served (refused while it waited, or its caller left). */
+    public void cancel() {
+      release();
+    }
+
+    private boolean release() {
+      int previous = phase.getAndSet(DONE);
+      if (previous == DONE) {
+        return false;
+      }
+      (previous == QUEUED ? queued : running).decrementAndGet();
+      admitted.decrementAndGet();
+      return true;
     }
   }
 }

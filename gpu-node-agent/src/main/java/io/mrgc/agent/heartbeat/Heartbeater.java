@@ -6,27 +6,33 @@ import io.mrgc.state.WriteRejectedException;
 import io.mrgc.state.items.GpuInstanceItem;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes this instance's gpu_instances row. Every write is conditional on the version last seen; when another
- * actor changed the row (an SRE draining it, the car wash quarantining it) the write is refused, the row is
- * re-read, and its version and externally set state are kept. DynamoDB trouble never stops serving: it is logged
- * once per outage. Confined to the agent's event-loop context, so its fields need no locking.
+ * Writes this instance's gpu_instances row: the state the agent shows (with its reason) and its load. Every write is
+ * conditional on the version last seen. When another actor changed the row (the autoscaler draining it, an operator
+ * releasing it from quarantine) the write is refused; the row is re-read, the {@link ChangeListener} is told (the
+ * agent turns the change into a lifecycle step) and the write is retried once on the row's version. A beat asked for
+ * while a write is in flight is written right after it, so a state change is never skipped. DynamoDB trouble never
+ * stops serving: it is logged once per outage. Confined to the agent's event-loop context.
  */
 public final class Heartbeater {
   private static final Logger LOG = LoggerFactory.getLogger(Heartbeater.class);
-  /** States other actors set that the agent must not overwrite with READY. */
-  private static final Set<String> EXTERNAL_STATES = Set.of(
-      InstanceState.DRAINING.name(), InstanceState.QUARANTINED.name(), InstanceState.WASHING.name());
   /** Rows of instances that stop heart-beating expire on their own (DynamoDB TTL). */
   public static final Duration TTL = Duration.ofSeconds(60);
+
+  /** Told, on the event loop, when another actor changed the row. */
+  @FunctionalInterface
+  public interface ChangeListener {
+    /** {@code row} as read now; {@code ownState} the state this agent last wrote (null before its first write). */
+    void changedByOthers(GpuInstanceItem row, String ownState);
+  }
 
   private final Context context;
   private final GpuInstanceRepository repository;
@@ -34,77 +40,109 @@ public final class Heartbeater {
   private final String instanceId;
   private final String endpoint;
   private final Supplier<LoadSnapshot> load;
+  private final Supplier<PublishedState> state;
+  private final ChangeListener listener;
   private final long startedAtMillis = System.currentTimeMillis();
   private GpuInstanceItem last;
-  private String heldState;
+  private String ownState;
   private boolean writing;
+  private boolean again;
+  private Promise<Void> followUp;
   private volatile boolean stopped;
+  private boolean terminating;
   private boolean outage;
 
   public Heartbeater(Context context, GpuInstanceRepository repository, String region, String instanceId,
-      String endpoint, Supplier<LoadSnapshot> load) {
+      String endpoint, Supplier<LoadSnapshot> load, Supplier<PublishedState> state, ChangeListener listener) {
     this.context = context;
     this.repository = repository;
     this.region = region;
     this.instanceId = instanceId;
     this.endpoint = endpoint;
     this.load = load;
+    this.state = state;
+    this.listener = listener;
   }
 
-  /** One heartbeat in {@code state} (or the externally held state); completes when attempted, never fails. */
-  public Future<Void> beat(InstanceState state) {
-    if (stopped || writing) {
+  /** Writes the row now (or right after the write in flight); completes when written or failed, never fails. */
+  public Future<Void> beat() {
+    if (stopped) {
       return Future.succeededFuture();
     }
-    return write(state, true);
+    return writing ? afterCurrentWrite() : write(true);
   }
 
-  /** The last write: TERMINATED, whatever state was held; no heartbeat follows. */
+  /** The last write: TERMINATED, whatever the state; no heartbeat follows. */
   public Future<Void> terminate() {
     if (stopped) {
       return Future.succeededFuture();
     }
     stopped = true;
-    return write(InstanceState.TERMINATED, true);
+    terminating = true;
+    return writing ? afterCurrentWrite() : write(true);
   }
 
   /** Stops writing anything, as if the process had been killed. */
   public void halt() {
     stopped = true;
+    terminating = false;
   }
 
-  /** The state last written, for tests and operator views. */
+  /** The state this agent last wrote, for tests and operator views. */
   public String lastWrittenState() {
-    return last == null ? null : last.getState();
+    return ownState;
   }
 
-  private Future<Void> write(InstanceState state, boolean retryOnRejection) {
+  private Future<Void> afterCurrentWrite() {
+    again = true;
+    if (followUp == null) {
+      followUp = Promise.promise();
+    }
+    return followUp.future();
+  }
+
+  private Future<Void> write(boolean retryOnRejection) {
     writing = true;
-    GpuInstanceItem item = build(state);
+    GpuInstanceItem item = build();
     return Future.fromCompletionStage(repository.put(item), context)
         .transform(result -> {
           if (result.succeeded()) {
             last = result.result();
+            ownState = last.getState();
             recovered();
-            writing = false;
-            return Future.succeededFuture();
+            return settled();
           }
           Throwable failure = unwrap(result.cause());
           if (failure instanceof WriteRejectedException) {
-            return reread().compose(v -> {
-              writing = false;
-              return retryOnRejection && (!stopped || state == InstanceState.TERMINATED)
-                  ? write(state, false) : Future.<Void>succeededFuture();
-            });
+            return reread().compose(v -> retryOnRejection && (!stopped || terminating)
+                ? write(false) : settled());
           }
           failed(failure);
-          writing = false;
-          return Future.succeededFuture();
+          return settled();
         });
   }
 
-  private GpuInstanceItem build(InstanceState state) {
+  /** The write is over: if a beat was asked for meanwhile, write again (its callers wait for that write). */
+  private Future<Void> settled() {
+    writing = false;
+    Promise<Void> waiting = followUp;
+    followUp = null;
+    if (again && (!stopped || terminating)) {
+      again = false;
+      Future<Void> next = write(true);
+      if (waiting != null) {
+        next.onComplete(waiting);
+      }
+    } else if (waiting != null) {
+      again = false;
+      waiting.complete();
+    }
+    return Future.succeededFuture();
+  }
+
+  private GpuInstanceItem build() {
     LoadSnapshot snapshot = load.get();
+    PublishedState shown = stopped ? new PublishedState(InstanceState.TERMINATED, null) : state.get();
     long now = System.currentTimeMillis();
     GpuInstanceItem item = new GpuInstanceItem();
     item.setRegion(region);
@@ -112,7 +150,8 @@ public final class Heartbeater {
     item.setVersion(last == null ? null : last.getVersion());
     item.setStartedAtMillis(last == null || last.getStartedAtMillis() == 0 ? startedAtMillis : last.getStartedAtMillis());
     item.setEndpoint(endpoint);
-    item.setState(heldState != null && state != InstanceState.TERMINATED ? heldState : state.name());
+    item.setState(shown.state().name());
+    item.setStateReason(shown.reason());
     item.setQueueDepth(snapshot.queueDepth());
     item.setInFlight(snapshot.inFlight());
     item.setLatencyEwmaMs(snapshot.latencyEwmaMs());
@@ -123,7 +162,7 @@ public final class Heartbeater {
     return item;
   }
 
-  /** After a refused write: adopt the row's version, and its state when another actor owns that state. */
+  /** After a refused write: adopt the row's version and tell the listener what the other actor set. */
   private Future<Void> reread() {
     return Future.fromCompletionStage(repository.get(region, instanceId), context)
         .transform(result -> {
@@ -133,12 +172,14 @@ public final class Heartbeater {
           }
           GpuInstanceItem row = result.result();
           last = row;
-          String previous = heldState;
-          heldState = row != null && EXTERNAL_STATES.contains(row.getState()) ? row.getState() : null;
-          if (heldState != null && !heldState.equals(previous)) {
-            LOG.info("instance {} was set {} by another actor; keeping that state", instanceId, heldState);
-          }
           recovered();
+          if (row != null && !stopped) {
+            try {
+              listener.changedByOthers(row, ownState);
+            } catch (RuntimeException e) {
+              LOG.warn("instance {}: handling a row changed by another actor failed", instanceId, e);
+            }
+          }
           return Future.succeededFuture();
         });
   }

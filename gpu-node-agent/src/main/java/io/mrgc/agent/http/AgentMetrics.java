@@ -2,17 +2,27 @@ package io.mrgc.agent.http;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mrgc.agent.batch.Admission;
+import io.mrgc.carwash.WashReport;
+import io.mrgc.state.InstanceState;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The agent's own Prometheus registry (one per agent, so several agents in one JVM under {@code mrgc up} keep
- * separate figures). Labels are bounded: a fixed endpoint name and the status code, never paths or ids.
+ * separate figures). Labels are bounded: a fixed endpoint name and the status code, never paths or ids. The car
+ * wash after every request: {@code mrgc_wash_duration_seconds} (with quantiles) and
+ * {@code mrgc_wash_total{result="passed|failed|timed_out"}} (success rate = passed / all), and
+ * {@code mrgc_instance_quarantined} (1 while QUARANTINED).
  */
 public final class AgentMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final DistributionSummary batchSizes;
+  private final Timer washDuration;
 
   public AgentMetrics(Admission admission) {
     batchSizes = DistributionSummary.builder("mrgc.agent.batch.size")
@@ -27,6 +37,27 @@ public final class AgentMetrics {
         .baseUnit("milliseconds").description("EWMA of admitted request latency").register(registry);
     Gauge.builder("mrgc.agent.health", admission, Admission::health)
         .description("health score 0..100 reported in heartbeats").register(registry);
+    washDuration = Timer.builder("mrgc.wash.duration").description("the car wash after each request")
+        .publishPercentiles(0.5, 0.9, 0.99).register(registry);
+    for (WashReport.Outcome outcome : WashReport.Outcome.values()) {
+      washCounter(outcome); // every result present from the start, so rates never miss a series
+    }
+  }
+
+  /** One per-request wash. */
+  public void wash(WashReport report) {
+    washDuration.record(report.totalNanos(), TimeUnit.NANOSECONDS);
+    washCounter(report.outcome()).increment();
+  }
+
+  private io.micrometer.core.instrument.Counter washCounter(WashReport.Outcome outcome) {
+    return registry.counter("mrgc.wash", "result", outcome.name().toLowerCase(Locale.ROOT));
+  }
+
+  /** Exposes whether the instance is QUARANTINED. */
+  public void instanceState(Supplier<InstanceState> state) {
+    Gauge.builder("mrgc.instance.quarantined", () -> state.get() == InstanceState.QUARANTINED ? 1 : 0)
+        .description("1 while the instance is QUARANTINED").register(registry);
   }
 
   public void request(String endpoint, int status) {

@@ -1,8 +1,8 @@
 package io.mrgc.agent.http;
 
-import io.mrgc.agent.batch.Admission;
 import io.mrgc.agent.batch.EmbeddingResult;
 import io.mrgc.agent.batch.ModelWorker;
+import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -15,16 +15,17 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** OpenAI-compatible {@code POST /v1/embeddings}, merged into batches by the model's worker. */
+/**
+ * OpenAI-compatible {@code POST /v1/embeddings}, behind the gate: the request holds the instance; its inputs run on
+ * the model's worker in batches of at most maxBatchSize, never merged with another request's.
+ */
 final class EmbeddingsHandler implements Handler<RoutingContext> {
   private final ServedModels models;
-  private final Admission admission;
   private final int maxInputsPerRequest;
   private final Envelopes envelopes;
 
-  EmbeddingsHandler(ServedModels models, Admission admission, int maxInputsPerRequest, Envelopes envelopes) {
+  EmbeddingsHandler(ServedModels models, int maxInputsPerRequest, Envelopes envelopes) {
     this.models = models;
-    this.admission = admission;
     this.maxInputsPerRequest = maxInputsPerRequest;
     this.envelopes = envelopes;
   }
@@ -42,8 +43,8 @@ final class EmbeddingsHandler implements Handler<RoutingContext> {
     if (!worker.model().servesEmbeddings()) {
       throw ApiException.badRequest("model " + request.model() + " is not a text-embedding model");
     }
-    Admission.Ticket ticket = admission.admit();
-    return Requests.onContext(ctx, worker.embed(request.inputs(), ticket)).map(result -> render(request, result));
+    return Requests.onContext(ctx, worker.embed(request.inputs(), ServedRequest.of(ctx).buffers()))
+        .map(result -> render(request, result));
   }
 
   private Parsed parse(JsonObject body) {

@@ -1,5 +1,7 @@
 package io.mrgc.agent.http;
 
+import io.mrgc.agent.buffers.RequestBuffers;
+import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiException;
 import io.mrgc.enclave.DecryptRequest;
 import io.mrgc.enclave.Decrypted;
@@ -9,31 +11,37 @@ import io.mrgc.enclave.EnclaveHandler;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The encrypted path: the enclave opens the request envelope (bound to the tenant the router authenticated, the
  * model and the API path), the inference call runs on the plaintext, and the enclave seals the answer under the
  * same data key. The agent never holds a data key. Failures before decryption answer a plain JSON error (nothing
  * secret in it); after it, errors are sealed like answers, keeping their HTTP status.
+ *
+ * <p>The decrypted plaintext is copied into the request's pool buffers at once (the enclave client's array is zeroed)
+ * and the answer is encoded into them before sealing; the enclave API takes the answer as an exact-length array,
+ * which lives only for the seal call and is zeroed after it. The wash scrubs the pool buffers.
  */
 final class Envelopes {
+  private static final Logger LOG = LoggerFactory.getLogger(Envelopes.class);
   static final String CONTENT_TYPE = "application/vnd.mrgc.envelope+json";
   static final String TENANT_HEADER = "x-mrgc-tenant";
   static final String MODEL_HEADER = "x-mrgc-model";
 
   private final EnclaveHandler enclave;
-  private final Consumer<Boolean> enclaveReachable;
+  private final EnclaveWatch watch;
 
   /** {@code enclave} may be null (an agent without an enclave refuses encrypted requests with 503). */
-  Envelopes(EnclaveHandler enclave, Consumer<Boolean> enclaveReachable) {
+  Envelopes(EnclaveHandler enclave, EnclaveWatch watch) {
     this.enclave = enclave;
-    this.enclaveReachable = enclaveReachable;
+    this.watch = watch;
   }
 
   static boolean isEnvelope(RoutingContext ctx) {
@@ -54,19 +62,25 @@ final class Envelopes {
     if (model == null || model.isBlank()) {
       throw new ApiException(400, "model_required", "set the x-mrgc-model header to the envelope's model");
     }
-    if (ctx.body() == null || ctx.body().length() == 0) {
+    ByteBuffer body = PooledBody.of(ctx);
+    if (body == null || !body.hasRemaining()) {
       throw new ApiException(400, "malformed_envelope", "the request body is empty; expected an envelope");
     }
-    DecryptRequest request = new DecryptRequest(ctx.body().buffer().getBytes(), tenant, model, ctx.request().path());
+    byte[] envelope = new byte[body.remaining()]; // ciphertext: nothing to scrub
+    body.get(body.position(), envelope);
+    DecryptRequest request = new DecryptRequest(envelope, tenant, model, ctx.request().path());
+    RequestBuffers buffers = ServedRequest.of(ctx).buffers();
     blocking(ctx, () -> enclave.decryptRequest(request))
         .onFailure(failure -> Requests.sendError(ctx, toApi(failure)))
-        .onSuccess(decrypted -> answer(ctx, call, model, decrypted));
+        .onSuccess(decrypted -> answer(ctx, call, model, decrypted, buffers));
   }
 
-  private void answer(RoutingContext ctx, InferenceCall call, String model, Decrypted decrypted) {
+  private void answer(RoutingContext ctx, InferenceCall call, String model, Decrypted decrypted,
+      RequestBuffers buffers) {
     Future<JsonObject> reply;
     try {
-      JsonObject body = parse(decrypted.plaintext());
+      JsonObject body = PooledJson.parseObject(pooled(decrypted.plaintext(), buffers),
+          "the decrypted request body must be a JSON object");
       Object bodyModel = body.getValue("model");
       if (bodyModel != null && !model.equals(bodyModel)) {
         throw ApiException.badRequest("the model in the request body must be the envelope's model " + model);
@@ -74,35 +88,35 @@ final class Envelopes {
       reply = call.call(ctx, body);
     } catch (RuntimeException e) {
       reply = Future.failedFuture(e);
-    } finally {
-      Arrays.fill(decrypted.plaintext(), (byte) 0);
     }
     reply.onComplete(done -> {
-      int status = done.succeeded() ? 200 : statusOf(done.cause());
-      JsonObject json = done.succeeded() ? done.result() : errorJson(ctx, done.cause());
-      byte[] plaintext = json.toBuffer().getBytes();
+      Throwable failure = done.failed() ? Requests.unwrap(done.cause()) : null;
+      JsonObject json = failure == null ? done.result() : errorJson(ctx, failure);
+      byte[] plaintext = exact(PooledJson.encode(json, buffers));
       blocking(ctx, () -> enclave.encryptResponse(decrypted.sessionId(), plaintext))
           .onComplete(sealed -> Arrays.fill(plaintext, (byte) 0))
-          .onFailure(failure -> Requests.sendError(ctx, toApi(failure)))
-          .onSuccess(envelope -> {
+          .onFailure(sealFailure -> Requests.sendError(ctx, toApi(sealFailure)))
+          .onSuccess(sealed -> ServedRequest.respond(ctx, failure, () -> {
             if (!ctx.response().ended() && !ctx.response().closed()) {
-              ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-                  .end(Buffer.buffer(envelope));
+              ctx.response().setStatusCode(failure == null ? 200 : statusOf(failure))
+                  .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE).end(Buffer.buffer(sealed));
             }
-          });
+          }));
     });
   }
 
-  private static JsonObject parse(byte[] plaintext) {
-    try {
-      Object value = Buffer.buffer(plaintext).toJsonValue();
-      if (value instanceof JsonObject object) {
-        return object;
-      }
-    } catch (DecodeException e) {
-      // answered below without echoing the plaintext
-    }
-    throw new ApiException(400, "invalid_json", "the decrypted request body must be a JSON object");
+  /** The plaintext moved into a pool buffer; the enclave client's array is zeroed. */
+  private static ByteBuffer pooled(byte[] plaintext, RequestBuffers buffers) {
+    ByteBuffer copy = buffers.bytes(Math.max(1, plaintext.length)).clear();
+    copy.put(plaintext).flip();
+    Arrays.fill(plaintext, (byte) 0);
+    return copy;
+  }
+
+  private static byte[] exact(ByteBuffer bytes) {
+    byte[] array = new byte[bytes.remaining()];
+    bytes.get(bytes.position(), array);
+    return array;
   }
 
   private static int statusOf(Throwable failure) {
@@ -120,10 +134,13 @@ final class Envelopes {
     return ctx.vertx().<T>executeBlocking(() -> {
       try {
         T result = call.run();
-        enclaveReachable.accept(true);
+        watch.answered();
         return result;
       } catch (EnclaveException e) {
-        enclaveReachable.accept(e.code() != EnclaveErrorCode.ENCLAVE_UNAVAILABLE);
+        watch.failed(e.code());
+        throw e;
+      } catch (RuntimeException e) {
+        LOG.error("request {}: enclave call failed unexpectedly", Requests.requestId(ctx), e);
         throw e;
       }
     }, false);

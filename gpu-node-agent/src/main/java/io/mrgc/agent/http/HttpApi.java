@@ -1,22 +1,25 @@
 package io.mrgc.agent.http;
 
-import io.mrgc.agent.batch.Admission;
+import io.mrgc.agent.wash.InstanceGate;
+import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.ApiException;
 import io.mrgc.common.RequestIds;
 import io.mrgc.enclave.EnclaveHandler;
-import java.util.function.Consumer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's HTTP surface: OpenAI embeddings, Open Inference Protocol v2 and Prometheus metrics. Every error,
- * including the router's own 404/405/413, leaves in the common JSON shape with the request id.
+ * The agent's HTTP surface: OpenAI embeddings, Open Inference Protocol v2 and Prometheus metrics. Inference routes
+ * pass the {@link InstanceGate} (refusal before the body, one request at a time, the wash before the answer) and
+ * then read their body into pool buffers; health, metadata and metrics are never gated. Every error, including the
+ * router's own 404/405/413, leaves in the common JSON shape with the request id.
  */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -24,16 +27,16 @@ public final class HttpApi {
   private HttpApi() {}
 
   /** {@code enclave} may be null: such an agent serves plaintext only and refuses envelopes with 503. */
-  public static Router create(Vertx vertx, ServedModels models, Admission admission, AgentMetrics metrics,
-      int maxBodyBytes, int maxInputsPerRequest, EnclaveHandler enclave, Consumer<Boolean> enclaveReachable) {
-    Envelopes envelopes = new Envelopes(enclave, enclaveReachable);
+  public static Router create(Vertx vertx, ServedModels models, AgentMetrics metrics, int maxBodyBytes,
+      int maxInputsPerRequest, EnclaveHandler enclave, EnclaveWatch enclaveWatch, InstanceGate gate) {
+    Envelopes envelopes = new Envelopes(enclave, enclaveWatch);
     Router router = Router.router(vertx);
     router.route().handler(ctx -> begin(ctx, metrics));
-    // The limit is enforced while the body streams in, so a chunked upload without Content-Length is cut off too.
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-    router.post("/v1/embeddings").handler(body).handler(new EmbeddingsHandler(models, admission, maxInputsPerRequest,
-        envelopes));
-    new OipHandlers(models, admission, body, envelopes).mount(router);
+    PooledBody body = new PooledBody(maxBodyBytes);
+    UnaryOperator<Route> gated = route -> route.handler(gate).handler(body);
+    gated.apply(router.post("/v1/embeddings"))
+        .handler(new EmbeddingsHandler(models, maxInputsPerRequest, envelopes));
+    new OipHandlers(models, envelopes).mount(router, gated);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
@@ -95,6 +98,7 @@ public final class HttpApi {
       // The rest of an oversized body is not read: close after answering so the connection cannot be reused.
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
-    ApiErrors.send(ctx.response(), failure == null ? new RuntimeException() : failure, requestId);
+    Throwable answer = failure == null ? new RuntimeException() : failure;
+    ServedRequest.respond(ctx, answer, () -> ApiErrors.send(ctx.response(), answer, requestId));
   }
 }

@@ -1,36 +1,38 @@
 package io.mrgc.agent.http;
 
-import io.mrgc.agent.batch.Admission;
 import io.mrgc.agent.batch.ModelWorker;
+import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.agent.model.TensorMeta;
+import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
-/** Open Inference Protocol (KServe v2) REST endpoints: health, server and model metadata, readiness, infer. */
+/**
+ * Open Inference Protocol (KServe v2) REST endpoints: health, server and model metadata, readiness (never gated),
+ * and infer (behind the gate, like every inference endpoint).
+ */
 final class OipHandlers {
   static final String SERVER_NAME = "mrgc-gpu-node-agent";
   static final String SERVER_VERSION = "0.1.0";
 
   private final ServedModels models;
-  private final Admission admission;
-  private final BodyHandler body;
   private final Envelopes envelopes;
 
-  OipHandlers(ServedModels models, Admission admission, BodyHandler body, Envelopes envelopes) {
+  OipHandlers(ServedModels models, Envelopes envelopes) {
     this.models = models;
-    this.admission = admission;
-    this.body = body;
     this.envelopes = envelopes;
   }
 
-  void mount(Router router) {
+  /** {@code gated} puts the gate and the pooled body reader in front of an inference route. */
+  void mount(Router router, UnaryOperator<Route> gated) {
     router.get("/v2/health/live").handler(ctx -> Requests.sendJson(ctx, 200, new JsonObject().put("live", true)));
     router.get("/v2/health/ready").handler(ctx -> Requests.sendJson(ctx, models.ready() ? 200 : 503,
         new JsonObject().put("ready", models.ready())));
@@ -39,7 +41,7 @@ final class OipHandlers {
     for (String base : List.of("/v2/models/:model", "/v2/models/:model/versions/:version")) {
       router.get(base).handler(this::metadata);
       router.get(base + "/ready").handler(this::modelReady);
-      router.post(base + "/infer").handler(body).handler(this::infer);
+      gated.apply(router.post(base + "/infer")).handler(this::infer);
     }
   }
 
@@ -96,8 +98,8 @@ final class OipHandlers {
     }
     LoadedModel model = worker.model();
     OipTensors.Call call = OipTensors.parse(model, body);
-    Admission.Ticket ticket = admission.admit();
-    return Requests.onContext(ctx, worker.submit(m -> OipTensors.run(m, call), ticket))
+    RequestBuffers buffers = ServedRequest.of(ctx).buffers();
+    return Requests.onContext(ctx, worker.submit((m, runOptions) -> OipTensors.run(m, call, runOptions, buffers)))
         .map(outputs -> new JsonObject().put("model_name", model.name())
             .put("model_version", Long.toString(model.version()))
             .put("id", id != null ? id : Requests.requestId(ctx))

@@ -6,6 +6,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.agent.model.TensorMeta;
 import io.mrgc.common.ApiException;
@@ -17,6 +18,7 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -232,15 +234,20 @@ final class OipTensors {
     return names;
   }
 
-  /** Runs on the model's worker thread: one session run, outputs rendered as OIP tensors. */
-  static JsonArray run(LoadedModel model, Call call) throws OrtException {
+  /**
+   * Runs on the model's worker thread: one session run, outputs rendered as OIP tensors. The inputs are copied into
+   * the request's direct pool buffers (ONNX Runtime reads them in place) and the parsed arrays zeroed; the outputs
+   * are ONNX Runtime's own (their shapes are known only after the run), released when the result closes.
+   */
+  static JsonArray run(LoadedModel model, Call call, OrtSession.RunOptions runOptions, RequestBuffers buffers)
+      throws OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     Map<String, OnnxTensor> feeds = new HashMap<>();
     try {
       for (Input input : call.inputs()) {
-        feeds.put(input.name(), tensor(env, input));
+        feeds.put(input.name(), tensor(env, input, buffers));
       }
-      try (OrtSession.Result result = model.session().run(feeds, call.outputs())) {
+      try (OrtSession.Result result = model.session().run(feeds, call.outputs(), runOptions)) {
         JsonArray outputs = new JsonArray();
         for (String name : call.outputs()) {
           OnnxValue value = result.get(name).orElseThrow();
@@ -256,15 +263,41 @@ final class OipTensors {
     }
   }
 
-  private static OnnxTensor tensor(OrtEnvironment env, Input input) throws OrtException {
-    return switch (input.datatype()) {
-      case "INT64" -> OnnxTensor.createTensor(env, LongBuffer.wrap((long[]) input.data()), input.shape());
-      case "INT32" -> OnnxTensor.createTensor(env, IntBuffer.wrap((int[]) input.data()), input.shape());
-      case "FP32" -> OnnxTensor.createTensor(env, FloatBuffer.wrap((float[]) input.data()), input.shape());
-      case "FP64" -> OnnxTensor.createTensor(env, DoubleBuffer.wrap((double[]) input.data()), input.shape());
-      default -> OnnxTensor.createTensor(env, ByteBuffer.wrap((byte[]) input.data()), input.shape(),
-          OnnxJavaType.BOOL);
-    };
+  private static OnnxTensor tensor(OrtEnvironment env, Input input, RequestBuffers buffers) throws OrtException {
+    Object data = input.data();
+    long[] shape = input.shape();
+    switch (input.datatype()) {
+      case "INT64" -> {
+        long[] values = (long[]) data;
+        LongBuffer pooled = buffers.longs(values.length).put(0, values);
+        Arrays.fill(values, 0);
+        return OnnxTensor.createTensor(env, pooled, shape);
+      }
+      case "INT32" -> {
+        int[] values = (int[]) data;
+        IntBuffer pooled = buffers.ints(values.length).put(0, values);
+        Arrays.fill(values, 0);
+        return OnnxTensor.createTensor(env, pooled, shape);
+      }
+      case "FP32" -> {
+        float[] values = (float[]) data;
+        FloatBuffer pooled = buffers.floats(values.length).put(0, values);
+        Arrays.fill(values, 0);
+        return OnnxTensor.createTensor(env, pooled, shape);
+      }
+      case "FP64" -> {
+        double[] values = (double[]) data;
+        DoubleBuffer pooled = buffers.doubles(values.length).put(0, values);
+        Arrays.fill(values, 0);
+        return OnnxTensor.createTensor(env, pooled, shape);
+      }
+      default -> {
+        byte[] values = (byte[]) data;
+        ByteBuffer pooled = buffers.direct(values.length).put(0, values);
+        Arrays.fill(values, (byte) 0);
+        return OnnxTensor.createTensor(env, pooled, shape, OnnxJavaType.BOOL);
+      }
+    }
   }
 
   private static JsonObject render(String name, OnnxTensor tensor) {

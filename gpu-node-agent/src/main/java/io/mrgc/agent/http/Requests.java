@@ -1,23 +1,28 @@
 package io.mrgc.agent.http;
 
+import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
-/** Small helpers every handler shares: request ids, JSON bodies, JSON replies and error replies. */
-final class Requests {
+/**
+ * Small helpers every handler shares: request ids, JSON bodies, JSON replies and error replies. Replies go through
+ * {@link ServedRequest#respond}: for the request that holds the instance they are sent after its wash.
+ */
+public final class Requests {
   static final String REQUEST_ID = "requestId";
 
   private Requests() {}
 
-  static String requestId(RoutingContext ctx) {
+  /** The request's id (the caller's {@code x-request-id} when it is plain, else a new one). */
+  public static String requestId(RoutingContext ctx) {
     return ctx.get(REQUEST_ID);
   }
 
@@ -30,19 +35,11 @@ final class Requests {
     if (type == null ? requireJsonType : !isJson(type)) {
       throw new ApiException(415, "unsupported_media_type", "Content-Type must be application/json");
     }
-    if (ctx.body() == null || ctx.body().length() == 0) {
+    ByteBuffer body = PooledBody.of(ctx);
+    if (body == null || !body.hasRemaining()) {
       throw new ApiException(400, "invalid_json", "the request body is empty; expected a JSON object");
     }
-    Object parsed;
-    try {
-      parsed = ctx.body().buffer().toJsonValue();
-    } catch (DecodeException e) {
-      throw new ApiException(400, "invalid_json", "the request body is not valid JSON");
-    }
-    if (!(parsed instanceof JsonObject object)) {
-      throw new ApiException(400, "invalid_json", "the request body must be a JSON object");
-    }
-    return object;
+    return PooledJson.parseObject(body, "the request body must be a JSON object");
   }
 
   private static boolean isJson(String contentType) {
@@ -62,15 +59,18 @@ final class Requests {
   }
 
   static void sendJson(RoutingContext ctx, int status, Object body) {
-    if (ctx.response().ended() || ctx.response().closed()) {
-      return;
-    }
-    String encoded = body instanceof JsonObject json ? json.encode() : body.toString();
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(encoded);
+    ServedRequest.respond(ctx, null, () -> {
+      if (ctx.response().ended() || ctx.response().closed()) {
+        return;
+      }
+      String encoded = body instanceof JsonObject json ? json.encode() : body.toString();
+      ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(encoded);
+    });
   }
 
   static void sendError(RoutingContext ctx, Throwable failure) {
-    ApiErrors.send(ctx.response(), unwrap(failure), requestId(ctx));
+    Throwable cause = unwrap(failure);
+    ServedRequest.respond(ctx, cause, () -> ApiErrors.send(ctx.response(), cause, requestId(ctx)));
   }
 
   static Throwable unwrap(Throwable failure) {

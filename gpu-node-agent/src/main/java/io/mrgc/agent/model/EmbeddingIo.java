@@ -5,9 +5,11 @@ import java.util.List;
 /**
  * Which session tensors a text-embedding model uses, read from the session rather than assumed: token ids and
  * attention mask are required, token type ids only when the graph declares them; the output is the per-token
- * hidden state (rank 3, float) that the agent mean-pools.
+ * hidden state (rank 3, float) that the agent mean-pools. Its last dimension ({@code hiddenSize}) must be static: the
+ * agent writes the output into its own scrubbable buffer (a pinned output), which it sizes before the run.
  */
-public record EmbeddingIo(String inputIds, String attentionMask, String tokenTypeIds, String hiddenState) {
+public record EmbeddingIo(String inputIds, String attentionMask, String tokenTypeIds, String hiddenState,
+                          int hiddenSize) {
 
   static EmbeddingIo detect(String model, List<TensorMeta> inputs, List<TensorMeta> outputs)
       throws ModelLoadException {
@@ -22,15 +24,15 @@ public record EmbeddingIo(String inputIds, String attentionMask, String tokenTyp
         throw new ModelLoadException(model + ": unexpected graph input " + input.name() + " for a text-embedding model");
       }
     }
-    String hidden = find(outputs, "last_hidden_state");
-    if (hidden == null) {
-      hidden = outputs.stream().filter(o -> o.shape().length == 3 && o.datatype().equals("FP32"))
-          .map(TensorMeta::name).findFirst().orElse(null);
+    TensorMeta hidden = outputs.stream().filter(o -> o.name().equals("last_hidden_state")).findFirst()
+        .or(() -> outputs.stream().filter(o -> o.shape().length == 3 && o.datatype().equals("FP32")).findFirst())
+        .orElseThrow(() -> new ModelLoadException(model + ": no rank-3 FP32 hidden-state output to pool"));
+    long hiddenSize = hidden.shape().length == 3 ? hidden.shape()[2] : -1;
+    if (hiddenSize <= 0 || hiddenSize > Integer.MAX_VALUE) {
+      throw new ModelLoadException(model + ": hidden-state output " + hidden.name()
+          + " must have a static last dimension (the agent pins it into its own buffers)");
     }
-    if (hidden == null) {
-      throw new ModelLoadException(model + ": no rank-3 FP32 hidden-state output to pool");
-    }
-    return new EmbeddingIo(ids, mask, find(inputs, "token_type_ids"), hidden);
+    return new EmbeddingIo(ids, mask, find(inputs, "token_type_ids"), hidden.name(), (int) hiddenSize);
   }
 
   private static String find(List<TensorMeta> tensors, String name) {

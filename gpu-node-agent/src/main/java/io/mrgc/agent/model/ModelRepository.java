@@ -26,12 +26,25 @@ public final class ModelRepository {
   public static final String MODEL_FILE = "model.onnx";
   public static final String TOKENIZER_FILE = "tokenizer.json";
 
+  /** Checks a model directory against its manifest before it is loaded; throws on any mismatch. */
+  @FunctionalInterface
+  public interface Verifier {
+    void verify(String model, Path modelDir) throws ManifestException;
+  }
+
   private final Path root;
   private final OrtSessions sessions;
+  private final Verifier verifier;
 
   public ModelRepository(Path root, OrtSessions sessions) {
+    this(root, sessions, Manifest::verify);
+  }
+
+  /** {@code verifier} replaces the plain full manifest check (the agent's also keeps per-chunk hashes). */
+  public ModelRepository(Path root, OrtSessions sessions, Verifier verifier) {
     this.root = root;
     this.sessions = sessions;
+    this.verifier = verifier;
   }
 
   /** What a scan loaded, and why each other model was refused. */
@@ -70,7 +83,7 @@ public final class ModelRepository {
       throw new ModelLoadException(name + ": " + CONFIG_FILE + " is missing");
     }
     try {
-      Manifest.verify(name, dir);
+      verifier.verify(name, dir);
     } catch (ManifestException e) {
       throw new ModelLoadException(e.getMessage(), e);
     }

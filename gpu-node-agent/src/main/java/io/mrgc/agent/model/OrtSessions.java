@@ -9,6 +9,7 @@ import java.util.EnumSet;
 
 /** Creates ONNX Runtime sessions on the process-wide environment with the configured execution provider. */
 public final class OrtSessions {
+  public static final String ARENA_SHRINKAGE = "memory.enable_memory_arena_shrinkage";
   private final String executionProvider;
   private final int intraOpThreads;
 
@@ -35,6 +36,17 @@ public final class OrtSessions {
             + "executionProvider cpu");
       }
     }
+  }
+
+  /**
+   * Options for every session run: shrink the memory arenas at the end of the run
+   * ({@value #ARENA_SHRINKAGE}), so that the chunks a request used go back to the device allocator instead of
+   * staying cached in the arena for the next request (CPU arena, and the GPU's with the CUDA provider).
+   */
+  public OrtSession.RunOptions newRunOptions() throws OrtException {
+    OrtSession.RunOptions options = new OrtSession.RunOptions();
+    options.addRunConfigEntry(ARENA_SHRINKAGE, "cuda".equals(executionProvider) ? "cpu:0;gpu:0" : "cpu:0");
+    return options;
   }
 
   public OrtSession open(Path modelFile) throws OrtException {

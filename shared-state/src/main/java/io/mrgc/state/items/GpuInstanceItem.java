@@ -19,6 +19,7 @@ public class GpuInstanceItem {
   private String instanceId;
   private String endpoint;
   private String state;
+  private String stateReason;
   private int queueDepth;
   private int inFlight;
   private double latencyEwmaMs;
@@ -48,6 +49,14 @@ public class GpuInstanceItem {
   @DynamoDbAttribute("state")
   public String getState() { return state; }
   public void setState(String state) { this.state = state; }
+
+  /**
+   * Why the instance is in its state, set by whoever set it (e.g. the failed wash step of a QUARANTINED
+   * instance, the reason for an instance-level WASHING); null when there is nothing to say (READY).
+   */
+  @DynamoDbAttribute("state_reason")
+  public String getStateReason() { return stateReason; }
+  public void setStateReason(String stateReason) { this.stateReason = stateReason; }
 
   @DynamoDbAttribute("queue_depth")
   public int getQueueDepth() { return queueDepth; }

@@ -1,0 +1,10 @@
+package io.mrgc.agent.http;
+
+import io.mrgc.enclave.EnclaveErrorCode;
+
+/** Told how every enclave call of a request went (the agent tracks reachability and enclave errors from this). */
+public interface EnclaveWatch {
+  void answered();
+
+  void failed(EnclaveErrorCode code);
+}

@@ -1,0 +1,132 @@
+package io.mrgc.agent;
+
+import static io.mrgc.agent.AgentFixture.await;
+import static io.mrgc.agent.AgentFixture.embeddingsRequest;
+import static io.mrgc.agent.AgentFixture.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mrgc.state.InstanceState;
+import io.mrgc.state.StateClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An instance that takes no requests answers 503 before the body is sent: with {@code Expect: 100-continue} the
+ * caller never gets {@code 100 Continue} and sends nothing, so a router can retry elsewhere.
+ */
+@ExtendWith(VertxExtension.class)
+class RefusalBeforeBodyTest {
+  @TempDir
+  static Path root;
+  private static StateClient state;
+  private static HttpClient client;
+
+  @BeforeAll
+  static void setUp(Vertx vertx) {
+    ModelInstaller.installMiniLm(root);
+    state = AgentFixture.stateClient();
+    client = vertx.createHttpClient();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    client.close();
+    state.close();
+  }
+
+  /** An answer, and whether the body was ever sent (only after 100 Continue). */
+  private record Sent(HttpClientResponse response, Buffer body, boolean bodySent) {}
+
+  /** POSTs an embeddings request with {@code Expect: 100-continue}; the body goes only on 100 Continue. */
+  private static Future<Sent> postExpectingContinue(NodeAgent agent, String requestId) {
+    Buffer body = Buffer.buffer(embeddingsRequest("hello there").encode());
+    AtomicBoolean continued = new AtomicBoolean();
+    return client.request(HttpMethod.POST, agent.actualPort(), "127.0.0.1", "/v1/embeddings").compose(request -> {
+      request.putHeader("content-type", "application/json").putHeader("x-request-id", requestId)
+          .putHeader("content-length", Integer.toString(body.length())).putHeader("expect", "100-continue");
+      request.exceptionHandler(closed -> { }); // a refused request is never ended: its connection just closes
+      request.continueHandler(v -> {
+        continued.set(true);
+        request.end(body);
+      });
+      return request.sendHead().compose(v -> request.response());
+    }).compose(response -> response.body().map(answer -> new Sent(response, answer, continued.get())));
+  }
+
+  private static NodeAgent quarantined(Vertx vertx, String id, Duration washTimeout, FakeGpuProbe probe) {
+    return AgentFixture.deploy(vertx, new NodeAgent(AgentFixture.options(id, root).washTimeout(washTimeout).build(),
+        state, null, null, probe));
+  }
+
+  private static void assertRefusedUnsent(Sent sent, String state) {
+    assertThat(sent.bodySent()).as("body sent").isFalse();
+    assertThat(sent.response().statusCode()).isEqualTo(503);
+    assertThat(sent.response().getHeader("x-mrgc-instance-state")).isEqualTo(state);
+    assertThat(sent.response().getHeader("retry-after")).isEqualTo("1");
+    assertThat(sent.response().getHeader("connection")).isEqualTo("close");
+    JsonObject error = sent.body().toJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("instance_not_ready");
+    assertThat(error.getString("message")).contains(state);
+  }
+
+  @Test
+  void aReadyInstanceSends100ContinueReadsTheBodyAndAnswersAfterTheWash(Vertx vertx) {
+    NodeAgent agent = AgentFixture.start(vertx, state, "i-continue", root, b -> b);
+    Sent sent = await(postExpectingContinue(agent, "continue-1"));
+    assertThat(sent.bodySent()).isTrue();
+    assertThat(sent.response().statusCode()).isEqualTo(200);
+    assertThat(sent.response().getHeader("x-mrgc-wash")).isEqualTo("passed");
+    assertThat(sent.body().toJsonObject().getJsonArray("data")).hasSize(1);
+    await(vertx.undeploy(agent.deploymentID()));
+  }
+
+  @Test
+  void aQuarantinedInstanceRefusesWithoutTheBodyBeingSent(Vertx vertx) {
+    FakeGpuProbe probe = new FakeGpuProbe();
+    NodeAgent agent = quarantined(vertx, "i-refuses", Duration.ofSeconds(2), probe);
+    probe.mode = FakeGpuProbe.Mode.ECC_ERRORS;
+    assertThat(await(postExpectingContinue(agent, "quarantines-it")).response().getHeader("x-mrgc-instance-state"))
+        .isEqualTo("QUARANTINED");
+
+    assertRefusedUnsent(await(postExpectingContinue(agent, "refused-1")), "QUARANTINED");
+    assertThat(agent.arrivals()).last().satisfies(arrival -> {
+      assertThat(arrival.requestId()).isEqualTo("refused-1");
+      assertThat(arrival.state()).isEqualTo(InstanceState.QUARANTINED);
+      assertThat(arrival.refused()).isTrue();
+    });
+    // A direct client without Expect still gets the same answer (its body is not read).
+    var plain = await(AgentFixture.postJson(AgentFixture.client(vertx), agent, "/v1/embeddings",
+        embeddingsRequest("hello")));
+    assertThat(plain.statusCode()).isEqualTo(503);
+    assertThat(plain.getHeader("x-mrgc-instance-state")).isEqualTo("QUARANTINED");
+    await(vertx.undeploy(agent.deploymentID()));
+  }
+
+  @Test
+  void aRequestWaitingForTheInstanceIsRefusedUnreadWhenTheWashBeforeItQuarantines(Vertx vertx) {
+    FakeGpuProbe probe = new FakeGpuProbe();
+    NodeAgent agent = quarantined(vertx, "i-refuses-queued", Duration.ofSeconds(2), probe);
+    probe.mode = FakeGpuProbe.Mode.HANG; // the next wash hangs until its time limit, then quarantines
+    Future<Sent> first = postExpectingContinue(agent, "first");
+    eventually("first request washing", () -> agent.state() == InstanceState.WASHING);
+    Future<Sent> waiting = postExpectingContinue(agent, "waiting");
+
+    assertThat(await(first).response().getHeader("x-mrgc-wash")).isEqualTo("timed_out");
+    assertRefusedUnsent(await(waiting), "QUARANTINED");
+    await(vertx.undeploy(agent.deploymentID()));
+  }
+}
