@@ -35,13 +35,17 @@ import java.util.function.Consumer;
  * @param defaultRateLimitRps sustained requests per second for a tenant whose row sets no rate_limit_rps
  * @param defaultRateLimitBurst token bucket size for a tenant whose row sets no rate_limit_burst
  * @param rateLimiterMaxTenants most tenants with a token bucket at once (least recently used ones are dropped)
+ * @param dispatchQueueLimit most requests waiting for a free instance (each instance serves one request at a time);
+ *     one more gets 503 no_capacity; 0 = never wait
+ * @param dispatchQueueTimeout longest wait for a free instance before 503 no_capacity
  */
 public record RouterOptions(String region, String routerId, String host, int port, Duration snapshotInterval,
     Duration heartbeatStaleAfter, long maxBodyBytes, Duration connectTimeout, Duration requestTimeout,
     Duration metricsInterval, Duration metricsTtl, int ejectAfterConsecutiveFailures, Duration baseEjectionTime,
     int maxEjectedPercent, Duration slowStart, boolean allowPlaintext, int proxyProtocolPort,
     Duration proxyProtocolHeaderTimeout, Duration authCacheTtl, Duration authNegativeCacheTtl,
-    int authCacheMaxEntries, double defaultRateLimitRps, int defaultRateLimitBurst, int rateLimiterMaxTenants) {
+    int authCacheMaxEntries, double defaultRateLimitRps, int defaultRateLimitBurst, int rateLimiterMaxTenants,
+    int dispatchQueueLimit, Duration dispatchQueueTimeout) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -67,6 +71,8 @@ public record RouterOptions(String region, String routerId, String host, int por
   public static final double DEFAULT_RATE_LIMIT_RPS = 50;
   public static final int DEFAULT_RATE_LIMIT_BURST = 100;
   public static final int DEFAULT_RATE_LIMITER_MAX_TENANTS = 10_000;
+  public static final int DEFAULT_DISPATCH_QUEUE_LIMIT = 1024;
+  public static final Duration DEFAULT_DISPATCH_QUEUE_TIMEOUT = Duration.ofSeconds(10);
 
   /** Bodies are opaque envelopes; 1 GiB is far above any sane inference request. */
   public static final long MAX_BODY_BYTES_LIMIT = 1024L * 1024 * 1024;
@@ -98,6 +104,8 @@ public record RouterOptions(String region, String routerId, String host, int por
     }
     Check.between("defaultRateLimitBurst", defaultRateLimitBurst, 1, 1_000_000);
     Check.between("rateLimiterMaxTenants", rateLimiterMaxTenants, 1, 10_000_000);
+    Check.between("dispatchQueueLimit", dispatchQueueLimit, 0, 1_000_000);
+    Check.positive("dispatchQueueTimeout", dispatchQueueTimeout);
   }
 
   /** Every default, for {@code region} and {@code routerId}. */
@@ -108,7 +116,8 @@ public record RouterOptions(String region, String routerId, String host, int por
         DEFAULT_BASE_EJECTION_TIME, DEFAULT_MAX_EJECTED_PERCENT, DEFAULT_SLOW_START, DEFAULT_ALLOW_PLAINTEXT,
         DEFAULT_PROXY_PROTOCOL_PORT, DEFAULT_PROXY_PROTOCOL_HEADER_TIMEOUT, DEFAULT_AUTH_CACHE_TTL,
         DEFAULT_AUTH_NEGATIVE_CACHE_TTL, DEFAULT_AUTH_CACHE_MAX_ENTRIES, DEFAULT_RATE_LIMIT_RPS,
-        DEFAULT_RATE_LIMIT_BURST, DEFAULT_RATE_LIMITER_MAX_TENANTS);
+        DEFAULT_RATE_LIMIT_BURST, DEFAULT_RATE_LIMITER_MAX_TENANTS, DEFAULT_DISPATCH_QUEUE_LIMIT,
+        DEFAULT_DISPATCH_QUEUE_TIMEOUT);
   }
 
   /** The metrics series this router writes. */
@@ -208,6 +217,14 @@ public record RouterOptions(String region, String routerId, String host, int por
     return copy(o -> o.rateLimiterMaxTenants = value);
   }
 
+  public RouterOptions withDispatchQueueLimit(int value) {
+    return copy(o -> o.dispatchQueueLimit = value);
+  }
+
+  public RouterOptions withDispatchQueueTimeout(Duration value) {
+    return copy(o -> o.dispatchQueueTimeout = value);
+  }
+
   private RouterOptions copy(Consumer<Fields> change) {
     Fields f = new Fields(this);
     change.accept(f);
@@ -215,7 +232,8 @@ public record RouterOptions(String region, String routerId, String host, int por
         f.maxBodyBytes, f.connectTimeout, f.requestTimeout, f.metricsInterval, f.metricsTtl,
         f.ejectAfterConsecutiveFailures, f.baseEjectionTime, f.maxEjectedPercent, f.slowStart, f.allowPlaintext,
         f.proxyProtocolPort, f.proxyProtocolHeaderTimeout, f.authCacheTtl, f.authNegativeCacheTtl,
-        f.authCacheMaxEntries, f.defaultRateLimitRps, f.defaultRateLimitBurst, f.rateLimiterMaxTenants);
+        f.authCacheMaxEntries, f.defaultRateLimitRps, f.defaultRateLimitBurst, f.rateLimiterMaxTenants,
+        f.dispatchQueueLimit, f.dispatchQueueTimeout);
   }
 
   /** A mutable copy, so that each {@code with*} method names only the field it changes. */
@@ -244,6 +262,8 @@ public record RouterOptions(String region, String routerId, String host, int por
     double defaultRateLimitRps;
     int defaultRateLimitBurst;
     int rateLimiterMaxTenants;
+    int dispatchQueueLimit;
+    Duration dispatchQueueTimeout;
 
     Fields(RouterOptions o) {
       region = o.region;
@@ -270,6 +290,8 @@ public record RouterOptions(String region, String routerId, String host, int por
       defaultRateLimitRps = o.defaultRateLimitRps;
       defaultRateLimitBurst = o.defaultRateLimitBurst;
       rateLimiterMaxTenants = o.rateLimiterMaxTenants;
+      dispatchQueueLimit = o.dispatchQueueLimit;
+      dispatchQueueTimeout = o.dispatchQueueTimeout;
     }
   }
 }

@@ -4,6 +4,7 @@ import io.mrgc.router.metrics.MetricsPublisher;
 import io.mrgc.router.metrics.MetricsWindow;
 import io.mrgc.router.metrics.RouterMetrics;
 import io.mrgc.router.pick.InFlightTracker;
+import io.mrgc.router.pick.InstanceHolds;
 import io.mrgc.router.pick.OutlierDetector;
 import io.mrgc.router.pick.Picker;
 import io.mrgc.router.ppv2.ProxiedConnections;
@@ -49,8 +50,11 @@ public final class RouterVerticle extends VerticleBase {
   public static final String HEALTHZ_REGION = "/healthz/region";
   public static final String METRICS = "/metrics";
 
-  /** Connections kept per instance; generous so requests rarely queue for a pooled connection. */
-  static final int MAX_CONNECTIONS_PER_INSTANCE = 512;
+  /**
+   * Connections kept per instance. An instance takes one request at a time, so one is in use; the rest covers
+   * connections still closing after a refusal or a reset.
+   */
+  static final int MAX_CONNECTIONS_PER_INSTANCE = 8;
 
   private final RouterOptions options;
   private final StateClient state;
@@ -58,6 +62,8 @@ public final class RouterVerticle extends VerticleBase {
   private Picker picker;
   private OutlierDetector outliers;
   private InFlightTracker inFlight;
+  private InstanceHolds holds;
+  private ProxyHandler proxy;
   private SnapshotPoller poller;
   private MetricsPublisher publisher;
   private RouterMetrics metrics;
@@ -78,14 +84,14 @@ public final class RouterVerticle extends VerticleBase {
     inFlight = new InFlightTracker();
     outliers = new OutlierDetector(options.ejectAfterConsecutiveFailures(), options.baseEjectionTime(),
         options.maxEjectedPercent(), clockMillis);
-    picker = new Picker(options.heartbeatStaleAfter(), options.slowStart(), inFlight, outliers, new Random(),
-        clockMillis);
+    holds = new InstanceHolds(clockMillis);
+    picker = new Picker(options.heartbeatStaleAfter(), options.slowStart(), inFlight, outliers, holds,
+        new Random(), clockMillis);
     poller = new SnapshotPoller(vertx, options.region(), new GpuInstanceRepository(state),
         new RoutingStateRepository(state), options.snapshotInterval(), clockMillis);
     MetricsWindow window = new MetricsWindow(clockMillis.getAsLong());
     metrics = new RouterMetrics(options.region(), poller::ageSeconds, window);
     outliers.onEjection(metrics::ejection);
-    poller.onUpdate(snapshot -> outliers.fleetSize(snapshot.backends().size()));
     publisher = new MetricsPublisher(vertx, new MetricsRepository(state), window, options.metricsSeries(),
         options.region(), options.metricsInterval(), options.metricsTtl(), clockMillis);
 
@@ -93,7 +99,14 @@ public final class RouterVerticle extends VerticleBase {
             .setKeepAlive(true)
             .setConnectTimeout((int) options.connectTimeout().toMillis()),
         new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_INSTANCE));
-    ProxyHandler proxy = new ProxyHandler(client, picker, outliers, metrics, poller::current, options);
+    proxy = new ProxyHandler(vertx, client, picker, outliers, holds, metrics, poller::current, options);
+    metrics.watch(proxy::waiting, holds::heldCount);
+    inFlight.onEnd(proxy::wake);
+    poller.onUpdate(snapshot -> {
+      outliers.fleetSize(snapshot.backends().size());
+      holds.update(snapshot.backends());
+      proxy.wake(); // held instances may be back, and rows changed
+    });
     TenantRepository tenants = new TenantRepository(state);
     authenticator = new TenantAuthenticator(context, tenants::findByApiKeyHash, options.authCacheTtl(),
         options.authNegativeCacheTtl(), options.authCacheMaxEntries(), System::nanoTime);
@@ -160,6 +173,16 @@ public final class RouterVerticle extends VerticleBase {
 
   public OutlierDetector outliers() {
     return outliers;
+  }
+
+  /** Instances held after a non-READY report, for tests and diagnostics. */
+  public InstanceHolds holds() {
+    return holds;
+  }
+
+  /** Requests waiting for a free instance now. */
+  public int dispatchQueueSize() {
+    return proxy.waiting();
   }
 
   public RegionSnapshot snapshot() {

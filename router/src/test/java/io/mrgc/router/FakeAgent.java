@@ -6,26 +6,51 @@ import io.mrgc.state.items.GpuInstanceItem;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stand-in node agent: a small HTTP server that counts the bytes of each request body as they arrive and, at the
  * end, answers with the count and echoes some headers. It registers itself as a gpu_instances row.
+ *
+ * <p>Like the real agent it serves one request at a time with a car wash before the response: it answers
+ * {@code Expect: 100-continue} with 100 Continue when it takes the request, or, with {@link #refuseWith} set, with a
+ * final 503 and {@code x-mrgc-instance-state} without reading the body; its responses report the state after the
+ * wash ({@link #stateAfter}). It counts how many requests it has at once, so tests can check exclusivity.
  */
 final class FakeAgent {
   final String id;
   final AtomicInteger requests = new AtomicInteger();
   final AtomicInteger completedBodies = new AtomicInteger();
   final AtomicInteger resets = new AtomicInteger();
+  final AtomicInteger refusals = new AtomicInteger();
+  /** Body bytes received in all, refused requests included (a refusal must come before any byte). */
+  final AtomicLong bodyBytes = new AtomicLong();
+  final AtomicInteger concurrent = new AtomicInteger();
+  final AtomicInteger maxConcurrent = new AtomicInteger();
+  /** Distinct connections requests arrived on, and how many of them are closed. */
+  final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
+  final AtomicInteger closedConnections = new AtomicInteger();
   final Promise<Void> firstChunk = Promise.promise();
   volatile long responseDelayMillis;
+  /** When set, every request is refused with this state, before its body (as an agent that is not READY). */
+  volatile String refuseWith;
+  /** The x-mrgc-instance-state of responses; null = the header is left out (an older agent). */
+  volatile String stateAfter = "READY";
+  /** When set, responses wait for it (a request that takes as long as the test wants). */
+  volatile Future<Void> gate;
   private final Vertx vertx;
   private HttpServer server;
   private int port;
@@ -76,40 +101,90 @@ final class FakeAgent {
     repository.put(row(region, load)).join();
   }
 
+  /** A new heartbeat (READY, now) over the registered row, as the agent writes it every second. */
+  void heartbeat(GpuInstanceRepository repository, String region, int load) {
+    GpuInstanceItem current = repository.get(region, id).join();
+    GpuInstanceItem next = row(region, load);
+    next.setVersion(current.getVersion());
+    repository.put(next).join();
+  }
+
   void kill() {
     await(server.close());
   }
 
   private void handle(HttpServerRequest request) {
     requests.incrementAndGet();
+    if (connections.add(request.connection())) {
+      request.connection().closeHandler(v -> closedConnections.incrementAndGet());
+    }
     long[] bytes = {0};
     request.handler(chunk -> {
       bytes[0] += chunk.length();
+      bodyBytes.addAndGet(chunk.length());
       firstChunk.tryComplete();
     });
-    request.exceptionHandler(error -> resets.incrementAndGet());
+    String refusal = refuseWith;
+    if (refusal != null) {
+      refusals.incrementAndGet();
+      request.response().setStatusCode(503).putHeader("content-type", "application/json")
+          .putHeader("x-mrgc-instance-state", refusal)
+          .end("{\"error\":{\"code\":\"instance_not_ready\",\"message\":\"instance is " + refusal + "\"}}");
+      return;
+    }
+    int now = concurrent.incrementAndGet();
+    maxConcurrent.accumulateAndGet(now, Math::max);
+    if ("100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
+      request.response().writeContinue();
+    }
+    AtomicBoolean left = new AtomicBoolean();
+    Runnable leave = () -> {
+      if (left.compareAndSet(false, true)) {
+        concurrent.decrementAndGet();
+      }
+    };
+    request.exceptionHandler(error -> {
+      resets.incrementAndGet();
+      leave.run();
+    });
     request.endHandler(v -> {
       completedBodies.incrementAndGet();
-      Runnable answer = () -> request.response()
-          .putHeader("content-type", "text/plain")
-          .putHeader("x-agent", id)
-          .putHeader("x-seen-request-id", String.valueOf(request.getHeader("x-request-id")))
-          .putHeader("x-seen-custom", String.valueOf(request.getHeader("x-custom")))
-          .putHeader("x-seen-keep-alive", String.valueOf(request.getHeader("keep-alive")))
-          .putHeader("x-seen-hop", String.valueOf(request.getHeader("x-hop")))
-          .putHeader("x-seen-path", request.uri())
-          .putHeader("x-seen-tenant", String.valueOf(request.getHeader("x-mrgc-tenant")))
-          .putHeader("x-seen-model", String.valueOf(request.getHeader("x-mrgc-model")))
-          .putHeader("x-seen-authorization", String.valueOf(request.getHeader("authorization")))
-          .putHeader("x-seen-api-key", String.valueOf(request.getHeader("x-api-key")))
-          .putHeader("x-seen-content-type", String.valueOf(request.getHeader("content-type")))
-          .end("bytes=" + bytes[0]);
-      if (responseDelayMillis > 0) {
+      Runnable answer = () -> {
+        leave.run(); // done and washed before the response goes, as the real agent
+        respond(request, bytes[0]);
+      };
+      Future<Void> waitFor = gate;
+      if (waitFor != null) {
+        waitFor.onComplete(done -> answer.run());
+      } else if (responseDelayMillis > 0) {
         vertx.setTimer(responseDelayMillis, id -> answer.run());
       } else {
         answer.run();
       }
     });
+  }
+
+  private void respond(HttpServerRequest request, long bytes) {
+    HttpServerResponse response = request.response();
+    String state = stateAfter;
+    if (state != null) {
+      response.putHeader("x-mrgc-instance-state", state).putHeader("x-mrgc-wash", "clean")
+          .putHeader("x-mrgc-wash-ms", "3");
+    }
+    response.putHeader("content-type", "text/plain")
+        .putHeader("x-agent", id)
+        .putHeader("x-seen-request-id", String.valueOf(request.getHeader("x-request-id")))
+        .putHeader("x-seen-custom", String.valueOf(request.getHeader("x-custom")))
+        .putHeader("x-seen-keep-alive", String.valueOf(request.getHeader("keep-alive")))
+        .putHeader("x-seen-hop", String.valueOf(request.getHeader("x-hop")))
+        .putHeader("x-seen-path", request.uri())
+        .putHeader("x-seen-tenant", String.valueOf(request.getHeader("x-mrgc-tenant")))
+        .putHeader("x-seen-model", String.valueOf(request.getHeader("x-mrgc-model")))
+        .putHeader("x-seen-authorization", String.valueOf(request.getHeader("authorization")))
+        .putHeader("x-seen-api-key", String.valueOf(request.getHeader("x-api-key")))
+        .putHeader("x-seen-content-type", String.valueOf(request.getHeader("content-type")))
+        .putHeader("x-seen-expect", String.valueOf(request.getHeader("expect")))
+        .end("bytes=" + bytes);
   }
 
   static <T> T await(Future<T> future) {

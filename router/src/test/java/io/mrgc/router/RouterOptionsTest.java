@@ -31,6 +31,9 @@ class RouterOptionsTest {
     assertThat(options.defaultRateLimitRps()).isEqualTo(50.0);
     assertThat(options.defaultRateLimitBurst()).isEqualTo(100);
     assertThat(options.rateLimiterMaxTenants()).isEqualTo(10_000);
+    assertThat(options.dispatchQueueLimit()).isEqualTo(1024);
+    assertThat(options.dispatchQueueTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(options.withDispatchQueueLimit(0).dispatchQueueLimit()).as("0 = never wait").isZero();
     RouterOptions changed = options.withPort(8080).withAllowPlaintext(true).withProxyProtocolPort(0);
     assertThat(changed.port()).isEqualTo(8080);
     assertThat(changed.allowPlaintext()).isTrue();
@@ -58,6 +61,10 @@ class RouterOptionsTest {
         .hasMessage("defaultRateLimitRps must be between 0 (exclusive) and 1000000, but was 0.0");
     assertThatThrownBy(() -> options.withAuthCacheMaxEntries(0))
         .hasMessage("authCacheMaxEntries must be between 1 and 10000000, but was 0");
+    assertThatThrownBy(() -> options.withDispatchQueueLimit(-1))
+        .hasMessage("dispatchQueueLimit must be between 0 and 1000000, but was -1");
+    assertThatThrownBy(() -> options.withDispatchQueueTimeout(Duration.ofMillis(-5)))
+        .hasMessage("dispatchQueueTimeout must be a positive duration, but was PT-0.005S");
     assertThatThrownBy(() -> options.withRequestTimeout(null))
         .hasMessage("requestTimeout must be a positive duration, but was null");
   }

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The router's Prometheus metrics (served on /metrics) and the current window for the metrics table. Names as
@@ -14,7 +15,10 @@ import java.util.function.DoubleSupplier;
  * {@code mrgc_router_upstream_latency_seconds}, {@code mrgc_router_retries_total},
  * {@code mrgc_router_ejections_total{instance}}, {@code mrgc_router_dispatches_total{instance}} (per-instance
  * dispatch share), {@code mrgc_router_fail_open_picks_total}, {@code mrgc_router_snapshot_age_seconds},
- * {@code mrgc_router_rejections_total{code}} (requests refused by the tenant gate).
+ * {@code mrgc_router_rejections_total{code}} (requests refused by the tenant gate); exclusive dispatch:
+ * {@code mrgc_router_queue_waits_total}, {@code mrgc_router_queue_wait_seconds}, {@code mrgc_router_queue_depth},
+ * {@code mrgc_router_queue_rejections_total{reason}} (full, timeout), {@code mrgc_router_refusals_total{instance}},
+ * {@code mrgc_router_holds_total{state}}, {@code mrgc_router_held_instances}.
  */
 public final class RouterMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -23,6 +27,8 @@ public final class RouterMetrics {
   private final Timer upstreamLatency;
   private final Counter retries;
   private final Counter failOpenPicks;
+  private final Counter queueWaits;
+  private final Timer queueWait;
 
   public RouterMetrics(String region, DoubleSupplier snapshotAgeSeconds, MetricsWindow window) {
     this.window = window;
@@ -40,6 +46,21 @@ public final class RouterMetrics {
         .register(registry);
     Gauge.builder("mrgc.router.snapshot.age.seconds", snapshotAgeSeconds::getAsDouble)
         .description("Seconds since the last successful gpu_instances read").register(registry);
+    queueWaits = Counter.builder("mrgc.router.queue.waits")
+        .description("Requests that waited for a free instance (every candidate was busy or held)")
+        .register(registry);
+    queueWait = Timer.builder("mrgc.router.queue.wait")
+        .description("Time requests spent waiting for a free instance, recorded when they stop waiting")
+        .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+  }
+
+  /** Gauges of the dispatch queue's length and of the instances held after a non-READY report. */
+  public void watch(IntSupplier queueDepth, IntSupplier heldInstances) {
+    Gauge.builder("mrgc.router.queue.depth", queueDepth::getAsInt)
+        .description("Requests waiting for a free instance now").register(registry);
+    Gauge.builder("mrgc.router.held.instances", heldInstances::getAsInt)
+        .description("Instances held out of the candidates until a newer heartbeat shows them routable")
+        .register(registry);
   }
 
   /** A finished exchange with the router's final status (including the router's own 4xx/5xx answers). */
@@ -77,6 +98,43 @@ public final class RouterMetrics {
 
   public void failOpen() {
     failOpenPicks.increment();
+  }
+
+  public void queued() {
+    queueWaits.increment();
+  }
+
+  public void queueWait(long nanos) {
+    queueWait.record(Duration.ofNanos(nanos));
+  }
+
+  /** A request answered 503 because the queue was full ({@code full}) or it waited too long ({@code timeout}). */
+  public void queueRejected(String reason) {
+    Counter.builder("mrgc.router.queue.rejections").tag("reason", reason).register(registry).increment();
+  }
+
+  /** The instance refused a dispatch before its body (503 with its state): retried elsewhere, not ejected. */
+  public void refusal(String instanceId) {
+    Counter.builder("mrgc.router.refusals").tag("instance", instanceId).register(registry).increment();
+  }
+
+  /** An instance held after it reported {@code state}: an InstanceState name, UNKNOWN or OTHER (bounded set). */
+  public void hold(String state) {
+    Counter.builder("mrgc.router.holds").tag("state", state).register(registry).increment();
+  }
+
+  public double queueWaits() {
+    return queueWaits.count();
+  }
+
+  public double queueRejections(String reason) {
+    Counter counter = registry.find("mrgc.router.queue.rejections").tag("reason", reason).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  public double refusals(String instanceId) {
+    Counter counter = registry.find("mrgc.router.refusals").tag("instance", instanceId).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   public void ejection(String instanceId) {

@@ -42,6 +42,15 @@ public record Backend(String instanceId, String host, int port, InstanceState st
     return state != null && state.routable();
   }
 
+  /**
+   * Taken out on purpose by an operator or the agent (quarantined after a failed wash, drained, terminated): never
+   * picked, not even fail-open, unlike states that only say the row may be stale.
+   */
+  public boolean explicitlyOut() {
+    return state == InstanceState.QUARANTINED || state == InstanceState.DRAINING
+        || state == InstanceState.TERMINATED;
+  }
+
   public boolean serves(String model) {
     return model == null || models.contains(model);
   }

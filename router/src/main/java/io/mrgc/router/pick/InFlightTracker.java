@@ -8,10 +8,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * This router's own outstanding requests per instance, counted from the moment of the pick (not of the send), so
  * that a burst of concurrent picks already sees the earlier ones (reference/router.md pitfall 1). Each dispatch keeps
- * its pick time, so the scorer can add only the dispatches the instance's last report cannot contain yet.
+ * its pick time, so the scorer can add only the dispatches the instance's last report cannot contain yet. An instance
+ * serves one request at a time (car wash after every request), so one outstanding dispatch makes it busy.
  */
 public final class InFlightTracker {
   private final Map<String, PerInstance> byInstance = new ConcurrentHashMap<>();
+  private volatile Runnable onEnd = () -> {};
+
+  /** Called after each dispatch ends, once the instance counts as free of it (waiters may take it then). */
+  public void onEnd(Runnable listener) {
+    this.onEnd = listener;
+  }
 
   /** Counts a dispatch to {@code instanceId} picked at {@code pickedAtMillis}; end it exactly when the request ends. */
   public Dispatch begin(String instanceId, long pickedAtMillis) {
@@ -28,6 +35,12 @@ public final class InFlightTracker {
   /** All outstanding dispatches to the instance. */
   public int outstanding(String instanceId) {
     return sentSince(instanceId, Long.MIN_VALUE);
+  }
+
+  /** Whether this router has a dispatch outstanding to the instance. */
+  public boolean busy(String instanceId) {
+    PerInstance counts = byInstance.get(instanceId);
+    return counts != null && !counts.isEmpty();
   }
 
   /** One counted request; {@link #end()} is idempotent so every exit path may call it. */
@@ -51,6 +64,7 @@ public final class InFlightTracker {
         if (counts != null) {
           counts.remove(pickedAtMillis);
         }
+        onEnd.run();
       }
     }
   }
@@ -65,6 +79,10 @@ public final class InFlightTracker {
 
     synchronized void remove(long pickedAt) {
       countByPickTime.computeIfPresent(pickedAt, (time, count) -> count == 1 ? null : count - 1);
+    }
+
+    synchronized boolean isEmpty() {
+      return countByPickTime.isEmpty();
     }
 
     synchronized int since(long sinceMillis) {

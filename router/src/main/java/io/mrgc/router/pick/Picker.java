@@ -8,12 +8,17 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * Picks the instance for one request: filter the snapshot (fail-open), then the better of two random distinct
- * candidates by score (power of two choices). Never argmax over the snapshot: every router reads the same
- * seconds-old snapshot, so argmax sends a whole burst to the one instance that looked best (reference/router.md
- * pitfall 1; p99 19.7 vs 5.3 for round robin at one request-duration of staleness).
+ * Picks the instance for one request: filter the snapshot (fail-open), keep the free instances, then the better of
+ * two random distinct candidates by score (power of two choices). Never argmax over the snapshot: every router reads
+ * the same seconds-old snapshot, so argmax sends a whole burst to the one instance that looked best
+ * (reference/router.md pitfall 1; p99 19.7 vs 5.3 for round robin at one request-duration of staleness).
  *
- * <p>The dispatch is counted at pick time (inside {@link #pick}), so the next pick, even in the same burst, already
+ * <p>Exclusive dispatch: an instance serves one request at a time and washes after it (DESIGN.md, car wash), so an
+ * instance with a dispatch of this router outstanding, or held after it reported a state other than READY
+ * ({@link InstanceHolds}), is no candidate. When every candidate is taken the answer is {@link Choice#busy()}: the
+ * request waits for one.
+ *
+ * <p>The dispatch is counted at pick time (inside {@link #choose}), so the next pick, even in the same burst, already
  * sees it. Pure code: no Vert.x; the clock and the random source are injected for tests.
  */
 public final class Picker {
@@ -26,15 +31,17 @@ public final class Picker {
   private final long slowStartMillis;
   private final InFlightTracker inFlight;
   private final OutlierDetector outliers;
+  private final InstanceHolds holds;
   private final Random random;
   private final LongSupplier clockMillis;
 
   public Picker(Duration heartbeatStaleAfter, Duration slowStart, InFlightTracker inFlight, OutlierDetector outliers,
-      Random random, LongSupplier clockMillis) {
+      InstanceHolds holds, Random random, LongSupplier clockMillis) {
     this.staleAfterMillis = heartbeatStaleAfter.toMillis();
     this.slowStartMillis = slowStart.toMillis();
     this.inFlight = inFlight;
     this.outliers = outliers;
+    this.holds = holds;
     this.random = random;
     this.clockMillis = clockMillis;
   }
@@ -43,37 +50,79 @@ public final class Picker {
   public record Pick(Backend backend, double score, boolean failOpen, InFlightTracker.Dispatch dispatch) {}
 
   /**
-   * Picks an instance serving {@code model} (null = any) other than those in {@code excluded} (earlier attempts),
-   * or returns null when no instance with an endpoint is left.
+   * What {@link #choose} found: a pick, or none, either because every candidate is busy or held ({@code busy}: one
+   * will be free again, so wait) or because there is no instance to wait for.
    */
-  public Pick pick(List<Backend> snapshot, String model, Set<String> excluded) {
-    return pick(snapshot, Long.MAX_VALUE, model, excluded);
+  public record Choice(Pick pick, boolean busy) {
+    static final Choice BUSY = new Choice(null, true);
+    static final Choice NONE = new Choice(null, false);
   }
 
   /**
-   * As {@link #pick(List, String, Set)} for a snapshot read at {@code snapshotTakenAtMillis}: heartbeats are judged
-   * fresh or stale as of that read, so an outage of the shared store (an old snapshot) does not make every
-   * instance look dead; dead instances are still caught by their connect failures (outlier ejection).
+   * Picks a free instance serving {@code model} (null = any) other than those in {@code excluded} (connect failures
+   * of this request), or returns null when there is none right now.
    */
+  public Pick pick(List<Backend> snapshot, String model, Set<String> excluded) {
+    return choose(snapshot, Long.MAX_VALUE, model, excluded).pick();
+  }
+
+  /** {@link #choose} without the reason when nothing is picked. */
   public Pick pick(List<Backend> snapshot, long snapshotTakenAtMillis, String model, Set<String> excluded) {
+    return choose(snapshot, snapshotTakenAtMillis, model, excluded).pick();
+  }
+
+  /**
+   * Chooses for a snapshot read at {@code snapshotTakenAtMillis}: heartbeats are judged fresh or stale as of that
+   * read, so an outage of the shared store (an old snapshot) does not make every instance look dead; dead instances
+   * are still caught by their connect failures (outlier ejection).
+   *
+   * <p>Candidates are the instances passing every filter; if the filters leave none, fail-open: every instance with
+   * an endpoint that was not taken out explicitly ({@link Backend#explicitlyOut()}). Held instances are never
+   * candidates. Among the candidates only free ones are picked; candidates that are all busy, or held instances
+   * left over, make the answer busy.
+   */
+  public Choice choose(List<Backend> snapshot, long snapshotTakenAtMillis, String model, Set<String> excluded) {
     long now = clockMillis.getAsLong();
-    List<Backend> candidates = eligible(snapshot, model, excluded, Math.min(now, snapshotTakenAtMillis));
+    long stateAsOf = Math.min(now, snapshotTakenAtMillis);
+    List<Backend> usable = new ArrayList<>(snapshot.size());
+    List<Backend> candidates = new ArrayList<>(snapshot.size());
+    boolean anyHeld = false;
+    for (Backend backend : snapshot) {
+      if (!backend.hasEndpoint() || backend.explicitlyOut() || excluded.contains(backend.instanceId())) {
+        continue;
+      }
+      if (holds.isHeld(backend)) {
+        anyHeld = true;
+        continue;
+      }
+      usable.add(backend);
+      if (eligible(backend, model, stateAsOf)) {
+        candidates.add(backend);
+      }
+    }
     boolean failOpen = candidates.isEmpty();
     if (failOpen) {
       // Routing anyway beats failing closed on stale or pessimistic state (pitfall 3, llm-d-router#2408).
-      candidates = withEndpoint(snapshot, excluded);
-      if (candidates.isEmpty()) {
-        return null;
+      candidates = usable;
+    }
+    List<Backend> free = new ArrayList<>(candidates.size());
+    for (Backend backend : candidates) {
+      if (!inFlight.busy(backend.instanceId())) {
+        free.add(backend);
       }
     }
-    Backend chosen = betterOfTwo(candidates, now);
+    if (free.isEmpty()) {
+      return candidates.isEmpty() && !anyHeld ? Choice.NONE : Choice.BUSY;
+    }
+    Backend chosen = betterOfTwo(free, now);
     InFlightTracker.Dispatch dispatch = inFlight.begin(chosen.instanceId(), now);
-    return new Pick(chosen, score(chosen, now), failOpen, dispatch);
+    return new Choice(new Pick(chosen, score(chosen, now), failOpen, dispatch), false);
   }
 
   /**
    * Whether the instance passes every filter: routable state, reports some health (0 = it cannot serve, e.g. its
-   * enclave is down), a heartbeat fresh as of {@code stateAsOfMillis}, serves the model, not ejected (now).
+   * enclave is down), a heartbeat fresh as of {@code stateAsOfMillis}, serves the model, not ejected (now). Busy and
+   * held are judged apart, in {@link #choose}.
    */
   public boolean eligible(Backend backend, String model, long stateAsOfMillis) {
     return backend.hasEndpoint()
@@ -141,25 +190,5 @@ public final class Picker {
     // start) would send every request of a quiet period to the same one. Past saturation the queue term is flat at
     // 0, so the raw load decides; equal loads keep a, which is already random.
     return estimatedLoad(b) < estimatedLoad(a) ? b : a;
-  }
-
-  private List<Backend> eligible(List<Backend> snapshot, String model, Set<String> excluded, long now) {
-    List<Backend> result = new ArrayList<>(snapshot.size());
-    for (Backend backend : snapshot) {
-      if (!excluded.contains(backend.instanceId()) && eligible(backend, model, now)) {
-        result.add(backend);
-      }
-    }
-    return result;
-  }
-
-  private static List<Backend> withEndpoint(List<Backend> snapshot, Set<String> excluded) {
-    List<Backend> result = new ArrayList<>(snapshot.size());
-    for (Backend backend : snapshot) {
-      if (backend.hasEndpoint() && !excluded.contains(backend.instanceId())) {
-        result.add(backend);
-      }
-    }
-    return result;
   }
 }

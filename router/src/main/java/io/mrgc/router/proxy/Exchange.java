@@ -2,9 +2,11 @@ package io.mrgc.router.proxy;
 
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.RequestIds;
+import io.mrgc.router.pick.InstanceHolds;
 import io.mrgc.router.pick.Picker;
 import io.mrgc.router.snapshot.RegionSnapshot;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -19,23 +21,32 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One proxied request: pick, connect (retried once elsewhere on a connect failure), stream the body up, stream the
- * response down. Runs on the server connection's event loop, so its fields need no locking.
+ * One proxied request: pick a free instance (or wait in the {@link DispatchQueue} for one), connect (retried once
+ * elsewhere on a connect failure), send the head with {@code Expect: 100-continue}, stream the body up once the
+ * instance said {@code 100 Continue} (or retry elsewhere when it refused), stream the response down, and record what
+ * the instance said about its state after the request. Runs on the router's event loop, so its fields need no
+ * locking.
  */
-final class Exchange {
-  /** The first attempt plus one retry on a different instance, only for connect failures (nothing sent yet). */
-  static final int MAX_ATTEMPTS = 2;
+final class Exchange implements DispatchQueue.Waiter {
+  /** The first attempt plus one retry on a different instance, for connect failures (nothing sent yet). */
+  static final int MAX_CONNECT_ATTEMPTS = 2;
   /** Retry-After for 503 no_capacity: about the time the autoscaler's new instances take to show up is longer,
    * but a client retrying soon may land on another router or region. */
   static final int NO_CAPACITY_RETRY_AFTER_SECONDS = 2;
   /** nginx's convention for "the client closed the connection before the answer", used only in metrics. */
   static final int CLIENT_CLOSED = 499;
+  /** The {@link #busyKey()} of requests that name no model. */
+  private static final Object ANY_MODEL = new Object();
 
-  /** The API key stays at the router; tenant and model are set by the router from what it checked. */
-  private static final Set<String> NOT_FORWARDED_UP = Set.of("host", "content-length", RequestIds.HEADER,
+  /**
+   * The API key stays at the router; tenant and model are set by the router from what it checked; Expect is the
+   * router's own (the client's is answered by the router, from the instance's 100 Continue).
+   */
+  private static final Set<String> NOT_FORWARDED_UP = Set.of("host", "content-length", "expect", RequestIds.HEADER,
       "authorization", Headers.API_KEY, Headers.TENANT, Headers.MODEL);
+  /** The instance's state and wash report are for the router only. */
   private static final Set<String> NOT_FORWARDED_DOWN = Set.of("content-length", RequestIds.HEADER,
-      Headers.REGION, Headers.INSTANCE);
+      Headers.REGION, Headers.INSTANCE, Headers.INSTANCE_STATE, Headers.WASH, Headers.WASH_MS);
 
   private final ProxyHandler proxy;
   private final HttpServerRequest request;
@@ -44,14 +55,25 @@ final class Exchange {
   private final String model;
   private final String tenantId;
   private final long startNanos = System.nanoTime();
-  private final Set<String> tried = new HashSet<>();
   private final boolean hasBody;
+  /** Instances this request could not connect to: excluded from its later picks. */
+  private final Set<String> unreachable = new HashSet<>();
+  private int refusals;
+  private boolean queued;
+  private boolean done;
+  // The current attempt, reset by dispatch():
   private Picker.Pick pick;
   private HttpClientRequest upstream;
+  /** The head went out: the instance may be busy with this request, then washing after it. */
+  private boolean sent;
+  /** The instance answered 100 Continue: the body may go. */
+  private boolean continued;
+  /** {@code x-mrgc-instance-state} of the instance's final response (null = not said). */
+  private String instanceState;
+  private boolean responseEnded;
   private boolean upstreamAborted;
   private long dispatchNanos;
   private long bodyBytes;
-  private boolean done;
 
   Exchange(ProxyHandler proxy, HttpServerRequest request, String requestId, String model, String tenantId) {
     this.proxy = proxy;
@@ -80,22 +102,80 @@ final class Exchange {
     attempt();
   }
 
+  /**
+   * Dispatches to a free instance, or waits for one. A new arrival need not queue behind earlier waiters: every
+   * dispatch end and every snapshot drains the queue at once, so an instance free now is one none of them can use.
+   */
   private void attempt() {
-    RegionSnapshot snapshot = proxy.snapshot();
-    Picker.Pick chosen = proxy.picker().pick(snapshot.backends(), snapshot.fetchedAtMillis(), model, tried);
-    if (chosen == null) {
-      if (tried.isEmpty()) {
-        fail(503, "no_capacity", "region " + proxy.options().region() + " has no instance to serve the request",
-            NO_CAPACITY_RETRY_AFTER_SECONDS);
-      } else {
-        fail(502, "upstream_unavailable", "no instance of region " + proxy.options().region()
-            + " could be reached", null);
-      }
+    if (tryDispatch()) {
       return;
     }
+    int alreadyWaiting = proxy.queue().size();
+    if (proxy.queue().offer(this)) {
+      queued = true;
+      return;
+    }
+    proxy.metrics().queueRejected("full");
+    noCapacity("every instance of region " + proxy.options().region() + " that can serve the request is busy and "
+        + alreadyWaiting + " requests are already waiting");
+  }
+
+  /** Dispatches if an instance is free, or answers when there is none to wait for; false = all busy, wait. */
+  private boolean tryDispatch() {
+    RegionSnapshot snapshot = proxy.snapshot();
+    Picker.Choice choice = proxy.picker().choose(snapshot.backends(), snapshot.fetchedAtMillis(), model,
+        unreachable);
+    if (choice.pick() != null) {
+      dispatch(choice.pick());
+    } else if (choice.busy()) {
+      return false;
+    } else if (unreachable.isEmpty()) {
+      noCapacity("region " + proxy.options().region() + " has no instance to serve the request");
+    } else {
+      fail(502, "upstream_unavailable", "no instance of region " + proxy.options().region()
+          + " could be reached", null);
+    }
+    return true;
+  }
+
+  @Override
+  public boolean retry() {
+    if (done) {
+      return true;
+    }
+    queued = false;
+    if (tryDispatch()) {
+      return !queued; // a connect failure reported at once may have put it back in line already
+    }
+    queued = true;
+    return false;
+  }
+
+  @Override
+  public Object busyKey() {
+    if (!unreachable.isEmpty()) {
+      return null;
+    }
+    return model == null ? ANY_MODEL : model;
+  }
+
+  @Override
+  public void timedOut(long waitedMillis) {
+    queued = false;
+    proxy.metrics().queueRejected("timeout");
+    noCapacity("every instance of region " + proxy.options().region() + " that can serve the request stayed busy;"
+        + " the request waited " + waitedMillis + " ms");
+  }
+
+  private void dispatch(Picker.Pick chosen) {
     pick = chosen;
+    upstream = null;
+    sent = false;
+    continued = false;
+    instanceState = null;
+    responseEnded = false;
+    upstreamAborted = false;
     String instanceId = chosen.backend().instanceId();
-    tried.add(instanceId);
     proxy.metrics().dispatch(instanceId);
     if (chosen.failOpen()) {
       proxy.metrics().failOpen();
@@ -109,15 +189,14 @@ final class Exchange {
         .setConnectTimeout(proxy.options().connectTimeout().toMillis())
         .setIdleTimeout(proxy.options().requestTimeout().toMillis());
     proxy.client().request(options).onComplete(connected -> {
-      if (done) { // the client left while we were connecting
-        chosen.dispatch().end();
+      if (done) { // the client left while we were connecting; finish() ended the dispatch, nothing was sent
         if (connected.succeeded()) {
           connected.result().reset();
         }
         return;
       }
       if (connected.failed()) {
-        connectFailed(chosen);
+        connectFailed();
       } else {
         forward(connected.result());
       }
@@ -125,10 +204,12 @@ final class Exchange {
   }
 
   /** Nothing was sent: the instance is ejected and the request goes once to a different one. */
-  private void connectFailed(Picker.Pick failed) {
-    failed.dispatch().end();
-    proxy.outliers().connectFailed(failed.backend().instanceId());
-    if (tried.size() < MAX_ATTEMPTS) {
+  private void connectFailed() {
+    String instanceId = pick.backend().instanceId();
+    endDispatch();
+    proxy.outliers().connectFailed(instanceId);
+    unreachable.add(instanceId);
+    if (unreachable.size() < MAX_CONNECT_ATTEMPTS) {
       proxy.metrics().retry();
       attempt();
     } else {
@@ -152,7 +233,32 @@ final class Exchange {
       up.setChunked(true);
     }
     up.exceptionHandler(error -> {}); // failures arrive through response()
-    up.response().onComplete(this::onResponse);
+    up.response().onComplete(result -> onResponse(up, result));
+    sent = true;
+    if (hasBody) {
+      // The body goes only once the instance takes the request: one that is not READY (washing after another
+      // router's request, quarantined, draining) answers a final 503 instead, having read nothing, so the request
+      // can still go elsewhere.
+      up.putHeader(HttpHeaders.EXPECT, HttpHeaders.CONTINUE);
+      up.continueHandler(v -> onContinue(up));
+      up.sendHead();
+    } else {
+      streamBody(up);
+    }
+  }
+
+  private void onContinue(HttpClientRequest up) {
+    if (done || up != upstream) {
+      return;
+    }
+    continued = true;
+    if (clientExpectsContinue()) {
+      response.writeContinue(); // the client waited for the same go-ahead
+    }
+    streamBody(up);
+  }
+
+  private void streamBody(HttpClientRequest up) {
     request.handler(this::onBodyChunk);
     request.exceptionHandler(error -> clientGone());
     request.endHandler(v -> {
@@ -181,9 +287,9 @@ final class Exchange {
     }
   }
 
-  private void onResponse(AsyncResult<HttpClientResponse> result) {
-    if (done || (result.failed() && upstreamAborted)) {
-      return; // answered already, or the failure is our own reset (body too large, client gone)
+  private void onResponse(HttpClientRequest upRequest, AsyncResult<HttpClientResponse> result) {
+    if (done || upRequest != upstream || (result.failed() && upstreamAborted)) {
+      return; // answered already, an earlier attempt, or the failure is our own reset (body too large, client gone)
     }
     String instanceId = pick.backend().instanceId();
     if (result.failed()) {
@@ -198,12 +304,19 @@ final class Exchange {
       return;
     }
     HttpClientResponse up = result.result();
+    instanceState = up.getHeader(Headers.INSTANCE_STATE);
+    if (isRefusal(up)) {
+      refused(upRequest, up);
+      return;
+    }
     proxy.metrics().upstreamLatency(System.nanoTime() - dispatchNanos);
     if (up.statusCode() >= 500) {
       proxy.outliers().failed(instanceId);
     } else {
       proxy.outliers().succeeded(instanceId);
     }
+    // A final answer before 100 Continue: the body was never sent, on either side.
+    boolean bodyNeverSent = hasBody && !continued;
     response.setStatusCode(up.statusCode());
     if (up.statusMessage() != null) {
       response.setStatusMessage(up.statusMessage());
@@ -218,6 +331,9 @@ final class Exchange {
     response.putHeader(RequestIds.HEADER, requestId)
         .putHeader(Headers.REGION, proxy.options().region())
         .putHeader(Headers.INSTANCE, instanceId);
+    if (bodyNeverSent) {
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
     int status = up.statusCode();
     up.handler(chunk -> {
       response.write(chunk);
@@ -234,10 +350,49 @@ final class Exchange {
       finish(502);
     });
     up.endHandler(v -> {
+      responseEnded = true;
+      if (bodyNeverSent) {
+        upRequest.connection().close(); // the instance still expects the body: never reuse this connection
+      }
       if (finish(status)) {
-        response.end();
+        Future<Void> ended = response.end();
+        if (bodyNeverSent) {
+          ended.onComplete(sentOut -> request.connection().close()); // the client's body is still unread
+        }
       }
     });
+  }
+
+  /**
+   * A refusal: a final 503 carrying a state other than READY, before the body went (for a request without a body,
+   * only on safe methods, which may be sent again whatever the instance did with them).
+   */
+  private boolean isRefusal(HttpClientResponse up) {
+    return up.statusCode() == 503 && !InstanceHolds.isReady(instanceState)
+        && (hasBody ? !continued : request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD
+            || request.method() == HttpMethod.OPTIONS);
+  }
+
+  /**
+   * The instance refused before reading the body (not READY: another router's request, its wash, a quarantine):
+   * hold it, do not eject it, and send the request elsewhere, at most once per instance of the snapshot.
+   */
+  private void refused(HttpClientRequest upRequest, HttpClientResponse up) {
+    String instanceId = pick.backend().instanceId();
+    up.exceptionHandler(error -> {});
+    // The instance may still expect the body this connection announced; a refusal is rare, a new connection cheap.
+    upRequest.connection().close();
+    upstream = null;
+    proxy.metrics().refusal(instanceId);
+    endDispatch();
+    refusals++;
+    int instances = proxy.snapshot().backends().size();
+    if (refusals >= instances) {
+      noCapacity("instances of region " + proxy.options().region() + " refused the request " + refusals
+          + " times: none is ready");
+    } else {
+      attempt();
+    }
   }
 
   private void clientGone() {
@@ -255,6 +410,10 @@ final class Exchange {
         upstream.reset();
       }
     }
+  }
+
+  private void noCapacity(String message) {
+    fail(503, "no_capacity", message, NO_CAPACITY_RETRY_AFTER_SECONDS);
   }
 
   /** Answers with the JSON error; after the head went out, resets instead. */
@@ -285,11 +444,37 @@ final class Exchange {
       return false;
     }
     done = true;
-    if (pick != null) {
-      pick.dispatch().end();
+    if (queued) {
+      queued = false;
+      proxy.queue().remove(this);
     }
+    endDispatch();
     proxy.metrics().request(status, System.nanoTime() - startNanos);
     return true;
+  }
+
+  /**
+   * Ends the current dispatch, once. If the request reached the instance, what it said comes first: READY at the
+   * end of a complete response frees it; anything else, or a state left unknown by a failure or a cut-off, holds it.
+   * In that order, so the waiters that the end wakes never see an instance free while it washes.
+   */
+  private void endDispatch() {
+    if (pick == null) {
+      return;
+    }
+    Picker.Pick ended = pick;
+    pick = null;
+    String instanceId = ended.backend().instanceId();
+    if (sent && !(responseEnded && InstanceHolds.isReady(instanceState))) {
+      proxy.holds().hold(instanceId);
+      proxy.metrics().hold(InstanceHolds.reason(instanceState));
+    }
+    ended.dispatch().end();
+  }
+
+  private boolean clientExpectsContinue() {
+    String expect = request.getHeader(HttpHeaders.EXPECT);
+    return expect != null && expect.trim().equalsIgnoreCase("100-continue");
   }
 
   /** The declared Content-Length, -1 when absent, -2 when malformed. */

@@ -23,6 +23,15 @@ public final class Headers {
   public static final String REGION = "x-mrgc-region";
   /** Response: the instance that served. */
   public static final String INSTANCE = "x-mrgc-instance";
+  /**
+   * From the instance, internal: its state once the request's car wash is over (READY, or WASHING, QUARANTINED,
+   * DRAINING); on a refusal, the state that made it refuse. Never forwarded to the client.
+   */
+  public static final String INSTANCE_STATE = "x-mrgc-instance-state";
+  /** From the instance, internal: the car wash's outcome. Never forwarded to the client. */
+  public static final String WASH = "x-mrgc-wash";
+  /** From the instance, internal: the car wash's duration in ms. Never forwarded to the client. */
+  public static final String WASH_MS = "x-mrgc-wash-ms";
 
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");

@@ -19,9 +19,10 @@ class PickerTest {
   private final AtomicLong clock = new AtomicLong(NOW);
   private final InFlightTracker inFlight = new InFlightTracker();
   private final OutlierDetector outliers = new OutlierDetector(5, Duration.ofSeconds(10), 100, clock::get);
+  private final InstanceHolds holds = new InstanceHolds(clock::get);
 
   private Picker picker(long seed) {
-    return new Picker(Duration.ofSeconds(3), Duration.ofSeconds(30), inFlight, outliers, new Random(seed),
+    return new Picker(Duration.ofSeconds(3), Duration.ofSeconds(30), inFlight, outliers, holds, new Random(seed),
         clock::get);
   }
 
@@ -35,19 +36,26 @@ class PickerTest {
   }
 
   @Test
-  void burstOf256ConcurrentPicksGivesNoInstanceMoreThanTwiceItsFairShare() {
+  void aBurstTakesEachInstanceOnceThenWaitsAndAnEndedDispatchFreesItsInstance() {
     for (long seed = 1; seed <= 20; seed++) {
       InFlightTracker tracker = new InFlightTracker();
-      Picker picker = new Picker(Duration.ofSeconds(3), Duration.ofSeconds(30), tracker, outliers,
+      int[] ends = {0};
+      tracker.onEnd(() -> ends[0]++);
+      Picker picker = new Picker(Duration.ofSeconds(3), Duration.ofSeconds(30), tracker, outliers, holds,
           new Random(seed), clock::get);
-      Map<String, Integer> counts = new HashMap<>();
-      for (int i = 0; i < 256; i++) { // no completions in between: every dispatch stays outstanding
+      Map<String, Picker.Pick> taken = new HashMap<>();
+      for (int i = 0; i < 16; i++) { // no completions in between: every dispatch stays outstanding
         Picker.Pick pick = picker.pick(oneIdleFifteenAtOne(), "m1", Set.of());
-        counts.merge(pick.backend().instanceId(), 1, Integer::sum);
+        assertThat(taken.put(pick.backend().instanceId(), pick)).as("seed %d: a second request to one instance",
+            seed).isNull();
       }
-      assertThat(counts.values().stream().mapToInt(Integer::intValue).max().orElseThrow())
-          .as("max per instance, seed %d: %s", seed, counts).isLessThanOrEqualTo(32);
-      assertThat(counts.get("i-00")).as("the idle instance still gets its share").isGreaterThan(0);
+      Picker.Choice seventeenth = picker.choose(oneIdleFifteenAtOne(), NOW, "m1", Set.of());
+      assertThat(seventeenth.pick()).isNull();
+      assertThat(seventeenth.busy()).as("every instance busy: wait, do not fail").isTrue();
+
+      taken.get("i-07").dispatch().end();
+      assertThat(ends[0]).isEqualTo(1);
+      assertThat(picker.pick(oneIdleFifteenAtOne(), "m1", Set.of()).backend().instanceId()).isEqualTo("i-07");
     }
   }
 
@@ -71,7 +79,9 @@ class PickerTest {
     Backend well = ready("well", 20, NOW - 100);
     Picker picker = picker(5);
     for (int i = 0; i < 50; i++) {
-      assertThat(picker.pick(List.of(sick, well), "m1", Set.of()).backend().instanceId()).isEqualTo("well");
+      Picker.Pick pick = picker.pick(List.of(sick, well), "m1", Set.of());
+      assertThat(pick.backend().instanceId()).isEqualTo("well");
+      pick.dispatch().end();
     }
     assertThat(picker.pick(List.of(sick), "m1", Set.of()).failOpen()).as("fail-open still routes").isTrue();
   }
@@ -110,17 +120,19 @@ class PickerTest {
   void ownInFlightCountsOnlyDispatchesSinceTheReport() {
     Backend reported = ready("a", 4, NOW - 500);
     Picker picker = picker(1);
-    InFlightTracker.Dispatch before = inFlight.begin("a", NOW - 1_000); // already inside the report
-    InFlightTracker.Dispatch after = inFlight.begin("a", NOW - 100);
-    assertThat(picker.estimatedLoad(reported)).isEqualTo(5);
     Picker.Pick pick = picker.pick(List.of(reported), null, Set.of());
-    assertThat(picker.estimatedLoad(reported)).as("counted at pick time").isEqualTo(6);
+    assertThat(picker.estimatedLoad(reported)).as("counted at pick time").isEqualTo(5);
+    InFlightTracker.Dispatch before = inFlight.begin("a", NOW - 1_000); // already inside the report
+    assertThat(picker.estimatedLoad(reported)).isEqualTo(5);
+    InFlightTracker.Dispatch after = inFlight.begin("a", NOW - 100);
+    assertThat(picker.estimatedLoad(reported)).isEqualTo(6);
     pick.dispatch().end();
     pick.dispatch().end(); // idempotent
     after.end();
     before.end();
     assertThat(picker.estimatedLoad(reported)).isEqualTo(4);
     assertThat(inFlight.outstanding("a")).isZero();
+    assertThat(inFlight.busy("a")).isFalse();
   }
 
   @Test
@@ -165,7 +177,9 @@ class PickerTest {
     outliers.fleetSize(2);
     outliers.connectFailed("a");
     Picker picker = picker(7);
-    assertThat(picker.pick(List.of(a, b), null, Set.of()).backend().instanceId()).isEqualTo("b");
+    Picker.Pick first = picker.pick(List.of(a, b), null, Set.of());
+    assertThat(first.backend().instanceId()).isEqualTo("b");
+    first.dispatch().end();
     clock.addAndGet(10_001);
     Backend aLater = ready("a", 0, clock.get());
     Backend bLater = ready("b", 20, clock.get());
@@ -194,11 +208,89 @@ class PickerTest {
     assertThat(picker.slowStartFactor(snapshot.get(1), NOW)).isEqualTo(1.0);
     int toNew = 0;
     for (int i = 0; i < 256; i++) {
-      if (picker.pick(snapshot, null, Set.of()).backend().instanceId().equals("new")) {
+      Picker.Pick pick = picker.pick(snapshot, null, Set.of());
+      if (pick.backend().instanceId().equals("new")) {
         toNew++;
       }
+      pick.dispatch().end(); // sequential requests: each instance is free again for the next
     }
     assertThat(toNew).as("at most 2x its fair share of 16 during slow start").isLessThanOrEqualTo(32);
     assertThat(picker.slowStartFactor(snapshot.get(0), NOW + 14_000)).isEqualTo(0.5);
+  }
+
+  @Test
+  void failOpenNeverPicksAnInstanceTakenOutExplicitly() {
+    // Every heartbeat stale: the filters leave nothing and the picker fails open, but never to these.
+    long old = NOW - 60_000;
+    Backend quarantined = Backends.withState(ready("quarantined", 0, old), InstanceState.QUARANTINED);
+    Backend draining = Backends.withState(ready("draining", 0, old), InstanceState.DRAINING);
+    Backend terminated = Backends.withState(ready("terminated", 0, old), InstanceState.TERMINATED);
+    Backend washing = Backends.withState(ready("washing", 0, old), InstanceState.WASHING);
+    Picker picker = picker(13);
+    for (int i = 0; i < 50; i++) {
+      Picker.Pick pick = picker.pick(List.of(quarantined, draining, terminated, washing), "m1", Set.of());
+      assertThat(pick.failOpen()).isTrue();
+      assertThat(pick.backend().instanceId()).as("a stale row may be wrong; an explicit state is not")
+          .isEqualTo("washing");
+      pick.dispatch().end();
+    }
+    Picker.Choice none = picker.choose(List.of(quarantined, draining, terminated), NOW, "m1", Set.of());
+    assertThat(none.pick()).isNull();
+    assertThat(none.busy()).as("nothing to wait for").isFalse();
+  }
+
+  @Test
+  void failOpenRespectsExclusivity() {
+    Backend stale = ready("stale", 0, NOW - 60_000);
+    Picker picker = picker(17);
+    Picker.Pick pick = picker.pick(List.of(stale), "m1", Set.of());
+    assertThat(pick.failOpen()).isTrue();
+    Picker.Choice second = picker.choose(List.of(stale), NOW, "m1", Set.of());
+    assertThat(second.pick()).isNull();
+    assertThat(second.busy()).isTrue();
+  }
+
+  @Test
+  void aHeldInstanceIsNoCandidateUntilANewerHeartbeatShowsItRoutable() {
+    Backend a = ready("a", 0, NOW - 100);
+    Backend b = ready("b", 30, NOW - 100); // worse score: only picked while a is out
+    Picker picker = picker(19);
+    holds.hold("a");
+    for (int i = 0; i < 20; i++) {
+      Picker.Pick pick = picker.pick(List.of(a, b), "m1", Set.of());
+      assertThat(pick.backend().instanceId()).isEqualTo("b");
+      pick.dispatch().end();
+    }
+    // Not even fail-open: with b stale too, a held a stays out.
+    Picker.Pick failOpen = picker.pick(List.of(a, ready("b", 30, NOW - 60_000)), "m1", Set.of());
+    assertThat(failOpen.backend().instanceId()).isEqualTo("b");
+    failOpen.dispatch().end();
+    // Only a, held: wait for it (a later heartbeat may release it), do not fail.
+    assertThat(picker.choose(List.of(a), NOW, "m1", Set.of()).busy()).isTrue();
+
+    clock.addAndGet(500);
+    Backend quarantinedRow = Backends.withState(ready("a", 0, clock.get()), InstanceState.QUARANTINED);
+    assertThat(holds.isHeld(quarantinedRow)).as("a newer heartbeat, but not routable").isTrue();
+    assertThat(holds.isHeld(ready("a", 0, NOW - 100))).as("routable, but the row predates the hold").isTrue();
+    Backend readyAgain = ready("a", 0, clock.get());
+    assertThat(holds.update(List.of(readyAgain, b))).isTrue();
+    assertThat(holds.heldCount()).isZero();
+    int toA = 0;
+    for (int i = 0; i < 20; i++) {
+      Picker.Pick pick = picker.pick(List.of(readyAgain, b), "m1", Set.of());
+      toA += pick.backend().instanceId().equals("a") ? 1 : 0;
+      pick.dispatch().end();
+    }
+    assertThat(toA).isEqualTo(20);
+  }
+
+  @Test
+  void reportedStatesAreReadOrNamedForHolds() {
+    assertThat(InstanceHolds.isReady(null)).as("an agent that predates the header").isTrue();
+    assertThat(InstanceHolds.isReady(" ready ")).isTrue();
+    assertThat(InstanceHolds.isReady("WASHING")).isFalse();
+    assertThat(InstanceHolds.reason("quarantined")).isEqualTo("QUARANTINED");
+    assertThat(InstanceHolds.reason(null)).isEqualTo(InstanceHolds.UNKNOWN);
+    assertThat(InstanceHolds.reason("sparkling")).isEqualTo("OTHER");
   }
 }

@@ -18,13 +18,15 @@ import org.junit.jupiter.api.Test;
  * A small discrete-time model of the herding problem (reference/router.md b.5): 16 instances, every request lasts
  * D ticks, the snapshot is refreshed only every T ticks (T = D: one request-duration of staleness). The herding
  * index is the largest per-instance share of a window's dispatches over the fair share. The real picker must stay
- * near 1; argmax over the same stale snapshot must not (which shows the model can tell them apart).
+ * near 1; argmax over the same stale snapshot must not (which shows the model can tell them apart). The picker takes
+ * one request per instance at a time, so arrivals that find every instance busy wait in a FIFO, as in the router.
  */
 class SpreadSimulationTest {
   private static final int INSTANCES = 16;
   private static final int DURATION_TICKS = 10;
   private static final int REFRESH_TICKS = 10;
-  private static final int ARRIVALS_PER_TICK = 12; // about 90% of 16 instances x 8 slots / 10 ticks
+  /** About 90% of capacity: 16 instances x 1 request / 10 ticks = 1.6 per tick. */
+  private static final double ARRIVALS_PER_TICK = 1.45;
   private static final int TICKS = 2_000;
 
   private record Outstanding(Picker.Pick pick, int endsAt) {}
@@ -46,11 +48,12 @@ class SpreadSimulationTest {
     AtomicLong clock = new AtomicLong(1_000_000);
     InFlightTracker tracker = new InFlightTracker();
     OutlierDetector outliers = new OutlierDetector(5, Duration.ofSeconds(10), 10, clock::get);
-    Picker picker = new Picker(Duration.ofHours(1), Duration.ofSeconds(30), tracker, outliers, new Random(42),
-        clock::get);
+    Picker picker = new Picker(Duration.ofHours(1), Duration.ofSeconds(30), tracker, outliers,
+        new InstanceHolds(clock::get), new Random(42), clock::get);
     int[] trueLoad = new int[INSTANCES];
     List<Backend> snapshot = publish(trueLoad, clock.get());
     ArrayDeque<Outstanding> outstanding = new ArrayDeque<>();
+    int waiting = 0;
     int[] windowCounts = new int[INSTANCES];
     double herdingSum = 0;
     int windows = 0;
@@ -76,11 +79,14 @@ class SpreadSimulationTest {
           windowCounts = new int[INSTANCES];
         }
       }
-      int n = ARRIVALS_PER_TICK + arrivals.nextInt(3) - 1;
-      for (int i = 0; i < n; i++) {
+      waiting += (int) ARRIVALS_PER_TICK + (arrivals.nextDouble() < ARRIVALS_PER_TICK % 1 ? 1 : 0);
+      while (waiting > 0) {
         Picker.Pick pick;
         if (usePicker) {
           pick = picker.pick(snapshot, null, Set.of());
+          if (pick == null) {
+            break; // every instance busy: the rest wait for the next tick
+          }
         } else {
           Function<Backend, Double> stale = b -> Scoring.score(b.reportedLoad(), b.latencyEwmaMs(), b.health());
           Backend best = snapshot.stream().max(Comparator.comparing(stale)).orElseThrow();
@@ -90,6 +96,7 @@ class SpreadSimulationTest {
         trueLoad[chosen]++;
         windowCounts[chosen]++;
         outstanding.add(new Outstanding(pick, tick + DURATION_TICKS));
+        waiting--;
       }
     }
     return herdingSum / windows;
