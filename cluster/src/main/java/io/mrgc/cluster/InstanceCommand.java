@@ -4,6 +4,7 @@ import io.mrgc.state.CleanupValidationRepository;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.InstanceState;
 import io.mrgc.state.StateClient;
+import io.mrgc.state.WriteRejectedException;
 import io.mrgc.state.items.CleanupValidationItem;
 import io.mrgc.state.items.CleanupValidationStepItem;
 import io.mrgc.state.items.GpuInstanceItem;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -87,6 +89,8 @@ final class InstanceCommand implements Runnable {
     @Option(names = "--operator", description = "Who releases it (default: $USER, ${DEFAULT-VALUE}).")
     String operator = System.getProperty("user.name", "sre");
 
+    static final int RELEASE_ATTEMPTS = 5;
+
     @Override
     public Integer call() {
       if (reason.isBlank() || reason.length() > 200) {
@@ -95,17 +99,28 @@ final class InstanceCommand implements Runnable {
       try (var http = NettyNioAsyncHttpClient.builder().build();
           StateClient client = StateClient.local(endpoint, "us-east-1", http)) {
         GpuInstanceRepository instances = new GpuInstanceRepository(client);
-        GpuInstanceItem row = instances.findById(instanceId).join();
-        if (row == null) {
-          throw new IllegalArgumentException("no instance " + instanceId + " in gpu_instances");
+        // The quarantined agent still heart-beats its row: a put can lose the version race to a beat, so re-read
+        // and try again (the state check is made on each fresh read).
+        for (int attempt = 1; ; attempt++) {
+          GpuInstanceItem row = instances.findById(instanceId).join();
+          if (row == null) {
+            throw new IllegalArgumentException("no instance " + instanceId + " in gpu_instances");
+          }
+          if (!InstanceState.QUARANTINED.name().equals(row.getState())) {
+            throw new IllegalStateException("instance " + instanceId + " is " + row.getState()
+                + ", not QUARANTINED: nothing to release");
+          }
+          row.setState(InstanceState.READY.name());
+          row.setStateReason("released by " + operator + ": " + reason);
+          try {
+            instances.put(row).join(); // versioned: refused if the instance changed its row meanwhile
+            break;
+          } catch (CompletionException e) {
+            if (!(e.getCause() instanceof WriteRejectedException) || attempt == RELEASE_ATTEMPTS) {
+              throw e;
+            }
+          }
         }
-        if (!InstanceState.QUARANTINED.name().equals(row.getState())) {
-          throw new IllegalStateException("instance " + instanceId + " is " + row.getState()
-              + ", not QUARANTINED: nothing to release");
-        }
-        row.setState(InstanceState.READY.name());
-        row.setStateReason("released by " + operator + ": " + reason);
-        instances.put(row).join(); // versioned: refused if the instance changed its row meanwhile
         System.out.println("instance " + instanceId + " released: its agent checks every model file in full, then "
             + "serves again (READY), or quarantines it again if the cause is still there; see `mrgc status`");
         return 0;

@@ -28,6 +28,7 @@ import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
@@ -165,15 +166,23 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts a node agent (and its enclave) named {@code instanceId} in {@code region}. */
   public Future<NodeAgent> addAgent(String region, String instanceId) {
+    return addAgent(region, instanceId, options.modelRoot());
+  }
+
+  /**
+   * As {@link #addAgent(String, String)} with the agent's own model repository (a copy of the shared one, as on an
+   * instance that caches models on local disk): lets a test corrupt one instance's models and no other's.
+   */
+  public Future<NodeAgent> addAgent(String region, String instanceId, Path modelRoot) {
     LocalEnclave enclave = new LocalEnclave(options.enclaveSocket(instanceId), enclaveKeyRing,
         new LocalAttestationProvider(LOCAL_ENCLAVE_IMAGE, attestationKey, Clock.systemUTC()), canary).start();
     enclaves.put(instanceId, enclave);
     NodeAgent agent = new NodeAgent(
-        NodeAgentOptions.builder(region, instanceId, options.modelRoot())
+        NodeAgentOptions.builder(region, instanceId, modelRoot)
             .intraOpThreads(options.agentIntraOpThreads())
             .maxBatchSize(options.agentMaxBatchSize())
             .build(),
-        clients.get(region), enclave.client());
+        clients.get(region), enclave.client(), enclave);
     return vertx.deployVerticle(agent).map(deploymentId -> {
       agents.put(instanceId, agent);
       agentDeployments.put(instanceId, deploymentId);
@@ -287,6 +296,11 @@ public final class LocalCluster implements AutoCloseable {
 
   public FrontDoor frontDoor() {
     return frontDoor;
+  }
+
+  /** The shared model repository (the FSx mount in AWS) the agents load from unless given their own. */
+  public Path modelRoot() {
+    return options.modelRoot();
   }
 
   public EmbeddedDynamoDb dynamoDb() {

@@ -5,11 +5,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the `mrgc` command line in-process against a LocalState, as `main` runs it; captures its output. */
 record MrgcRun(int exit, String out, String err) {
   static MrgcRun against(LocalState state, String... args) {
+    return against(state.db().endpoint(), args);
+  }
+
+  /** Against the DynamoDB at {@code dynamoDb}, e.g. a running LocalCluster's. */
+  static MrgcRun against(URI dynamoDb, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();
     PrintStream original = System.out;
@@ -18,7 +24,7 @@ record MrgcRun(int exit, String out, String err) {
       String[] all = new String[args.length + 2];
       System.arraycopy(args, 0, all, 0, args.length);
       all[args.length] = "--dynamodb-endpoint";
-      all[args.length + 1] = state.db().endpoint().toString();
+      all[args.length + 1] = dynamoDb.toString();
       int exit = Mrgc.commandLine().setErr(new PrintWriter(err, true)).execute(all);
       return new MrgcRun(exit, out.toString(StandardCharsets.UTF_8), err.toString());
     } finally {
