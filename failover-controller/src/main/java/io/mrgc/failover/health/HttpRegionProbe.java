@@ -1,0 +1,98 @@
+package io.mrgc.failover.health;
+
+import io.mrgc.common.Check;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * {@link RegionProbe} over HTTP with Vert.x: GET the region's {@code /healthz/region} URL (in AWS its regional load
+ * balancer, reached from this controller's region; locally the router) with a timeout, no keep-alive (each probe
+ * sees a fresh connection, like GA's health checks), and classify the answer by status and the router's JSON
+ * ({@code routable}, {@code failoverState}).
+ */
+public final class HttpRegionProbe implements RegionProbe, AutoCloseable {
+  private final Map<String, URI> healthUrls;
+  private final Duration timeout;
+  private final HttpClient client;
+  private final LongSupplier nanoTime;
+
+  /** @param healthUrls the full URL of each region's health endpoint, e.g. {@code http://10.0.0.5:8080/healthz/region} */
+  public HttpRegionProbe(Vertx vertx, Map<String, URI> healthUrls, Duration timeout) {
+    this(vertx, healthUrls, timeout, System::nanoTime);
+  }
+
+  HttpRegionProbe(Vertx vertx, Map<String, URI> healthUrls, Duration timeout, LongSupplier nanoTime) {
+    Check.notNull("vertx", vertx);
+    this.healthUrls = Map.copyOf(Check.notNull("healthUrls", healthUrls));
+    this.timeout = Check.positive("timeout", timeout);
+    this.nanoTime = nanoTime;
+    this.client = vertx.createHttpClient(new HttpClientOptions()
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+        .setKeepAlive(false));
+  }
+
+  @Override
+  public CompletableFuture<ProbeResult> probe(String region) {
+    URI url = healthUrls.get(region);
+    if (url == null) {
+      return CompletableFuture.completedFuture(ProbeResult.skipped(region));
+    }
+    long started = nanoTime.getAsLong();
+    RequestOptions request = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setAbsoluteURI(url.toString())
+        .setTimeout(timeout.toMillis());
+    return client.request(request)
+        .compose(r -> r.send())
+        .compose(response -> response.body().map(body -> classify(region, response.statusCode(), body, since(started))))
+        .otherwise(error -> ProbeResult.unreachable(region, since(started), describe(error)))
+        .toCompletionStage()
+        .toCompletableFuture();
+  }
+
+  static ProbeResult classify(String region, int status, Buffer body, Duration latency) {
+    JsonObject json = parse(body);
+    Integer routable = json == null ? null : json.getInteger("routable");
+    String failoverState = json == null ? null : json.getString("failoverState");
+    if (status == 200) {
+      return new ProbeResult(region, ProbeResult.Outcome.SERVING, status, routable, failoverState, latency, "serving");
+    }
+    String detail = "HTTP " + status + (routable == null ? "" : ", routable " + routable)
+        + (failoverState == null ? "" : ", " + failoverState);
+    boolean evacuated = status == 503 && "FAILOVER_ACTIVE".equals(failoverState) && routable != null && routable > 0;
+    return new ProbeResult(region, evacuated ? ProbeResult.Outcome.EVACUATED : ProbeResult.Outcome.NOT_SERVING,
+        status, routable, failoverState, latency, detail);
+  }
+
+  private static JsonObject parse(Buffer body) {
+    try {
+      return body == null || body.length() == 0 ? null : body.toJsonObject();
+    } catch (RuntimeException e) {
+      return null; // not the router's JSON: judged by the status alone
+    }
+  }
+
+  private Duration since(long startedNanos) {
+    return Duration.ofNanos(Math.max(0, nanoTime.getAsLong() - startedNanos));
+  }
+
+  private static String describe(Throwable error) {
+    String message = error.getMessage();
+    return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
