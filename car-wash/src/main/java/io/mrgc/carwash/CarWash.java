@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the wash steps in order, each timed with {@link System#nanoTime()}, under an overall time limit.
  *
- * <p>Steps run on the wash's own single daemon thread, never the caller's: {@link #wash} waits for each step at
- * most until the wash's deadline. A step still running at the deadline makes the wash TIMED_OUT; it is
+ * <p>Steps run on the wash's own single daemon thread, never the caller's, all in one task: {@link #wash} waits for
+ * them at most until the wash's deadline. A step still running at the deadline makes the wash TIMED_OUT; it is
  * interrupted, its thread is abandoned (a fresh one serves the next wash) and the remaining steps are SKIPPED, so a
  * hung step cannot hold the caller past the deadline (plus scheduling slack). The first step that fails (returns
  * FAILED or throws) ends the wash as FAILED and the rest are SKIPPED: the instance will be quarantined anyway, and a
@@ -74,17 +74,73 @@ public final class CarWash implements AutoCloseable {
     }
     long startedAtMillis = clock.millis();
     long start = System.nanoTime();
-    long deadline = start + timeLimit.toNanos();
     WashContext context = new WashContext(requestId, ++sequence, startedAtMillis);
+    Progress progress = new Progress(steps.size());
+    // All steps in one task on the wash thread: one hand-off per wash, not one per step (each hand-off wakes a
+    // thread, which on a busy host costs more than the cheap steps themselves).
+    Future<?> future;
+    try {
+      future = executor.submit(() -> runSteps(context, progress));
+    } catch (RuntimeException e) {
+      progress.failCurrent(steps, "cannot start the wash: " + describe(e));
+      return report(context, start, progress);
+    }
+    try {
+      future.get(timeLimit.toNanos() - (System.nanoTime() - start), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      abandon(future, progress, "still running at the wash's time limit of " + timeLimit.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abandon(future, progress, "wash interrupted");
+    } catch (ExecutionException | CancellationException e) {
+      progress.failCurrent(steps, "wash thread failed: " + describe(e));
+    }
+    return report(context, start, progress);
+  }
+
+  /** On the wash thread: each step in order until one does not pass. */
+  private void runSteps(WashContext context, Progress progress) {
+    for (int i = 0; i < steps.size(); i++) {
+      WashStep step = steps.get(i);
+      long t0 = System.nanoTime();
+      progress.started(i, t0);
+      StepReport report;
+      try {
+        StepResult result = step.run(context);
+        long took = System.nanoTime() - t0;
+        report = result == null
+            ? new StepReport(step.name(), took, StepReport.Outcome.FAILED, "step returned no result")
+            : new StepReport(step.name(), took,
+                result.isPassed() ? StepReport.Outcome.PASSED : StepReport.Outcome.FAILED,
+                sanitize(result.detail()));
+      } catch (Exception | Error e) { // a throwing step fails the wash; it must not kill the wash thread silently
+        report = new StepReport(step.name(), System.nanoTime() - t0, StepReport.Outcome.FAILED,
+            sanitize(describe(e)));
+      }
+      if (!progress.finished(i, report) || report.outcome() != StepReport.Outcome.PASSED) {
+        return;
+      }
+    }
+  }
+
+  /** The step still running at the deadline is TIMED_OUT; its thread is abandoned. */
+  private void abandon(Future<?> future, Progress progress, String detail) {
+    future.cancel(true);
+    replaceExecutor();
+    progress.timeOutCurrent(steps, detail);
+  }
+
+  private WashReport report(WashContext context, long start, Progress progress) {
     List<StepReport> reports = new ArrayList<>(steps.size());
     WashReport.Outcome outcome = WashReport.Outcome.PASSED;
-    for (WashStep step : steps) {
-      if (outcome != WashReport.Outcome.PASSED) {
-        reports.add(new StepReport(step.name(), 0, StepReport.Outcome.SKIPPED, "skipped: "
+    StepReport[] done = progress.snapshot();
+    for (int i = 0; i < steps.size(); i++) {
+      StepReport report = done[i];
+      if (report == null || outcome != WashReport.Outcome.PASSED) {
+        reports.add(new StepReport(steps.get(i).name(), 0, StepReport.Outcome.SKIPPED, "skipped: "
             + (outcome == WashReport.Outcome.TIMED_OUT ? "wash timed out" : "an earlier step failed")));
         continue;
       }
-      StepReport report = runStep(step, context, deadline);
       reports.add(report);
       if (report.outcome() == StepReport.Outcome.FAILED) {
         outcome = WashReport.Outcome.FAILED;
@@ -92,56 +148,64 @@ public final class CarWash implements AutoCloseable {
         outcome = WashReport.Outcome.TIMED_OUT;
       }
     }
-    long total = System.nanoTime() - start;
-    WashReport report = new WashReport(requestId, context.sequence(), startedAtMillis, clock.millis(), reports,
-        total, outcome);
+    WashReport report = new WashReport(context.requestId(), context.sequence(), context.startedAtMillis(),
+        clock.millis(), reports, System.nanoTime() - start, outcome);
     if (!report.isPassed()) {
       StepReport problem = report.firstProblem();
-      log.warn("wash after request {} {} in {} us: step {} {}: {}", requestId, outcome, report.totalMicros(),
-          problem.name(), problem.outcome(), problem.detail());
+      log.warn("wash after request {} {} in {} us: step {} {}: {}", context.requestId(), outcome,
+          report.totalMicros(), problem.name(), problem.outcome(), problem.detail());
     }
     return report;
   }
 
-  private StepReport runStep(WashStep step, WashContext context, long deadline) {
-    long[] measured = new long[1];
-    long submitted = System.nanoTime();
-    Future<StepResult> future;
-    try {
-      future = executor.submit(() -> {
-        long t0 = System.nanoTime();
-        try {
-          return step.run(context);
-        } finally {
-          measured[0] = System.nanoTime() - t0;
-        }
-      });
-    } catch (RuntimeException e) {
-      return new StepReport(step.name(), 0, StepReport.Outcome.FAILED, "cannot start step: " + describe(e));
+  /**
+   * What the wash thread has done so far, shared with the caller. Once the caller has closed it (time-out), late
+   * results of an abandoned thread are ignored.
+   */
+  private static final class Progress {
+    private final StepReport[] reports;
+    private int current = -1;
+    private long currentStartedNanos;
+    private boolean closed;
+
+    Progress(int steps) {
+      reports = new StepReport[steps];
     }
-    long remaining = deadline - System.nanoTime();
-    try {
-      StepResult result = future.get(Math.max(remaining, 0), TimeUnit.NANOSECONDS);
-      if (result == null) {
-        return new StepReport(step.name(), measured[0], StepReport.Outcome.FAILED, "step returned no result");
+
+    synchronized void started(int index, long nanos) {
+      current = index;
+      currentStartedNanos = nanos;
+    }
+
+    /** Records a finished step; false if the caller has given up on this wash. */
+    synchronized boolean finished(int index, StepReport report) {
+      if (closed) {
+        return false;
       }
-      StepReport.Outcome outcome = result.isPassed() ? StepReport.Outcome.PASSED : StepReport.Outcome.FAILED;
-      return new StepReport(step.name(), measured[0], outcome, sanitize(result.detail()));
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      replaceExecutor();
-      return new StepReport(step.name(), System.nanoTime() - submitted, StepReport.Outcome.TIMED_OUT,
-          "still running at the wash's time limit of " + timeLimit.toMillis() + " ms");
-    } catch (ExecutionException e) {
-      return new StepReport(step.name(), measured[0], StepReport.Outcome.FAILED, sanitize(describe(e.getCause())));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      future.cancel(true);
-      replaceExecutor();
-      return new StepReport(step.name(), System.nanoTime() - submitted, StepReport.Outcome.FAILED,
-          "wash interrupted");
-    } catch (CancellationException e) {
-      return new StepReport(step.name(), System.nanoTime() - submitted, StepReport.Outcome.FAILED, "step cancelled");
+      reports[index] = report;
+      return true;
+    }
+
+    synchronized void timeOutCurrent(List<WashStep> steps, String detail) {
+      closed = true;
+      int index = Math.max(current, 0);
+      if (reports[index] == null) {
+        long took = current < 0 ? 0 : System.nanoTime() - currentStartedNanos;
+        reports[index] = new StepReport(steps.get(index).name(), took, StepReport.Outcome.TIMED_OUT, detail);
+      }
+    }
+
+    synchronized void failCurrent(List<WashStep> steps, String detail) {
+      closed = true;
+      int index = Math.max(current, 0);
+      if (reports[index] == null) {
+        reports[index] = new StepReport(steps.get(index).name(), 0, StepReport.Outcome.FAILED, sanitize(detail));
+      }
+    }
+
+    synchronized StepReport[] snapshot() {
+      closed = true;
+      return reports.clone();
     }
   }
 
