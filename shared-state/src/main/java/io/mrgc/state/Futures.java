@@ -6,11 +6,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
-/** Small helpers shared by the repositories. */
-final class Futures {
+/** Small helpers shared by the repositories (here and in the modules that keep their own rows). */
+public final class Futures {
   private Futures() {}
 
-  static Throwable unwrap(Throwable error) {
+  public static Throwable unwrap(Throwable error) {
     Throwable current = error;
     while ((current instanceof CompletionException || current instanceof ExecutionException)
         && current.getCause() != null) {
@@ -20,7 +20,7 @@ final class Futures {
   }
 
   /** Turns DynamoDB's condition failure into {@link WriteRejectedException} with a message saying what was refused. */
-  static <T> CompletableFuture<T> conditional(Supplier<CompletableFuture<T>> write, String whatWasRefused) {
+  public static <T> CompletableFuture<T> conditional(Supplier<CompletableFuture<T>> write, String whatWasRefused) {
     CompletableFuture<T> result = new CompletableFuture<>();
     CompletableFuture<T> attempt;
     try {

@@ -1,5 +1,6 @@
 package io.mrgc.failover.state;
 
+import io.mrgc.state.Futures;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.Tables;
@@ -56,7 +57,7 @@ public final class FailoverRowRepository {
         .expression("attribute_not_exists(fencing_token) OR fencing_token <= :token")
         .expressionValues(Map.of(":token", AttributeValue.fromN(Long.toString(fencingToken))))
         .build();
-    return Conditional.write(
+    return Futures.conditional(
         () -> table.updateItem(UpdateItemEnhancedRequest.builder(FailoverRowItem.class)
             .item(item).conditionExpression(fence).build()),
         "routing_state " + item.getRegion() + ": version " + item.getVersion() + " or fencing token " + fencingToken
@@ -68,7 +69,7 @@ public final class FailoverRowRepository {
    * lease; the controller's next write, based on an older version, is refused and re-reads).
    */
   public CompletableFuture<FailoverRowItem> writeVersioned(FailoverRowItem item) {
-    return Conditional.write(() -> table.updateItem(item),
+    return Futures.conditional(() -> table.updateItem(item),
         "routing_state " + item.getRegion() + " changed since version " + item.getVersion());
   }
 }
