@@ -13,6 +13,13 @@ import io.mrgc.router.RouterVerticle;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
 import io.mrgc.enclave.attestation.LocalAttestationVerifier;
 import io.mrgc.enclave.EnclaveException;
+import io.mrgc.failover.dials.RoutingStateDials;
+import io.mrgc.failover.health.HttpRegionProbe;
+import io.mrgc.failover.health.RegionalHealth;
+import io.mrgc.failover.loop.ControllerConfig;
+import io.mrgc.failover.loop.FailoverController;
+import io.mrgc.failover.loop.Prescaler;
+import io.mrgc.failover.machine.FailoverMachine;
 import io.mrgc.enclave.client.EnclaveCanary;
 import io.mrgc.enclave.kms.DataKeySource;
 import io.mrgc.enclave.kms.LocalKeyRing;
@@ -48,6 +55,7 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
  */
 public final class LocalCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
   /** Stands for the enclave image's measurement (PCR0) that tenant key policies allow; never all zeros. */
   static final byte[] LOCAL_ENCLAVE_IMAGE = sha384("mrgc-local-enclave-image/1");
 
@@ -67,6 +75,7 @@ public final class LocalCluster implements AutoCloseable {
   private EnclaveCanary canary;
   private FrontDoor frontDoor;
   private final List<AutoscalerLoop> autoscalers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<FailoverController> failoverControllers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private LocalCluster(LocalClusterOptions options) {
     this.options = options;
@@ -136,6 +145,29 @@ public final class LocalCluster implements AutoCloseable {
     await(vertx.deployVerticle(frontDoor));
     if (options.autoscaling() != null) {
       startAutoscalers(options.autoscaling());
+    }
+    if (options.failover() != null) {
+      startFailoverControllers(options.failover(), routerUrls);
+    }
+  }
+
+  /**
+   * One failover controller per region, each probing the other regions' routers ({@code /healthz/region}) and
+   * moving dials through routing_state, which the front door follows.
+   */
+  private void startFailoverControllers(FailoverOptions failover, Map<String, URI> routerUrls) {
+    Map<String, URI> healthUrls = new LinkedHashMap<>();
+    routerUrls.forEach((region, url) -> healthUrls.put(region, url.resolve("/healthz/region")));
+    for (String region : options.regions()) {
+      StateClient client = clients.get(region);
+      HttpRegionProbe probe = new HttpRegionProbe(vertx, healthUrls, PROBE_TIMEOUT);
+      FailoverController controller = new FailoverController(
+          ControllerConfig.defaults(region, "local-failover-" + region, options.regions()),
+          new RegionalHealth(failover.health()), new FailoverMachine(failover.machine()), client,
+          new LeaseManager(client, Clock.systemUTC()), probe, new RoutingStateDials(client, Clock.systemUTC()),
+          Prescaler.NONE, Clock.systemUTC());
+      failoverControllers.add(controller);
+      controller.start();
     }
   }
 
@@ -322,6 +354,7 @@ public final class LocalCluster implements AutoCloseable {
   @Override
   public void close() {
     autoscalers.forEach(AutoscalerLoop::close); // first: they must not launch into a closing cluster
+    failoverControllers.forEach(FailoverController::close); // nor judge regions while they shut down
     try {
       vertx.close().await(30, TimeUnit.SECONDS); // undeploys front door, routers and agents (agents write TERMINATED)
     } catch (Exception e) {

@@ -27,7 +27,8 @@ public record LocalClusterOptions(
     int agentIntraOpThreads,
     int agentMaxBatchSize,
     boolean allowPlaintext,
-    AutoscalingOptions autoscaling) {
+    AutoscalingOptions autoscaling,
+    FailoverOptions failover) {
 
   public static final Path DEFAULT_STATE_DIR = Path.of(".mrgc");
   public static final int DEFAULT_DYNAMODB_PORT = 8000;
@@ -59,46 +60,53 @@ public record LocalClusterOptions(
     return new LocalClusterOptions(DEFAULT_STATE_DIR, null, null, DEFAULT_DYNAMODB_PORT, Regions.ALL,
         DEFAULT_AGENTS_PER_REGION, DEFAULT_ROUTER_BASE_PORT, FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES,
         FrontDoorOptions.DEFAULT_PORT, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, FailoverOptions.defaults());
   }
 
   /** Everything on free ports, DynamoDB in memory, files under {@code stateDir}: for tests. */
   public static LocalClusterOptions ephemeral(Path stateDir) {
     return new LocalClusterOptions(stateDir, null, null, 0, Regions.ALL, DEFAULT_AGENTS_PER_REGION, 0,
         FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null);
   }
 
   public LocalClusterOptions withDataDir(Path newDataDir) {
     return new LocalClusterOptions(stateDir, newDataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling);
+        allowPlaintext, autoscaling, failover);
   }
 
   public LocalClusterOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, newHealthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling);
+        allowPlaintext, autoscaling, failover);
   }
 
   /** The local-development switch: routers accept plaintext inference bodies (off unless set). */
   public LocalClusterOptions withAllowPlaintext(boolean allow) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allow,
-        autoscaling);
+        autoscaling, failover);
   }
 
   /** One autoscaler per region with the local fleet (null: the fleet stays as started). */
   public LocalClusterOptions withAutoscaling(AutoscalingOptions newAutoscaling) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, newAutoscaling);
+        allowPlaintext, newAutoscaling, failover);
   }
 
   public LocalClusterOptions withAgentsPerRegion(int agents) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agents, routerBasePort,
         anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allowPlaintext,
-        autoscaling);
+        autoscaling, failover);
+  }
+
+  /** One failover controller per region (null: none; `mrgc up` runs them, tests opt in). */
+  public LocalClusterOptions withFailover(FailoverOptions newFailover) {
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
+        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
+        allowPlaintext, autoscaling, newFailover);
   }
 
   public Path keyRingFile() {

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code mrgc} command: {@code up} runs the local cluster; the other commands are for SREs and admins. */
 @Command(name = "mrgc", mixinStandardHelpOptions = true, version = "mrgc 0.1.0",
     description = "Multi-region GPU inference router and scaler.",
-    subcommands = {UpCommand.class, StatusCommand.class, TenantCommand.class, InstanceCommand.class, ScaleCommand.class})
+    subcommands = {UpCommand.class, StatusCommand.class, TenantCommand.class, InstanceCommand.class, ScaleCommand.class,
+        FailoverCommand.class})
 public final class Mrgc implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -79,6 +79,9 @@ final class UpCommand implements Callable<Integer> {
       + "dynamic batching off (default: ${DEFAULT-VALUE}).")
   int agentMaxBatchSize = NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE;
 
+  @Option(names = "--no-failover", description = "Run no failover controllers (regions stay as their rows say).")
+  boolean noFailover;
+
   @Override
   public Integer call() {
     PrintStream out = System.out;
@@ -89,7 +92,8 @@ final class UpCommand implements Callable<Integer> {
             HealthCheckOptions.DEFAULT_PATH),
         LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize, allowPlaintext,
         autoscale ? new AutoscalingOptions(ScalingConfig.defaults(), LoopConfig.defaults(), bootDelay,
-            AutoscalingOptions.defaults().routerMetricsInterval()) : null);
+            AutoscalingOptions.defaults().routerMetricsInterval()) : null,
+        noFailover ? null : FailoverOptions.defaults());
     LocalCluster cluster;
     try {
       cluster = LocalCluster.start(options);
@@ -141,6 +145,8 @@ final class UpCommand implements Callable<Integer> {
         options.dataDir() == null ? "in memory" : "data in " + options.dataDir());
     out.println("  models:         " + options.modelRoot().toAbsolutePath().normalize());
     out.println("  key ring (KMS): " + options.keyRingFile().toAbsolutePath().normalize() + " (NOT SECURE: local only)");
+    out.println("  failover:       " + (options.failover() == null ? "off (--no-failover)"
+        : "a controller per region (`./mrgc failover status`)"));
     URI first = cluster.anycastUrls().values().iterator().next();
     out.println();
     if (demo == null && options.dataDir() != null) {
