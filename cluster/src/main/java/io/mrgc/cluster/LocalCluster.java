@@ -16,7 +16,6 @@ import io.mrgc.enclave.EnclaveException;
 import io.mrgc.failover.dials.RoutingStateDials;
 import io.mrgc.failover.health.HttpRegionProbe;
 import io.mrgc.failover.health.RegionalHealth;
-import io.mrgc.failover.loop.ControllerConfig;
 import io.mrgc.failover.loop.FailoverController;
 import io.mrgc.failover.loop.Prescaler;
 import io.mrgc.failover.machine.FailoverMachine;
@@ -65,6 +64,8 @@ public final class LocalCluster implements AutoCloseable {
   private final Vertx vertx;
   private final Map<String, StateClient> clients = new LinkedHashMap<>();
   private final Map<String, RouterVerticle> routers = new LinkedHashMap<>();
+  private final Map<String, String> routerDeployments = new ConcurrentHashMap<>();
+  private final Map<String, Integer> stoppedRouterPorts = new ConcurrentHashMap<>();
   private final Map<String, NodeAgent> agents = new ConcurrentHashMap<>();
   private final Map<String, String> agentDeployments = new ConcurrentHashMap<>();
   private final Map<String, Integer> agentCounters = new ConcurrentHashMap<>();
@@ -128,14 +129,7 @@ public final class LocalCluster implements AutoCloseable {
     Map<String, URI> routerUrls = new LinkedHashMap<>();
     for (int i = 0; i < options.regions().size(); i++) {
       String region = options.regions().get(i);
-      RouterOptions routerOptions = RouterOptions.defaults(region, "router-1")
-          .withPort(options.routerPort(i)).withAllowPlaintext(options.allowPlaintext());
-      if (options.autoscaling() != null) {
-        routerOptions = routerOptions.withMetricsInterval(options.autoscaling().routerMetricsInterval());
-      }
-      RouterVerticle router = new RouterVerticle(routerOptions, clients.get(region));
-      await(vertx.deployVerticle(router));
-      routers.put(region, router);
+      RouterVerticle router = startRouter(region, options.routerPort(i));
       routerUrls.put(region, URI.create("http://127.0.0.1:" + router.actualPort()));
     }
 
@@ -162,13 +156,54 @@ public final class LocalCluster implements AutoCloseable {
       StateClient client = clients.get(region);
       HttpRegionProbe probe = new HttpRegionProbe(vertx, healthUrls, PROBE_TIMEOUT);
       FailoverController controller = new FailoverController(
-          ControllerConfig.defaults(region, "local-failover-" + region, options.regions()),
+          failover.controller(region, options.regions()),
           new RegionalHealth(failover.health()), new FailoverMachine(failover.machine()), client,
           new LeaseManager(client, Clock.systemUTC()), probe, new RoutingStateDials(client, Clock.systemUTC()),
           Prescaler.NONE, Clock.systemUTC());
       failoverControllers.add(controller);
       controller.start();
     }
+  }
+
+  private RouterVerticle startRouter(String region, int port) {
+    RouterOptions routerOptions = RouterOptions.defaults(region, "router-1")
+        .withPort(port).withAllowPlaintext(options.allowPlaintext());
+    if (options.autoscaling() != null) {
+      routerOptions = routerOptions.withMetricsInterval(options.autoscaling().routerMetricsInterval());
+    }
+    RouterVerticle router = new RouterVerticle(routerOptions, clients.get(region));
+    routerDeployments.put(region, await(vertx.deployVerticle(router)));
+    routers.put(region, router);
+    return router;
+  }
+
+  /**
+   * Stops every process of {@code region} as if the region died: its router's port closes and its agents (and
+   * enclaves) stop without a word, so their rows age. For chaos tests; {@link #startRegion} brings it back.
+   */
+  public void stopRegion(String region) {
+    RouterVerticle router = routers.get(region);
+    if (router == null) {
+      throw new IllegalArgumentException("no router running in " + region);
+    }
+    stoppedRouterPorts.put(region, router.actualPort());
+    agents.values().stream().filter(a -> a.options().region().equals(region)).map(NodeAgent::instanceId).toList()
+        .forEach(this::crashAgent);
+    await(vertx.undeploy(routerDeployments.remove(region)));
+  }
+
+  /** Restarts a region stopped by {@link #stopRegion}: its router on the same port, as many agents as at start. */
+  public void startRegion(String region) {
+    Integer port = stoppedRouterPorts.remove(region);
+    if (port == null) {
+      throw new IllegalArgumentException("region " + region + " was not stopped");
+    }
+    List<Future<?>> starting = new ArrayList<>();
+    for (int i = 0; i < options.agentsPerRegion(); i++) {
+      starting.add(addAgent(region));
+    }
+    await(Future.all(starting));
+    startRouter(region, port);
   }
 
   /** One autoscaler loop per region, each with a local fleet that also owns the agents started above. */
