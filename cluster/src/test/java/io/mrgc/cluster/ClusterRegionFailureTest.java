@@ -14,11 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,7 +65,7 @@ class ClusterRegionFailureTest {
 
   @Test
   void aRegionThatDiesUnderLoadLosesItsTrafficToTheOthersAndRampsBackWhenItReturns() throws Exception {
-    try (Load load = Load.start(3)) {
+    try (SteadyLoad load = new SteadyLoad(sdk, MODEL, 3)) {
       Thread.sleep(2_000);
       long stoppedAt = System.nanoTime();
       cluster.stopRegion(HOME);
@@ -97,7 +93,7 @@ class ClusterRegionFailureTest {
   void aPlannedDrainAndUndrainUnderLoadLoseNoRequest() throws Exception {
     waitFor("every region NORMAL", () -> cluster.regions().stream()
         .allMatch(r -> "NORMAL".equals(row(r).getFailoverState()) && row(r).getTrafficDial() == 100));
-    try (Load load = Load.start(3)) {
+    try (SteadyLoad load = new SteadyLoad(sdk, MODEL, 3)) {
       Thread.sleep(1_000);
       assertThat(MrgcRun.against(cluster.dynamoDb().endpoint(), "failover", "drain", HOME, "--reason", "drill")
           .exit()).isZero();
@@ -124,53 +120,6 @@ class ClusterRegionFailureTest {
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
       Thread.sleep(200);
-    }
-  }
-
-  /** Closed-loop encrypted requests on a few threads until closed; counts successes and errors. */
-  private static final class Load implements AutoCloseable {
-    final AtomicLong ok = new AtomicLong();
-    final AtomicLong errors = new AtomicLong();
-    final AtomicLong lastErrorNanos = new AtomicLong();
-    volatile String firstError;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final ExecutorService pool;
-
-    private Load(int threads) {
-      pool = Executors.newFixedThreadPool(threads);
-      for (int t = 0; t < threads; t++) {
-        pool.submit(this::loop);
-      }
-    }
-
-    static Load start(int threads) {
-      return new Load(threads);
-    }
-
-    private void loop() {
-      while (running.get()) {
-        try {
-          sdk.embed(MODEL, List.of("steady load"));
-          ok.incrementAndGet();
-        } catch (RuntimeException e) {
-          errors.incrementAndGet();
-          lastErrorNanos.set(System.nanoTime());
-          if (firstError == null) {
-            firstError = e.toString();
-          }
-        }
-      }
-    }
-
-    long total() {
-      return ok.get() + errors.get();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      pool.shutdown();
-      pool.awaitTermination(30, TimeUnit.SECONDS);
     }
   }
 }

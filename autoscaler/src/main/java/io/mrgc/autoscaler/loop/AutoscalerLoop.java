@@ -11,6 +11,7 @@ import io.mrgc.autoscaler.policy.ScalingInputs;
 import io.mrgc.autoscaler.policy.ScalingOverride;
 import io.mrgc.autoscaler.policy.ScalingPolicy;
 import io.mrgc.common.Check;
+import io.mrgc.common.PeriodicTask;
 import io.mrgc.state.AutoscalingStateRepository;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.InstanceState;
@@ -38,9 +39,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +72,7 @@ public final class AutoscalerLoop implements AutoCloseable {
   /** First time a fleet instance without a row was seen (for the join timeout when the fleet has no launch time). */
   private final Map<String, Instant> firstSeen = new HashMap<>();
   private Lease lease;
-  private ScheduledExecutorService scheduler;
+  private PeriodicTask scheduler;
   /** Test hook: runs after the decision is made and before it is written (a paused leader is simulated here). */
   private Runnable beforeWrite = () -> {};
 
@@ -102,32 +100,17 @@ public final class AutoscalerLoop implements AutoCloseable {
     if (scheduler != null) {
       return;
     }
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "autoscaler-" + region);
-      t.setDaemon(true);
-      return t;
-    });
-    long period = config.tickPeriod().toMillis();
-    scheduler.scheduleWithFixedDelay(() -> {
-      try {
-        TickResult r = tick(clock.instant());
-        LOG.debug("autoscaler {} tick: {} {}", region, r.outcome(), r.detail());
-      } catch (RuntimeException e) {
-        LOG.warn("autoscaler {} tick failed: {}", region, e.toString());
-      }
-    }, 0, period, TimeUnit.MILLISECONDS);
+    scheduler = PeriodicTask.start("autoscaler-" + region, config.tickPeriod(), () -> {
+      TickResult r = tick(clock.instant());
+      LOG.debug("autoscaler {} tick: {} {}", region, r.outcome(), r.detail());
+    }, e -> LOG.warn("autoscaler {} tick failed: {}", region, e.toString()));
   }
 
   /** Stops ticking and gives the lease up (best effort) so a standby takes over at once. */
   @Override
   public synchronized void close() {
     if (scheduler != null) {
-      scheduler.shutdownNow();
-      try {
-        scheduler.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      scheduler.close();
       scheduler = null;
     }
     if (lease != null) {

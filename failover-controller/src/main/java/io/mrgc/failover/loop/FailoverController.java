@@ -1,6 +1,7 @@
 package io.mrgc.failover.loop;
 
 import io.mrgc.common.Check;
+import io.mrgc.common.PeriodicTask;
 import io.mrgc.failover.dials.DialRequest;
 import io.mrgc.failover.dials.DialStatus;
 import io.mrgc.failover.dials.TrafficDials;
@@ -38,8 +39,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -82,7 +81,7 @@ public final class FailoverController implements AutoCloseable {
   private final Map<String, Streaks> streaks = new HashMap<>();
   /** The row's version as this leader last left it, to tell someone else's change. */
   private final Map<String, Long> lastSeenVersion = new HashMap<>();
-  private ScheduledExecutorService scheduler;
+  private PeriodicTask scheduler;
   /** Test hook: runs after a change is decided and before it is written (a paused leader is simulated here). */
   private Runnable beforeWrite = () -> {};
 
@@ -113,33 +112,19 @@ public final class FailoverController implements AutoCloseable {
     if (scheduler != null) {
       return;
     }
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "failover-" + config.region());
-      t.setDaemon(true);
-      return t;
-    });
-    scheduler.scheduleWithFixedDelay(() -> {
-      try {
-        TickReport report = tick(clock.instant());
-        if (!report.problems().isEmpty()) {
-          LOG.warn("failover {}: {}", config.region(), String.join("; ", report.problems()));
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("failover {}: evaluation failed: {}", config.region(), e.toString());
+    scheduler = PeriodicTask.start("failover-" + config.region(), config.evaluationPeriod(), () -> {
+      TickReport report = tick(clock.instant());
+      if (!report.problems().isEmpty()) {
+        LOG.warn("failover {}: {}", config.region(), String.join("; ", report.problems()));
       }
-    }, 0, config.evaluationPeriod().toMillis(), TimeUnit.MILLISECONDS);
+    }, e -> LOG.warn("failover {}: evaluation failed: {}", config.region(), e.toString()));
   }
 
   /** Stops evaluating and gives the leases up (best effort) so a standby takes over at once. */
   @Override
   public synchronized void close() {
     if (scheduler != null) {
-      scheduler.shutdownNow();
-      try {
-        scheduler.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      scheduler.close();
       scheduler = null;
     }
     for (Lease lease : held.values()) {
