@@ -3,6 +3,7 @@ package io.mrgc.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -11,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import io.mrgc.tenant.MrgcClient;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -90,8 +92,16 @@ class ClusterEndToEndTest {
     URI anycast = cluster.anycastUrls().values().iterator().next();
     Set<String> served = new HashSet<>();
     for (int round = 0; round < 40 && served.size() < cluster.agents().size(); round++) {
+      // As many requests at once per region as it has instances: each instance serves one request at a time, so
+      // the router must spread them over all of them (serial requests may all land on one, which is fine too).
+      List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
       for (String region : cluster.regions()) {
-        served.add(embed(anycast, region, new JsonArray().add("hello " + round)).getHeader("x-mrgc-instance"));
+        for (int i = 0; i < LocalClusterOptions.DEFAULT_AGENTS_PER_REGION; i++) {
+          sent.add(send(anycast, region, new JsonArray().add("hello " + round + "-" + i)));
+        }
+      }
+      for (Future<HttpResponse<Buffer>> response : sent) {
+        served.add(ok(response.await(30, TimeUnit.SECONDS)).getHeader("x-mrgc-instance"));
       }
     }
     assertThat(served).containsExactlyInAnyOrderElementsOf(cluster.agents().keySet());
@@ -133,14 +143,19 @@ class ClusterEndToEndTest {
   }
 
   private static HttpResponse<Buffer> embed(URI base, String homeRegion, JsonArray input) throws Exception {
+    return ok(send(base, homeRegion, input).await(30, TimeUnit.SECONDS));
+  }
+
+  private static Future<HttpResponse<Buffer>> send(URI base, String homeRegion, JsonArray input) {
     var request = authorized(web.post(base.getPort(), base.getHost(), "/v1/embeddings"))
         .putHeader("x-mrgc-model", "all-minilm-l6-v2");
     if (homeRegion != null) {
       request.putHeader("x-mrgc-home-region", homeRegion);
     }
-    HttpResponse<Buffer> response = request
-        .sendJsonObject(new JsonObject().put("model", "all-minilm-l6-v2").put("input", input))
-        .await(30, TimeUnit.SECONDS);
+    return request.sendJsonObject(new JsonObject().put("model", "all-minilm-l6-v2").put("input", input));
+  }
+
+  private static HttpResponse<Buffer> ok(HttpResponse<Buffer> response) {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
     return response;
   }

@@ -83,12 +83,26 @@ class RegionFailoverBenchmark {
           long requestsBefore = load.total();
           long stopped = System.nanoTime();
           cluster.stopRegion(HOME);
-          waitFor(Duration.ofSeconds(120), () -> !cluster.frontDoor().healthy(HOME));
-          long outOfRotation = System.nanoTime();
-          long errors = load.errors.get() - errorsBefore;
-          long requests = load.total() - requestsBefore;
-          waitFor(Duration.ofSeconds(120), () -> "FAILOVER_ACTIVE".equals(row(ops).getFailoverState()));
-          long declared = System.nanoTime();
+          // Both watched in one loop: either may come first, and each is timed when first seen.
+          long outOfRotation = 0;
+          long declared = 0;
+          long errors = 0;
+          long requests = 0;
+          long deadline = stopped + Duration.ofSeconds(120).toNanos();
+          while (outOfRotation == 0 || declared == 0) {
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("failure " + (i + 1) + ": timed out after 120 s");
+            }
+            if (outOfRotation == 0 && !cluster.frontDoor().healthy(HOME)) {
+              outOfRotation = System.nanoTime();
+              errors = load.errors.get() - errorsBefore;
+              requests = load.total() - requestsBefore;
+            }
+            if (declared == 0 && "FAILOVER_ACTIVE".equals(row(ops).getFailoverState())) {
+              declared = System.nanoTime();
+            }
+            Thread.sleep(100);
+          }
           shifts.add(new Shift((outOfRotation - stopped) / 1e9, (declared - stopped) / 1e9, errors, requests));
           System.out.printf(Locale.ROOT, "failure %d: out of rotation %.1f s, FAILOVER_ACTIVE %.1f s, %d errors "
               + "of %d requests%n", i + 1, (outOfRotation - stopped) / 1e9, (declared - stopped) / 1e9, errors,
