@@ -125,9 +125,9 @@ public final class CarWash implements AutoCloseable {
 
   /** The step still running at the deadline is TIMED_OUT; its thread is abandoned. */
   private void abandon(Future<?> future, Progress progress, String detail) {
+    progress.timeOutCurrent(steps, detail); // first: the interrupted step must not record itself as FAILED
     future.cancel(true);
     replaceExecutor();
-    progress.timeOutCurrent(steps, detail);
   }
 
   private WashReport report(WashContext context, long start, Progress progress) {

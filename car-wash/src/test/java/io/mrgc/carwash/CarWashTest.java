@@ -109,6 +109,29 @@ class CarWashTest {
   }
 
   @Test
+  void aSlowStepThatGivesUpWhenInterruptedStillCountsAsTimedOutNotFailed() {
+    WashStep slow = new WashStep() {
+      @Override
+      public String name() {
+        return "slow";
+      }
+
+      @Override
+      public StepResult run(WashContext context) throws Exception {
+        Thread.sleep(60_000); // throws InterruptedException when the wash gives up on it
+        return StepResult.passed("never");
+      }
+    };
+    try (CarWash wash = new CarWash(List.of(slow, step("z", StepResult.passed(""))), Duration.ofMillis(100), CLOCK)) {
+      for (int i = 0; i < 20; i++) { // the interrupted step races the time-out's record: it must never win
+        WashReport report = wash.wash("r" + i);
+        assertThat(report.outcome()).isEqualTo(WashReport.Outcome.TIMED_OUT);
+        assertThat(report.steps().get(0).outcome()).isEqualTo(StepReport.Outcome.TIMED_OUT);
+      }
+    }
+  }
+
+  @Test
   void aHungStepTimesTheWashOutWithoutHoldingTheCallerAndTheNextWashStillRuns() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
