@@ -40,14 +40,21 @@ public final class RoutingStateRepository {
    */
   public CompletableFuture<RoutingStateItem> writeFenced(RoutingStateItem item, long fencingToken) {
     item.setFencingToken(fencingToken);
-    Expression fence = Expression.builder()
+    return Futures.conditional(
+        () -> table.updateItem(UpdateItemEnhancedRequest.builder(RoutingStateItem.class)
+            .item(item).conditionExpression(fence(fencingToken)).build()),
+        "routing_state " + item.getRegion() + ": version " + item.getVersion() + " or fencing token " + fencingToken
+            + " is stale");
+  }
+
+  /**
+   * The fencing condition of control rows: the writer's token is at least the newest one that wrote the row. With
+   * the enhanced client's version condition (added to every versioned update) a stale leader's write is refused.
+   */
+  public static Expression fence(long fencingToken) {
+    return Expression.builder()
         .expression("attribute_not_exists(fencing_token) OR fencing_token <= :token")
         .expressionValues(Map.of(":token", AttributeValue.fromN(Long.toString(fencingToken))))
         .build();
-    return Futures.conditional(
-        () -> table.updateItem(UpdateItemEnhancedRequest.builder(RoutingStateItem.class)
-            .item(item).conditionExpression(fence).build()),
-        "routing_state " + item.getRegion() + ": version " + item.getVersion() + " or fencing token " + fencingToken
-            + " is stale");
   }
 }

@@ -6,13 +6,10 @@ import io.mrgc.state.StateClient;
 import io.mrgc.state.Tables;
 import io.mrgc.state.items.RoutingStateItem;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.enhanced.dynamodb.DynamoDbAsyncTable;
-import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
 import software.amazon.awssdk.enhanced.dynamodb.model.UpdateItemEnhancedRequest;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Region rows of routing_state with the controller's attributes ({@link FailoverRowItem}). Every write is one
@@ -53,13 +50,9 @@ public final class FailoverRowRepository {
    */
   public CompletableFuture<FailoverRowItem> writeFenced(FailoverRowItem item, long fencingToken) {
     item.setFencingToken(fencingToken);
-    Expression fence = Expression.builder()
-        .expression("attribute_not_exists(fencing_token) OR fencing_token <= :token")
-        .expressionValues(Map.of(":token", AttributeValue.fromN(Long.toString(fencingToken))))
-        .build();
     return Futures.conditional(
         () -> table.updateItem(UpdateItemEnhancedRequest.builder(FailoverRowItem.class)
-            .item(item).conditionExpression(fence).build()),
+            .item(item).conditionExpression(RoutingStateRepository.fence(fencingToken)).build()),
         "routing_state " + item.getRegion() + ": version " + item.getVersion() + " or fencing token " + fencingToken
             + " is stale");
   }
