@@ -51,13 +51,19 @@ class ClusterFailoverTest {
 
   @Test
   void everyRegionIsObservedFromTheOthersAndJudgedHealthy() throws Exception {
-    waitFor("two observers to judge every region HEALTHY", () -> {
+    // Controllers start one after another: wait until every one has observed every region, not just two of them.
+    waitFor("every controller to observe every region, and every region judged HEALTHY", () -> {
       String out = mrgc("failover", "status").out();
       return cluster.regions().stream().allMatch(region -> out.lines()
-          .anyMatch(l -> l.startsWith(region) && l.contains("NORMAL") && l.contains("HEALTHY")));
+          .anyMatch(l -> l.startsWith(region) && l.contains("NORMAL") && l.contains("HEALTHY")))
+          && cluster.regions().stream().allMatch(observer -> observations(out, observer) == cluster.regions().size());
     });
     String status = mrgc("failover", "status").out();
     assertThat(status).contains("observed from us-east-2").contains("observed from us-west-2");
+  }
+
+  private static long observations(String status, String observer) {
+    return status.lines().filter(l -> l.contains("observed from " + observer + " ") && l.contains("HEALTHY")).count();
   }
 
   @Test
