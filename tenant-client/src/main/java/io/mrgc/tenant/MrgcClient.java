@@ -21,11 +21,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The tenant SDK: seals each request under a KMS data key (reused within {@link DataKeyReuse} bounds), sends it to an
  * MRGC endpoint (an anycast address or a PrivateLink DNS name), and opens the sealed answer. Only an attested enclave
- * can unwrap the data key on the other side. Thread-safe; one instance per tenant and endpoint.
+ * can unwrap the data key on the other side. Requests the service did not serve are retried in new envelopes within a
+ * {@link RetryPolicy}. Thread-safe; one instance per tenant and endpoint.
  *
  * <pre>{@code
  * try (MrgcClient client = MrgcClient.builder()
@@ -45,6 +48,8 @@ public final class MrgcClient implements AutoCloseable {
   private final String apiKey;
   private final Duration timeout;
   private final ReusableDataKey dataKey;
+  private final RetryPolicy retries;
+  private final RetryTimer timer;
   private final TenantEnvelopes envelopes = new TenantEnvelopes();
   private final HttpClient http;
 
@@ -53,6 +58,8 @@ public final class MrgcClient implements AutoCloseable {
     this.tenant = requireText("tenant", b.tenant);
     this.apiKey = requireText("apiKey", b.apiKey);
     this.timeout = b.timeout;
+    this.retries = b.retries;
+    this.timer = b.timer;
     this.dataKey = new ReusableDataKey(Objects.requireNonNull(b.dataKeySource, "dataKeySource must be set"),
         requireText("kmsKeyId", b.kmsKeyId), tenant, b.reuse, b.clock);
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -82,50 +89,103 @@ public final class MrgcClient implements AutoCloseable {
 
   /**
    * Any inference API: seals {@code body} for {@code path} and {@code model}, and returns the opened JSON answer.
+   * Inference is stateless, so a call the service could not serve (no connection, 502, 503, 504, or 429 with a short
+   * {@code Retry-After}) is retried within the {@link RetryPolicy}, each attempt in a new envelope with its own
+   * request id ({@code <call id>.<attempt>}) and IV.
    *
-   * @throws MrgcException a typed error for every refusal (the message is the service's)
+   * @throws MrgcException a typed error for every refusal (the message is the service's), with the last attempt's
+   *     request id and {@link MrgcException#attempts()}
    */
   public JsonNode call(String path, String model, JsonNode body) {
-    String requestId = UUID.randomUUID().toString();
-    byte[] plaintext = null;
-    try (ReusableDataKey.Lease key = dataKey.lease()) {
+    byte[] plaintext;
+    try {
       plaintext = JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the request body is not serializable JSON", e);
+    }
+    String callId = UUID.randomUUID().toString();
+    long start = timer.nanoTime();
+    List<MrgcException> earlier = new ArrayList<>();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        Attempt result = attempt(path, model, callId + "." + attempt, plaintext);
+        if (result.answer() != null) {
+          return result.answer();
+        }
+        long wait = result.retryable()
+            ? retries.nextWaitNanos(attempt, result.retryAfterNanos(), timer.nanoTime() - start, timer.jitter())
+            : -1;
+        if (wait < 0) {
+          earlier.forEach(result.failure()::addSuppressed);
+          throw result.failure().afterAttempts(attempt);
+        }
+        earlier.add(result.failure());
+        timer.sleep(wait);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MrgcException.Unavailable("interrupted while waiting for " + endpoint, e);
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
+  }
+
+  /** One attempt's outcome: the opened answer, or a failure, retryable or not (with the 429's Retry-After). */
+  private record Attempt(JsonNode answer, MrgcException failure, boolean retryable, long retryAfterNanos) {
+    static Attempt failed(MrgcException failure, boolean retryable) {
+      return new Attempt(null, failure, retryable, -1);
+    }
+  }
+
+  /** Seals {@code plaintext} anew (its own data-key lease, request id and IV), sends it and reads the answer. */
+  private Attempt attempt(String path, String model, String requestId, byte[] plaintext) throws InterruptedException {
+    try (ReusableDataKey.Lease key = dataKey.lease()) {
       TenantEnvelopes.SealedRequest sealed = envelopes.sealRequest(key.key(), key.edk(),
           new EnvelopeHeader(tenant, key.keyId(), model, path, requestId), plaintext);
-      HttpResponse<byte[]> response = send(path, model, requestId, sealed.envelope());
+      HttpResponse<byte[]> response;
+      try {
+        response = send(path, model, requestId, sealed.envelope());
+      } catch (IOException e) {
+        return Attempt.failed(new MrgcException.Unavailable("no answer from " + endpoint + ": " + e, requestId, e),
+            true);
+      }
+      int status = response.statusCode();
       String type = response.headers().firstValue("content-type").orElse("");
       JsonNode answer;
       if (type.startsWith(ENVELOPE_CONTENT_TYPE)) {
         byte[] opened = envelopes.openResponse(key.key(), sealed.binding(), response.body());
         try {
           answer = JSON.readTree(opened);
+        } catch (IOException e) {
+          return Attempt.failed(new MrgcException.Unavailable(status, "invalid_answer", "the sealed answer is not JSON",
+              requestId), false);
         } finally {
           Arrays.fill(opened, (byte) 0);
         }
       } else {
         answer = parseOrNull(response.body());
       }
-      if (response.statusCode() != 200) {
-        throw error(response, answer, requestId);
+      if (status != 200) {
+        int retryAfter = response.headers().firstValue("retry-after").map(MrgcClient::seconds).orElse(-1);
+        MrgcException error = error(status, answer, requestId, retryAfter);
+        if (status == 429) {
+          // waited out only when it says how long; the policy refuses one longer than its maxBackoff
+          return new Attempt(null, error, retryAfter >= 0, TimeUnit.SECONDS.toNanos(retryAfter));
+        }
+        return Attempt.failed(error, status == 502 || status == 503 || status == 504);
       }
       if (!type.startsWith(ENVELOPE_CONTENT_TYPE)) {
-        throw new MrgcException.IntegrityFailure("the answer was not sealed: refusing an unencrypted answer", null);
+        return Attempt.failed(new MrgcException.IntegrityFailure(
+            "the answer was not sealed: refusing an unencrypted answer", null), false);
       }
-      return answer;
+      return new Attempt(answer, null, false, -1);
     } catch (EnclaveException e) {
       if (e.code() == EnclaveErrorCode.AEAD_FAILURE || e.code() == EnclaveErrorCode.MALFORMED) {
-        throw new MrgcException.IntegrityFailure("the sealed answer did not open under this request's key", e);
+        return Attempt.failed(new MrgcException.IntegrityFailure(
+            "the sealed answer did not open under this request's key", e), false);
       }
-      throw new MrgcException.Unavailable("could not get a data key from KMS: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new MrgcException.Unavailable("no answer from " + endpoint + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new MrgcException.Unavailable("interrupted while waiting for " + endpoint, e);
-    } finally {
-      if (plaintext != null) {
-        Arrays.fill(plaintext, (byte) 0);
-      }
+      return Attempt.failed(new MrgcException.Unavailable("could not get a data key from KMS: " + e.getMessage(), e),
+          false);
     }
   }
 
@@ -142,12 +202,11 @@ public final class MrgcClient implements AutoCloseable {
     return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  private static MrgcException error(HttpResponse<byte[]> response, JsonNode body, String requestId) {
+  private static MrgcException error(int status, JsonNode body, String requestId, int retryAfterSeconds) {
     JsonNode error = body == null ? null : body.path("error");
-    String code = error == null || error.isMissingNode() ? "http_" + response.statusCode() : error.path("code").asText();
+    String code = error == null || error.isMissingNode() ? "http_" + status : error.path("code").asText();
     String message = error == null || error.isMissingNode() ? "no error details" : error.path("message").asText();
-    int retryAfter = response.headers().firstValue("retry-after").map(MrgcClient::seconds).orElse(1);
-    return MrgcException.of(response.statusCode(), code, message, requestId, retryAfter);
+    return MrgcException.of(status, code, message, requestId, retryAfterSeconds);
   }
 
   private static JsonNode parseOrNull(byte[] body) {
@@ -158,11 +217,13 @@ public final class MrgcClient implements AutoCloseable {
     }
   }
 
+  /** Retry-After in whole seconds; -1 when it is not that (an HTTP date, garbage). */
   private static int seconds(String value) {
     try {
-      return Integer.parseInt(value.trim());
+      int seconds = Integer.parseInt(value.trim());
+      return seconds >= 0 ? seconds : -1;
     } catch (NumberFormatException e) {
-      return 1;
+      return -1;
     }
   }
 
@@ -183,6 +244,33 @@ public final class MrgcClient implements AutoCloseable {
     return value;
   }
 
+  /** Time, sleep and randomness for retries; tests replace it. */
+  interface RetryTimer {
+    RetryTimer SYSTEM = new RetryTimer() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public void sleep(long nanos) throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(nanos);
+      }
+
+      @Override
+      public double jitter() {
+        return ThreadLocalRandom.current().nextDouble();
+      }
+    };
+
+    long nanoTime();
+
+    void sleep(long nanos) throws InterruptedException;
+
+    /** A random number in [0, 1). */
+    double jitter();
+  }
+
   /** Decrypted embeddings: one vector per input, in input order. */
   public record Embeddings(String model, List<float[]> vectors, int promptTokens) {}
 
@@ -196,6 +284,8 @@ public final class MrgcClient implements AutoCloseable {
     private DataKeyReuse reuse = DataKeyReuse.defaults();
     private Duration timeout = DEFAULT_TIMEOUT;
     private Clock clock = Clock.systemUTC();
+    private RetryPolicy retries = RetryPolicy.defaults();
+    private RetryTimer timer = RetryTimer.SYSTEM;
 
     /** An anycast address ({@code http://127.0.1.1:8080} locally) or a PrivateLink DNS name. */
     public Builder endpoint(URI endpoint) {
@@ -238,8 +328,22 @@ public final class MrgcClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How requests the service could not serve are retried ({@link RetryPolicy#defaults()}: 3 attempts within 10 s;
+     * {@link RetryPolicy#none()}: never). {@link #timeout} bounds each attempt.
+     */
+    public Builder retries(RetryPolicy retries) {
+      this.retries = Objects.requireNonNull(retries, "retries must be set");
+      return this;
+    }
+
     Builder clock(Clock clock) {
       this.clock = clock;
+      return this;
+    }
+
+    Builder retryTimer(RetryTimer timer) {
+      this.timer = timer;
       return this;
     }
 

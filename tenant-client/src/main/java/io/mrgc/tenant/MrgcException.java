@@ -8,9 +8,15 @@ public class MrgcException extends RuntimeException {
   private final int status;
   private final String code;
   private final String requestId;
+  private int attempts = 1;
 
   public MrgcException(int status, String code, String message, String requestId) {
-    super(message + " (status " + status + ", code " + code + (requestId == null ? "" : ", request " + requestId) + ")");
+    this(status, code, message, requestId, null);
+  }
+
+  MrgcException(int status, String code, String message, String requestId, Throwable cause) {
+    super(message + " (" + (status == 0 ? "" : "status " + status + ", ") + "code " + code
+        + (requestId == null ? "" : ", request " + requestId) + ")", cause);
     this.status = status;
     this.code = code;
     this.requestId = requestId;
@@ -31,8 +37,25 @@ public class MrgcException extends RuntimeException {
     return code;
   }
 
+  /** The request id of the last attempt (each attempt has its own: {@code <call id>.<attempt>}). */
   public String requestId() {
     return requestId;
+  }
+
+  /** How many attempts the client made before giving up with this error (see {@link RetryPolicy}). */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** Records the attempt count before the exception is thrown; the message then ends "after N attempts". */
+  MrgcException afterAttempts(int attempts) {
+    this.attempts = attempts;
+    return this;
+  }
+
+  @Override
+  public String getMessage() {
+    return attempts > 1 ? super.getMessage() + " after " + attempts + " attempts" : super.getMessage();
   }
 
   /** 401: the API key is missing, wrong or disabled. */
@@ -70,7 +93,10 @@ public class MrgcException extends RuntimeException {
     }
   }
 
-  /** 5xx or no answer: the service could not serve now; retrying later may succeed. */
+  /**
+   * 5xx or no answer: the service could not serve now; retrying later may succeed. The client has already retried
+   * what was safe to retry ({@link #attempts()}).
+   */
   public static final class Unavailable extends MrgcException {
     Unavailable(int status, String code, String message, String requestId) {
       super(status, code, message, requestId);
@@ -78,6 +104,11 @@ public class MrgcException extends RuntimeException {
 
     Unavailable(String message, Throwable cause) {
       super(message, cause);
+    }
+
+    /** No answer to the attempt with {@code requestId} (connection refused, reset or timed out). */
+    Unavailable(String message, String requestId, Throwable cause) {
+      super(0, "no_answer", message, requestId, cause);
     }
   }
 

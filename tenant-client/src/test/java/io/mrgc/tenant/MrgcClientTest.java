@@ -65,7 +65,8 @@ class MrgcClientTest {
   private MrgcClient client(DataKeyReuse reuse) {
     return MrgcClient.builder().endpoint(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
         .tenant("acme").apiKey("mrgc_test").kmsKeyId("local:acme:1").dataKeySource(kms).dataKeyReuse(reuse)
-        .clock(clock).build();
+        .clock(clock).retries(RetryPolicy.custom().initialBackoff(Duration.ofMillis(1))
+            .maxBackoff(Duration.ofMillis(1)).build()).build();
   }
 
   private void answer(int code, String errorCode) {
