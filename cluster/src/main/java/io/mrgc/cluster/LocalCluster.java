@@ -13,12 +13,12 @@ import io.mrgc.router.RouterVerticle;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
 import io.mrgc.enclave.attestation.LocalAttestationVerifier;
 import io.mrgc.enclave.EnclaveException;
-import io.mrgc.failover.dials.RoutingStateDials;
+import io.mrgc.failover.dials.TrafficDials;
 import io.mrgc.failover.health.HttpRegionProbe;
 import io.mrgc.failover.health.RegionalHealth;
 import io.mrgc.failover.loop.FailoverController;
-import io.mrgc.failover.loop.Prescaler;
 import io.mrgc.failover.machine.FailoverMachine;
+import io.mrgc.failover.prescale.AutoscalingPrescaler;
 import io.mrgc.enclave.client.EnclaveCanary;
 import io.mrgc.enclave.kms.DataKeySource;
 import io.mrgc.enclave.kms.LocalKeyRing;
@@ -77,6 +77,8 @@ public final class LocalCluster implements AutoCloseable {
   private FrontDoor frontDoor;
   private final List<AutoscalerLoop> autoscalers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<FailoverController> failoverControllers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The controllers' dial actuators that hold resources (threads, clients): closed after the controllers. */
+  private final List<AutoCloseable> failoverDials = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private LocalCluster(LocalClusterOptions options) {
     this.options = options;
@@ -147,7 +149,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * One failover controller per region, each probing the other regions' routers ({@code /healthz/region}) and
-   * moving dials through routing_state, which the front door follows.
+   * moving dials through the options' actuator (by default routing_state, which the front door follows).
    */
   private void startFailoverControllers(FailoverOptions failover, Map<String, URI> routerUrls) {
     Map<String, URI> healthUrls = new LinkedHashMap<>();
@@ -155,11 +157,16 @@ public final class LocalCluster implements AutoCloseable {
     for (String region : options.regions()) {
       StateClient client = clients.get(region);
       HttpRegionProbe probe = new HttpRegionProbe(vertx, healthUrls, PROBE_TIMEOUT);
+      TrafficDials dials = failover.dials().create(region, client, Clock.systemUTC());
+      if (dials instanceof AutoCloseable closeable) {
+        failoverDials.add(closeable);
+      }
       FailoverController controller = new FailoverController(
           failover.controller(region, options.regions()),
           new RegionalHealth(failover.health()), new FailoverMachine(failover.machine()), client,
-          new LeaseManager(client, Clock.systemUTC()), probe, new RoutingStateDials(client, Clock.systemUTC()),
-          Prescaler.NONE, Clock.systemUTC());
+          new LeaseManager(client, Clock.systemUTC()), probe, dials,
+          new AutoscalingPrescaler(failover.prescaler(options.autoscaling()), client, Clock.systemUTC()),
+          Clock.systemUTC());
       failoverControllers.add(controller);
       controller.start();
     }
@@ -390,6 +397,7 @@ public final class LocalCluster implements AutoCloseable {
   public void close() {
     autoscalers.forEach(AutoscalerLoop::close); // first: they must not launch into a closing cluster
     failoverControllers.forEach(FailoverController::close); // nor judge regions while they shut down
+    failoverDials.forEach(LocalCluster::closeQuietly); // then their actuators' retries stop
     try {
       vertx.close().await(30, TimeUnit.SECONDS); // undeploys front door, routers and agents (agents write TERMINATED)
     } catch (Exception e) {
@@ -402,6 +410,14 @@ public final class LocalCluster implements AutoCloseable {
     clients.values().forEach(StateClient::close);
     dynamoHttp.close();
     dynamoDb.close();
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception e) {
+      // keep shutting down: the rest must still be released
+    }
   }
 
   private static <T> T await(Future<T> future) {

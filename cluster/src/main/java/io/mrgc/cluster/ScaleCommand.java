@@ -42,7 +42,9 @@ final class ScaleCommand implements Runnable {
             continue;
           }
           String override = row.overrideActiveAt(now)
-              ? row.getDesiredCapacity() + " until " + Instant.ofEpochMilli(row.getOverrideUntilMillis()) : "-";
+              ? row.getDesiredCapacity() + " until " + Instant.ofEpochMilli(row.getOverrideUntilMillis())
+                  + (row.getOverrideBy() == null ? "" : " by " + row.getOverrideBy())
+              : "-";
           out.printf("%-12s %7s  %7d  %9d  %8d  %-6s  %-7s  %-20s  %s %s: %s%n", region,
               row.getDesiredCapacity() == null ? "-" : row.getDesiredCapacity(), row.getCurrent(), row.getLaunching(),
               row.getDraining(), row.getRps() == null ? "-" : String.format("%.1f", row.getRps()),

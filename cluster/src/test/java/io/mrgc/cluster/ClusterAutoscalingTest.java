@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mrgc.autoscaler.loop.LoopConfig;
 import io.mrgc.autoscaler.policy.ScalingConfig;
+import io.mrgc.failover.ops.FailoverOperations;
+import io.mrgc.failover.state.FailoverRowItem;
+import io.mrgc.state.AutoscalingStateRepository;
+import io.mrgc.state.items.AutoscalingStateItem;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -11,12 +15,15 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -25,10 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The autoscaler in a local cluster, with windows shortened by configuration: load on one region starts new node
- * agents that become READY and take traffic; when the load goes, they are drained (no request fails) and stopped.
+ * agents that become READY and take traffic; when the load goes, they are drained (no request fails) and stopped. A
+ * planned drain of a loaded region first raises the other regions' capacity (the failover controllers' prescaler).
  */
 class ClusterAutoscalingTest {
   private static final String REGION = "us-east-1";
+  /** 10 RPS per instance, 1..3 instances, windows of seconds instead of minutes. */
+  private static final ScalingConfig SCALING = new ScalingConfig(10, Duration.ofSeconds(3), 0.5, Duration.ofSeconds(6),
+      Duration.ofSeconds(2), 1, 3, Duration.ofSeconds(10), Duration.ofSeconds(2));
+  private static final LoopConfig LOOP = new LoopConfig(Duration.ofSeconds(1), Duration.ofSeconds(5),
+      Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5));
   @TempDir
   Path dir;
   private LocalCluster cluster;
@@ -42,12 +55,8 @@ class ClusterAutoscalingTest {
 
   @Test
   void loadStartsAgentsThatTakeTrafficAndTheirDepartureLosesNoRequest() throws Exception {
-    ScalingConfig scaling = new ScalingConfig(10, Duration.ofSeconds(3), 0.5, Duration.ofSeconds(6),
-        Duration.ofSeconds(2), 1, 3, Duration.ofSeconds(10), Duration.ofSeconds(2));
-    LoopConfig loop = new LoopConfig(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
-        Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5));
     cluster = LocalCluster.start(LocalClusterOptions.ephemeral(dir).withAgentsPerRegion(1).withAllowPlaintext(true)
-        .withAutoscaling(new AutoscalingOptions(scaling, loop, Duration.ofMillis(500), Duration.ofSeconds(1))));
+        .withAutoscaling(new AutoscalingOptions(SCALING, LOOP, Duration.ofMillis(500), Duration.ofSeconds(1))));
     cluster.awaitServing(Duration.ofSeconds(60));
     TenantAdmin.Credentials tenant = cluster.createTenant("load",
         new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000));
@@ -70,6 +79,76 @@ class ClusterAutoscalingTest {
     trickle.runUntil(() -> regionAgents().size() == 1, Duration.ofSeconds(90));
     assertThat(regionAgents()).hasSize(1);
     assertThat(statuses).isNotEmpty().containsOnly(200);
+  }
+
+  @Test
+  void aPlannedDrainPreScalesTheOtherRegionsBeforeItMovesTraffic() throws Exception {
+    // The autoscalers' own rules wait a minute above target: only the prescaler can grow the survivors in time.
+    ScalingConfig slowToGrow = new ScalingConfig(10, Duration.ofSeconds(60), 0.5, Duration.ofSeconds(60),
+        Duration.ofSeconds(60), 1, 3, Duration.ofSeconds(10), Duration.ofSeconds(2));
+    cluster = LocalCluster.start(LocalClusterOptions.ephemeral(dir).withAgentsPerRegion(1).withAllowPlaintext(true)
+        .withAutoscaling(new AutoscalingOptions(slowToGrow, LOOP, Duration.ofMillis(500), Duration.ofSeconds(1)))
+        .withFailover(FastHolds.options(List.of(0)))); // one step: it sheds all the region carries
+    cluster.awaitServing(Duration.ofSeconds(60));
+    TenantAdmin.Credentials tenant = cluster.createTenant("evacuee",
+        new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000));
+    WebClient web = WebClient.create(cluster.vertx());
+    URI anycast = cluster.anycastUrls().values().iterator().next();
+    List<String> survivors = cluster.regions().stream().filter(r -> !r.equals(REGION)).toList();
+    FailoverOperations failover = FailoverOperations.defaults(cluster.stateClient(REGION), cluster.regions(),
+        Clock.systemUTC());
+    AutoscalingStateRepository autoscaling = new AutoscalingStateRepository(cluster.stateClient(REGION));
+    List<Integer> statuses = Collections.synchronizedList(new ArrayList<>());
+    Set<String> served = Collections.synchronizedSet(new HashSet<>());
+
+    // Three instances in the region to drain (an SRE's override) and load on them until its autoscaler sees it:
+    // fresh RPS of more than three instances' target, which the drain's one step moves to the survivors: more than
+    // the one instance each has can take.
+    autoscaling.setOverride(REGION, 3, System.currentTimeMillis() + 600_000, "test", System.currentTimeMillis()).join();
+    Load load = new Load(web, anycast, tenant.apiKey(), 8, 0, statuses, served);
+    load.runUntil(() -> {
+      AutoscalingStateItem row = autoscaling.get(REGION).join();
+      return agentsIn(REGION) == 3 && row.getRps() != null && row.getRps() > 3.0 * slowToGrow.targetRpsPerInstance();
+    }, Duration.ofSeconds(60));
+    assertThat(survivors).allMatch(r -> agentsIn(r) == 1);
+    double loadRps = autoscaling.get(REGION).join().getRps();
+    assertThat(loadRps).as("RPS on %s's 3 instances", REGION).isGreaterThan(3.0 * slowToGrow.targetRpsPerInstance());
+    // Drain under the same load, watching the dial and the survivors' instances at each step down.
+    assertThat(MrgcRun.against(cluster.dynamoDb().endpoint(), "failover", "drain", REGION, "--reason", "prescale drill")
+        .exit()).isZero();
+    Map<Integer, Integer> survivorAgentsAtDial = new ConcurrentHashMap<>();
+    Map<Integer, Long> dialSeenAt = new ConcurrentHashMap<>();
+    Map<String, Long> overrideSeenAt = new ConcurrentHashMap<>();
+    load.runUntil(() -> {
+      FailoverRowItem row = failover.status(REGION).join().row();
+      dialSeenAt.putIfAbsent(row.getTrafficDial(), System.nanoTime());
+      survivorAgentsAtDial.putIfAbsent(row.getTrafficDial(), survivors.stream().mapToInt(this::agentsIn).sum());
+      survivors.forEach(r -> {
+        AutoscalingStateItem scaling = autoscaling.get(r).join();
+        if (scaling != null && scaling.getOverrideBy() != null) {
+          overrideSeenAt.putIfAbsent(r + ": " + scaling.getOverrideBy(), System.nanoTime());
+        }
+      });
+      return "DRAINED".equals(row.getDrain());
+    }, Duration.ofSeconds(120));
+
+    System.out.printf("prescaled drain of %.1f RPS: survivors' agents at each dial %s; overrides %s%n", loadRps,
+        survivorAgentsAtDial, overrideSeenAt.keySet());
+    assertThat(failover.status(REGION).join().row().getDrain()).isEqualTo("DRAINED");
+    // The prescaler raised the survivors before the dial moved, and the step waited until the new instances served.
+    String prescaled = "prescaler: drain of " + REGION;
+    assertThat(overrideSeenAt.keySet()).as("the drain raised the survivors' autoscaling")
+        .anyMatch(o -> o.endsWith(": " + prescaled));
+    long firstOverride = overrideSeenAt.entrySet().stream().filter(e -> e.getKey().endsWith(prescaled))
+        .mapToLong(Map.Entry::getValue).min().orElseThrow();
+    assertThat(firstOverride).as("override before the dial left 100").isLessThan(dialSeenAt.get(0));
+    assertThat(survivorAgentsAtDial.get(0)).as("survivors' agents when the dial reached 0")
+        .isGreaterThan(survivors.size());
+    assertThat(statuses).isNotEmpty().containsOnly(200);
+  }
+
+  private int agentsIn(String region) {
+    return (int) cluster.agents().values().stream().filter(a -> a.options().region().equals(region)).count();
   }
 
   private Set<String> regionAgents() {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mrgc.cluster.frontdoor.HealthCheckOptions;
 import io.mrgc.failover.health.HealthThresholds;
-import io.mrgc.failover.machine.Hold;
-import io.mrgc.failover.machine.MachineConfig;
 import io.mrgc.failover.ops.FailoverOperations;
 import io.mrgc.failover.state.FailoverRowItem;
 import io.mrgc.tenant.MrgcClient;
@@ -39,12 +37,10 @@ class ClusterRegionFailureTest {
 
   @BeforeAll
   static void start() {
-    FailoverOptions fast = new FailoverOptions(Duration.ofSeconds(1),
+    FailoverOptions fast = new FailoverOptions(FastHolds.EVALUATION_PERIOD,
         new HealthThresholds(1, Duration.ofSeconds(3), Duration.ofSeconds(30), 20, 0.05, 0.5, Duration.ofSeconds(2),
             Duration.ofSeconds(1)),
-        new MachineConfig(Hold.of(2, Duration.ofSeconds(2)), Hold.of(2, Duration.ofSeconds(2)),
-            Hold.of(3, Duration.ofSeconds(3)), Hold.of(3, Duration.ofSeconds(3)), Hold.of(2, Duration.ofSeconds(2)),
-            List.of(10, 50, 100), List.of(50, 0), Duration.ofSeconds(2), Duration.ofHours(1)));
+        FastHolds.machine());
     cluster = LocalCluster.start(LocalClusterOptions.ephemeral(stateDir).withFailover(fast)
         .withHealthCheck(new HealthCheckOptions(Duration.ofSeconds(1), 2, HealthCheckOptions.DEFAULT_TIMEOUT,
             HealthCheckOptions.DEFAULT_PATH)));

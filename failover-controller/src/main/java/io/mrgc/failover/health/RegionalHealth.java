@@ -96,9 +96,13 @@ public final class RegionalHealth {
   }
 
   private int servingInstances(HealthInputs in) {
-    long freshSince = in.now().toEpochMilli() - thresholds.heartbeatStaleAfter().toMillis();
+    return servingInstances(in.instances(), in.now().toEpochMilli() - thresholds.heartbeatStaleAfter().toMillis());
+  }
+
+  /** The instances that serve (or are between two requests) with a heartbeat at or after {@code freshSince}. */
+  public static int servingInstances(List<GpuInstanceItem> instances, long freshSince) {
     int serving = 0;
-    for (GpuInstanceItem item : in.instances()) {
+    for (GpuInstanceItem item : instances) {
       if (item.getHeartbeatAtMillis() >= freshSince && serving(item.getState())) {
         serving++;
       }

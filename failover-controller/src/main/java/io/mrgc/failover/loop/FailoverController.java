@@ -315,7 +315,7 @@ public final class FailoverController implements AutoCloseable {
         return DrainGate.closed(other.getRegion() + " is judged " + evaluation.summary());
       }
     }
-    Prescaler.Readiness readiness = prescaler.prepare(region,
+    Prescaler.Readiness readiness = prescaler.prepare(region, row.getTrafficDial(),
         machine.config().nextDrainStep(row.getTrafficDial()), survivors);
     return readiness.ready() ? DrainGate.OPEN : DrainGate.closed("prescaler: " + readiness.detail());
   }

@@ -46,7 +46,7 @@ class FailoverOperationsTest {
     volatile Readiness answer = Readiness.READY;
 
     @Override
-    public Readiness prepare(String drainingRegion, int nextDial, List<String> survivors) {
+    public Readiness prepare(String drainingRegion, int currentDial, int nextDial, List<String> survivors) {
       calls.add(drainingRegion + " -> " + nextDial + " % onto " + survivors);
       return answer;
     }
