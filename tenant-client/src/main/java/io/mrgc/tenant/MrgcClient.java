@@ -140,8 +140,7 @@ public final class MrgcClient implements AutoCloseable {
   /** Seals {@code plaintext} anew (its own data-key lease, request id and IV), sends it and reads the answer. */
   private Attempt attempt(String path, String model, String requestId, byte[] plaintext) throws InterruptedException {
     try (ReusableDataKey.Lease key = dataKey.lease()) {
-      TenantEnvelopes.SealedRequest sealed = envelopes.sealRequest(key.key(), key.edk(),
-          new EnvelopeHeader(tenant, key.keyId(), model, path, requestId), plaintext);
+      TenantEnvelopes.SealedRequest sealed = seal(key, model, path, requestId, plaintext);
       HttpResponse<byte[]> response;
       try {
         response = send(path, model, requestId, sealed.envelope());
@@ -186,6 +185,20 @@ public final class MrgcClient implements AutoCloseable {
       }
       return Attempt.failed(new MrgcException.Unavailable("could not get a data key from KMS: " + e.getMessage(), e),
           false);
+    }
+  }
+
+  /** Seals the request; one that cannot be sealed (a bad model name, too large) is the caller's to fix. */
+  private TenantEnvelopes.SealedRequest seal(ReusableDataKey.Lease key, String model, String path, String requestId,
+      byte[] plaintext) throws EnclaveException {
+    try {
+      return envelopes.sealRequest(key.key(), key.edk(), new EnvelopeHeader(tenant, key.keyId(), model, path,
+          requestId), plaintext);
+    } catch (EnclaveException e) {
+      if (e.code() == EnclaveErrorCode.MALFORMED) {
+        throw new IllegalArgumentException("cannot seal this request: " + e.getMessage(), e);
+      }
+      throw e;
     }
   }
 

@@ -95,6 +95,17 @@ class MrgcClientTest {
   }
 
   @Test
+  void aRequestTooLargeToSealIsTheCallersToFixAndNeverSent() {
+    try (MrgcClient client = client(DataKeyReuse.defaults())) {
+      assertThatThrownBy(() -> client.embed("all-minilm-l6-v2", List.of("x".repeat(3 * 1024 * 1024))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("cannot seal this request: sealed envelope is ")
+          .hasMessageEndingWith(" bytes; the limit is 2097152");
+    }
+    assertThat(seenAuthorization.get()).as("nothing reached the server").isNull();
+  }
+
+  @Test
   void anUnsealedSuccessIsRefused() {
     status.set(200);
     answer.set("{\"object\":\"list\",\"data\":[]}");
