@@ -5,6 +5,7 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,6 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.server.Connector; // Jetty comes with DynamoDB Local
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * DynamoDB Local running inside this JVM on a loopback HTTP port: the local cluster's stand-in for the global
@@ -20,6 +24,7 @@ import java.util.List;
  * regions and credentials, as global tables look to their readers once replicated.
  */
 public final class EmbeddedDynamoDb implements AutoCloseable {
+  private static final String LOOPBACK = "127.0.0.1";
   private static final String NATIVE_LIBRARY = "libsqlite4java-linux-amd64-1.0.392.so";
   private static final String LIBRARY_PATH_PROPERTY = "sqlite4java.library.path";
 
@@ -58,6 +63,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     }
     try {
       DynamoDBProxyServer started = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+      bindToLoopback(started);
       started.start();
       server = started;
     } catch (Exception e) {
@@ -83,7 +89,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   }
 
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + port);
+    return URI.create("http://" + LOOPBACK + ":" + port);
   }
 
   public int port() {
@@ -93,6 +99,26 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   @Override
   public void close() {
     stop();
+  }
+
+  /**
+   * DynamoDB Local's Jetty server listens on every interface and has no option to change that, which would open the
+   * local tables (tenants' key hashes among them) to the network: its connector is bound to loopback before it starts.
+   */
+  private static void bindToLoopback(DynamoDBProxyServer proxy) {
+    try {
+      Field field = DynamoDBProxyServer.class.getDeclaredField("server");
+      field.setAccessible(true);
+      Server jetty = (Server) field.get(proxy);
+      for (Connector connector : jetty.getConnectors()) {
+        if (connector instanceof ServerConnector network) {
+          network.setHost(LOOPBACK);
+        }
+      }
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      throw new IllegalStateException("cannot bind DynamoDB Local to " + LOOPBACK + " (has its server changed?): " + e,
+          e);
+    }
   }
 
   /** sqlite4java needs its .so in a directory on disk; the jar bundles it, so extract it once per JVM. */
