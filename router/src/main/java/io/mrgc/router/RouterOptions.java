@@ -38,6 +38,9 @@ import java.util.function.Consumer;
  * @param dispatchQueueLimit most requests waiting for a free instance (each instance serves one request at a time);
  *     one more gets 503 no_capacity; 0 = never wait
  * @param dispatchQueueTimeout longest wait for a free instance before 503 no_capacity
+ * @param continueTimeout longest wait for an instance's answer to {@code Expect: 100-continue} (it answers at once
+ *     when alive: 100 Continue or a refusal); past it the instance is taken for hung, nothing was sent but the head,
+ *     and the request goes to another instance (the shorter of this and {@code requestTimeout} applies)
  */
 public record RouterOptions(String region, String routerId, String host, int port, Duration snapshotInterval,
     Duration heartbeatStaleAfter, long maxBodyBytes, Duration connectTimeout, Duration requestTimeout,
@@ -45,7 +48,7 @@ public record RouterOptions(String region, String routerId, String host, int por
     int maxEjectedPercent, Duration slowStart, boolean allowPlaintext, int proxyProtocolPort,
     Duration proxyProtocolHeaderTimeout, Duration authCacheTtl, Duration authNegativeCacheTtl,
     int authCacheMaxEntries, double defaultRateLimitRps, int defaultRateLimitBurst, int rateLimiterMaxTenants,
-    int dispatchQueueLimit, Duration dispatchQueueTimeout) {
+    int dispatchQueueLimit, Duration dispatchQueueTimeout, Duration continueTimeout) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -73,6 +76,7 @@ public record RouterOptions(String region, String routerId, String host, int por
   public static final int DEFAULT_RATE_LIMITER_MAX_TENANTS = 10_000;
   public static final int DEFAULT_DISPATCH_QUEUE_LIMIT = 1024;
   public static final Duration DEFAULT_DISPATCH_QUEUE_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_CONTINUE_TIMEOUT = Duration.ofSeconds(2);
 
   /** Bodies are opaque envelopes; 1 GiB is far above any sane inference request. */
   public static final long MAX_BODY_BYTES_LIMIT = 1024L * 1024 * 1024;
@@ -106,6 +110,7 @@ public record RouterOptions(String region, String routerId, String host, int por
     Check.between("rateLimiterMaxTenants", rateLimiterMaxTenants, 1, 10_000_000);
     Check.between("dispatchQueueLimit", dispatchQueueLimit, 0, 1_000_000);
     Check.positive("dispatchQueueTimeout", dispatchQueueTimeout);
+    Check.positive("continueTimeout", continueTimeout);
   }
 
   /** Every default, for {@code region} and {@code routerId}. */
@@ -117,7 +122,7 @@ public record RouterOptions(String region, String routerId, String host, int por
         DEFAULT_PROXY_PROTOCOL_PORT, DEFAULT_PROXY_PROTOCOL_HEADER_TIMEOUT, DEFAULT_AUTH_CACHE_TTL,
         DEFAULT_AUTH_NEGATIVE_CACHE_TTL, DEFAULT_AUTH_CACHE_MAX_ENTRIES, DEFAULT_RATE_LIMIT_RPS,
         DEFAULT_RATE_LIMIT_BURST, DEFAULT_RATE_LIMITER_MAX_TENANTS, DEFAULT_DISPATCH_QUEUE_LIMIT,
-        DEFAULT_DISPATCH_QUEUE_TIMEOUT);
+        DEFAULT_DISPATCH_QUEUE_TIMEOUT, DEFAULT_CONTINUE_TIMEOUT);
   }
 
   /** The metrics series this router writes. */
@@ -225,6 +230,10 @@ public record RouterOptions(String region, String routerId, String host, int por
     return copy(o -> o.dispatchQueueTimeout = value);
   }
 
+  public RouterOptions withContinueTimeout(Duration value) {
+    return copy(o -> o.continueTimeout = value);
+  }
+
   private RouterOptions copy(Consumer<Fields> change) {
     Fields f = new Fields(this);
     change.accept(f);
@@ -233,7 +242,7 @@ public record RouterOptions(String region, String routerId, String host, int por
         f.ejectAfterConsecutiveFailures, f.baseEjectionTime, f.maxEjectedPercent, f.slowStart, f.allowPlaintext,
         f.proxyProtocolPort, f.proxyProtocolHeaderTimeout, f.authCacheTtl, f.authNegativeCacheTtl,
         f.authCacheMaxEntries, f.defaultRateLimitRps, f.defaultRateLimitBurst, f.rateLimiterMaxTenants,
-        f.dispatchQueueLimit, f.dispatchQueueTimeout);
+        f.dispatchQueueLimit, f.dispatchQueueTimeout, f.continueTimeout);
   }
 
   /** A mutable copy, so that each {@code with*} method names only the field it changes. */
@@ -264,6 +273,7 @@ public record RouterOptions(String region, String routerId, String host, int por
     int rateLimiterMaxTenants;
     int dispatchQueueLimit;
     Duration dispatchQueueTimeout;
+    Duration continueTimeout;
 
     Fields(RouterOptions o) {
       region = o.region;
@@ -292,6 +302,7 @@ public record RouterOptions(String region, String routerId, String host, int por
       rateLimiterMaxTenants = o.rateLimiterMaxTenants;
       dispatchQueueLimit = o.dispatchQueueLimit;
       dispatchQueueTimeout = o.dispatchQueueTimeout;
+      continueTimeout = o.continueTimeout;
     }
   }
 }

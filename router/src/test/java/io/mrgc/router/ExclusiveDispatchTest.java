@@ -276,6 +276,46 @@ class ExclusiveDispatchTest {
   }
 
   @Test
+  void anInstanceThatAnswersNothingToTheHeadIsLeftForAnotherWithTheWholeBody() throws Exception {
+    FakeAgent hung = agent("i-hung", 0); // looks idle: it wins the first comparison
+    hung.hung = true;
+    FakeAgent other = agent("i-alive", 20);
+    // Without the continue timeout the request would wait for the request timeout and fail with 504.
+    RouterVerticle router = deploy(options().withContinueTimeout(Duration.ofMillis(300))
+        .withRequestTimeout(Duration.ofSeconds(10)));
+
+    Answer answer = await(post(router, body(10_000)));
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.header("x-mrgc-instance")).isEqualTo("i-alive");
+    assertThat(answer.body()).isEqualTo("bytes=10000");
+    assertThat(hung.requests.get()).as("the head reached it").isEqualTo(1);
+    assertThat(hung.bodyBytes.get()).as("no body byte without 100 Continue").isZero();
+    assertThat(router.outliers().isEjected("i-hung")).isTrue();
+    assertThat(router.metrics().unansweredHeads("i-hung")).isEqualTo(1.0);
+    waitUntil(() -> hung.closedConnections.get() == 1, "the unanswered head's connection closed");
+    for (int i = 0; i < 3; i++) {
+      assertThat(await(post(router, body(10))).header("x-mrgc-instance")).isEqualTo("i-alive");
+    }
+    assertThat(hung.requests.get()).as("ejected: nothing more sent to it").isEqualTo(1);
+  }
+
+  @Test
+  void whenEveryInstanceIsHungTheRequestFailsAsATimeoutAfterTwoTries() throws Exception {
+    FakeAgent first = agent("i-hung-1", 0);
+    FakeAgent second = agent("i-hung-2", 0);
+    first.hung = true;
+    second.hung = true;
+    RouterVerticle router = deploy(options().withContinueTimeout(Duration.ofMillis(200)));
+
+    Answer answer = await(post(router, body(100)));
+    assertThat(answer.status()).isEqualTo(504);
+    assertThat(answer.error().getString("code")).isEqualTo("upstream_timeout");
+    assertThat(answer.error().getString("message")).matches("instance i-hung-[12] did not take the request within "
+        + "200 ms");
+    assertThat(first.requests.get() + second.requests.get()).isEqualTo(2);
+  }
+
+  @Test
   void anInstanceReportingWashingIsHeldUntilANewerHeartbeatShowsItReady() throws Exception {
     FakeAgent washing = agent("i-washing", 0);
     washing.stateAfter = "WASHING";

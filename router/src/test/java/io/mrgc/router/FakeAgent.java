@@ -45,6 +45,8 @@ final class FakeAgent {
   final AtomicInteger closedConnections = new AtomicInteger();
   final Promise<Void> firstChunk = Promise.promise();
   volatile long responseDelayMillis;
+  /** When set, requests get no answer at all, not even to their head (a hung agent); counted in {@link #requests}. */
+  volatile boolean hung;
   /** When set, every request is refused with this state, before its body (as an agent that is not READY). */
   volatile String refuseWith;
   /** The x-mrgc-instance-state of responses; null = the header is left out (an older agent). */
@@ -124,6 +126,9 @@ final class FakeAgent {
       bodyBytes.addAndGet(chunk.length());
       firstChunk.tryComplete();
     });
+    if (hung) {
+      return;
+    }
     String refusal = refuseWith;
     if (refusal != null) {
       refusals.incrementAndGet();

@@ -33,6 +33,7 @@ class RouterOptionsTest {
     assertThat(options.rateLimiterMaxTenants()).isEqualTo(10_000);
     assertThat(options.dispatchQueueLimit()).isEqualTo(1024);
     assertThat(options.dispatchQueueTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(options.continueTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(options.withDispatchQueueLimit(0).dispatchQueueLimit()).as("0 = never wait").isZero();
     RouterOptions changed = options.withPort(8080).withAllowPlaintext(true).withProxyProtocolPort(0);
     assertThat(changed.port()).isEqualTo(8080);
@@ -65,6 +66,8 @@ class RouterOptionsTest {
         .hasMessage("dispatchQueueLimit must be between 0 and 1000000, but was -1");
     assertThatThrownBy(() -> options.withDispatchQueueTimeout(Duration.ofMillis(-5)))
         .hasMessage("dispatchQueueTimeout must be a positive duration, but was PT-0.005S");
+    assertThatThrownBy(() -> options.withContinueTimeout(Duration.ZERO))
+        .hasMessage("continueTimeout must be a positive duration, but was PT0S");
     assertThatThrownBy(() -> options.withRequestTimeout(null))
         .hasMessage("requestTimeout must be a positive duration, but was null");
   }

@@ -118,6 +118,16 @@ public final class RouterMetrics {
     Counter.builder("mrgc.router.refusals").tag("instance", instanceId).register(registry).increment();
   }
 
+  /** The instance answered nothing to a request's head in time (hung): ejected, the request went elsewhere. */
+  public void noAnswerToHead(String instanceId) {
+    Counter.builder("mrgc.router.unanswered.heads").tag("instance", instanceId).register(registry).increment();
+  }
+
+  public double unansweredHeads(String instanceId) {
+    Counter counter = registry.find("mrgc.router.unanswered.heads").tag("instance", instanceId).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
   /** An instance held after it reported {@code state}: an InstanceState name, UNKNOWN or OTHER (bounded set). */
   public void hold(String state) {
     Counter.builder("mrgc.router.holds").tag("state", state).register(registry).increment();

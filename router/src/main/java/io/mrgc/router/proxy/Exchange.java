@@ -68,6 +68,8 @@ final class Exchange implements DispatchQueue.Waiter {
   private boolean sent;
   /** The instance answered 100 Continue: the body may go. */
   private boolean continued;
+  /** The timer of the wait for the instance's first answer to the head (0: none running). */
+  private long continueTimer;
   /** {@code x-mrgc-instance-state} of the instance's final response (null = not said). */
   private String instanceState;
   private boolean responseEnded;
@@ -242,6 +244,8 @@ final class Exchange implements DispatchQueue.Waiter {
       up.putHeader(HttpHeaders.EXPECT, HttpHeaders.CONTINUE);
       up.continueHandler(v -> onContinue(up));
       up.sendHead();
+      long wait = Math.min(proxy.options().continueTimeout().toMillis(), proxy.options().requestTimeout().toMillis());
+      continueTimer = proxy.vertx().setTimer(wait, id -> noAnswerToHead(up, wait));
     } else {
       streamBody(up);
     }
@@ -251,11 +255,47 @@ final class Exchange implements DispatchQueue.Waiter {
     if (done || up != upstream) {
       return;
     }
+    cancelContinueTimer();
     continued = true;
     if (clientExpectsContinue()) {
       response.writeContinue(); // the client waited for the same go-ahead
     }
     streamBody(up);
+  }
+
+  /**
+   * The instance neither took nor refused the request in time: a live agent answers a head at once, so it is taken
+   * for hung. Only the head went out (no body byte), so the connection is reset, the instance ejected like one that
+   * cannot be connected to, and the request goes once to another instance.
+   */
+  private void noAnswerToHead(HttpClientRequest up, long waitedMillis) {
+    continueTimer = 0;
+    if (done || up != upstream || continued) {
+      return;
+    }
+    String instanceId = pick.backend().instanceId();
+    up.exceptionHandler(error -> {});
+    upstreamAborted = true; // our own reset: its failure is not the instance's answer
+    up.reset();
+    upstream = null;
+    proxy.metrics().noAnswerToHead(instanceId);
+    endDispatch();
+    proxy.outliers().connectFailed(instanceId);
+    unreachable.add(instanceId);
+    if (unreachable.size() < MAX_CONNECT_ATTEMPTS) {
+      proxy.metrics().retry();
+      attempt();
+    } else {
+      fail(504, "upstream_timeout", "instance " + instanceId + " did not take the request within " + waitedMillis
+          + " ms", null);
+    }
+  }
+
+  private void cancelContinueTimer() {
+    if (continueTimer != 0) {
+      proxy.vertx().cancelTimer(continueTimer);
+      continueTimer = 0;
+    }
   }
 
   private void streamBody(HttpClientRequest up) {
@@ -291,6 +331,7 @@ final class Exchange implements DispatchQueue.Waiter {
     if (done || upRequest != upstream || (result.failed() && upstreamAborted)) {
       return; // answered already, an earlier attempt, or the failure is our own reset (body too large, client gone)
     }
+    cancelContinueTimer();
     String instanceId = pick.backend().instanceId();
     if (result.failed()) {
       upstreamAborted = true;
@@ -444,6 +485,7 @@ final class Exchange implements DispatchQueue.Waiter {
       return false;
     }
     done = true;
+    cancelContinueTimer();
     if (queued) {
       queued = false;
       proxy.queue().remove(this);

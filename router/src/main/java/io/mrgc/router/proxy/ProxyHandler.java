@@ -26,9 +26,11 @@ public final class ProxyHandler {
   private final Supplier<RegionSnapshot> snapshot;
   private final RouterOptions options;
   private final DispatchQueue queue;
+  private final Vertx vertx;
 
   public ProxyHandler(Vertx vertx, HttpClient client, Picker picker, OutlierDetector outliers,
       InstanceHolds holds, RouterMetrics metrics, Supplier<RegionSnapshot> snapshot, RouterOptions options) {
+    this.vertx = vertx;
     this.client = client;
     this.picker = picker;
     this.outliers = outliers;
@@ -64,6 +66,10 @@ public final class ProxyHandler {
 
   HttpClient client() {
     return client;
+  }
+
+  Vertx vertx() {
+    return vertx;
   }
 
   Picker picker() {
