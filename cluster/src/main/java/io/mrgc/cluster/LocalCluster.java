@@ -149,7 +149,8 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * One failover controller per region, each probing the other regions' routers ({@code /healthz/region}) and
-   * moving dials through the options' actuator (by default routing_state, which the front door follows).
+   * moving dials through the options' actuator (by default routing_state, which the front door follows), its meters
+   * in its region's router registry (moved to the new router's by {@link #startRegion}).
    */
   private void startFailoverControllers(FailoverOptions failover, Map<String, URI> routerUrls) {
     Map<String, URI> healthUrls = new LinkedHashMap<>();
@@ -167,6 +168,8 @@ public final class LocalCluster implements AutoCloseable {
           new LeaseManager(client, Clock.systemUTC()), probe, dials,
           new AutoscalingPrescaler(failover.prescaler(options.autoscaling()), client, Clock.systemUTC()),
           Clock.systemUTC());
+      // On-call reads each controller's view on its region's router: curl <router>/metrics | grep mrgc_failover_
+      controller.withMetrics(routers.get(region).metrics().registry());
       failoverControllers.add(controller);
       controller.start();
     }
@@ -210,7 +213,9 @@ public final class LocalCluster implements AutoCloseable {
       starting.add(addAgent(region));
     }
     await(Future.all(starting));
-    startRouter(region, port);
+    RouterVerticle router = startRouter(region, port);
+    failoverControllers.stream().filter(c -> c.region().equals(region))
+        .forEach(c -> c.withMetrics(router.metrics().registry())); // the new router's registry is empty
   }
 
   /** One autoscaler loop per region, each with a local fleet that also owns the agents started above. */

@@ -6,7 +6,9 @@ import io.mrgc.tenant.MrgcClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -89,6 +91,31 @@ class ClusterFailoverTest {
     assertThat(mrgc("failover", "drain", HOME).err()).contains("Missing required option: '--reason");
     assertThat(mrgc("failover", "history", HOME, "--limit", "0").err())
         .contains("--limit must be between 1 and 100, but was 0");
+  }
+
+  @Test
+  void eachRoutersMetricsShowItsRegionsControllerAndWhetherItLeads() throws Exception {
+    String decided = "us-east-2"; // no other test moves it: NORMAL throughout
+    Map<String, String> metrics = new LinkedHashMap<>();
+    waitFor("a controller to show on its router's /metrics that it leads " + decided + ", NORMAL", () -> {
+      cluster.regions().forEach(r -> metrics.put(r, RouterScrape.metrics(cluster, r)));
+      return cluster.regions().stream().anyMatch(r -> metrics.get(r).contains(failoverLine("leader", r, decided, "1.0"))
+          && metrics.get(r).contains(failoverLine("state", r, decided, "0.0")));
+    });
+    String leader = cluster.regions().stream()
+        .filter(r -> metrics.get(r).contains(failoverLine("leader", r, decided, "1.0"))).findFirst().orElseThrow();
+    String standby = cluster.regions().stream().filter(r -> !r.equals(leader) && !r.equals(decided)).findFirst()
+        .orElseThrow();
+    assertThat(metrics.get(standby)).contains(failoverLine("leader", standby, decided, "0.0"),
+        failoverLine("state", standby, decided, "NaN"));
+    // A region's own controller never decides for it, but observes it like every other region.
+    assertThat(metrics.get(decided)).doesNotContain(failoverLine("leader", decided, decided, ""))
+        .contains("mrgc_failover_verdict{observer=\"" + decided + "\",region=\"" + decided + "\"} ");
+  }
+
+  private static String failoverLine(String gauge, String controllerRegion, String region, String value) {
+    return "mrgc_failover_" + gauge + "{controller_region=\"" + controllerRegion + "\",region=\"" + region + "\"} "
+        + value;
   }
 
   /** Whether {@code count} requests in a row were all served by instances outside {@code region}. */

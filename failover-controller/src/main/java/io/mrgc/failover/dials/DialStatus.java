@@ -19,6 +19,11 @@ public record DialStatus(String region, String actuator, Integer requested, Inte
     return applied == null ? OptionalInt.empty() : OptionalInt.of(applied);
   }
 
+  /** The attempts at the current target while they fail (the last one ended in an error), else 0. */
+  public int failedAttempts() {
+    return lastError == null ? 0 : attempts;
+  }
+
   /** True when the requested dial is applied. */
   public boolean settled() {
     return requested != null && requested.equals(applied);

@@ -1,5 +1,6 @@
 package io.mrgc.failover.loop;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mrgc.common.Check;
 import io.mrgc.common.PeriodicTask;
 import io.mrgc.failover.dials.DialRequest;
@@ -60,6 +61,8 @@ import org.slf4j.LoggerFactory;
  * Streaks live in memory: a new leader starts them afresh (a transition is then delayed by one hold, never hastened),
  * and so does a change by someone else (an operator's force or undrain is not undone before a full hold).
  *
+ * <p>{@link #withMetrics} exports what it sees and does (states, dials, leadership, verdicts, transitions) as meters.
+ *
  * <p>Plain Java and blocking (it joins the DynamoDB futures): run it on its own thread ({@link #start}) or drive
  * {@link #tick(Instant)} directly (tests). Not thread-safe: one thread ticks.
  */
@@ -82,6 +85,8 @@ public final class FailoverController implements AutoCloseable {
   /** The row's version as this leader last left it, to tell someone else's change. */
   private final Map<String, Long> lastSeenVersion = new HashMap<>();
   private PeriodicTask scheduler;
+  /** Replaced by {@link #withMetrics} (from any thread; the next evaluation uses the new one). */
+  private volatile FailoverMetrics metrics = FailoverMetrics.NONE;
   /** Test hook: runs after a change is decided and before it is written (a paused leader is simulated here). */
   private Runnable beforeWrite = () -> {};
 
@@ -101,6 +106,16 @@ public final class FailoverController implements AutoCloseable {
     this.observer = new RegionObserver(config.region(), config.controllerId(), Check.notNull("health", health),
         Check.notNull("probe", probe), new GpuInstanceRepository(state), new MetricsRepository(state), observations,
         config.evaluationPeriod());
+  }
+
+  /**
+   * Exports this controller's view as meters in {@code registry} (locally, its region's router registry, served on
+   * the router's /metrics), from the next evaluation on; a later call moves them to another registry (a restarted
+   * router's). Without it the controller exports nothing.
+   */
+  public FailoverController withMetrics(MeterRegistry registry) {
+    this.metrics = FailoverMetrics.bind(Check.notNull("registry", registry), config);
+    return this;
   }
 
   public static String leaseName(String region) {
@@ -134,12 +149,18 @@ public final class FailoverController implements AutoCloseable {
         LOG.debug("failover {}: release of {} failed: {}", config.region(), lease.name(), e.toString());
       }
     }
+    held.keySet().forEach(region -> metrics.leading(region, false));
     held.clear();
   }
 
   /** The controller's id: its lease holder name and the actor of its changes. */
   public String id() {
     return config.controllerId();
+  }
+
+  /** The region this controller runs in (it observes from there). */
+  public String region() {
+    return config.region();
   }
 
   /** True while this controller believes it holds the lease of {@code region}'s decisions. */
@@ -161,9 +182,12 @@ public final class FailoverController implements AutoCloseable {
     Check.notNull("now", now);
     List<String> problems = new ArrayList<>();
     List<HealthSignal> observed = observer.observe(config.regions(), now, problems);
+    metrics.observed(observed);
     List<RegionOutcome> decisions = new ArrayList<>();
     for (String region : config.decidedRegions()) {
       RegionOutcome outcome = decide(region, now);
+      metrics.evaluated(outcome);
+      metrics.leading(region, leads(region));
       if (outcome.outcome() == RegionOutcome.Outcome.ERROR) {
         problems.add(region + ": " + outcome.detail());
       }
@@ -262,6 +286,7 @@ public final class FailoverController implements AutoCloseable {
     }
     Actuated actuated = actuate(row, token);
     lastSeenVersion.put(region, actuated.row().getVersion());
+    metrics.led(actuated.row(), actuated.status());
     return new RegionOutcome(region, change == null ? RegionOutcome.Outcome.UNCHANGED : RegionOutcome.Outcome.CHANGED,
         evaluation, change, actuated.status(), result.detail());
   }

@@ -1,5 +1,6 @@
 package io.mrgc.failover.loop;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mrgc.failover.TestClock;
 import io.mrgc.failover.dials.RoutingStateDials;
 import io.mrgc.failover.dials.TrafficDials;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -193,6 +195,24 @@ public final class ClusterWorld {
   public FailoverController leaderOf(String region) {
     return controllers.values().stream().filter(c -> c.leads(region)).findFirst()
         .orElseThrow(() -> new AssertionError("no controller leads " + region));
+  }
+
+  /** The region whose controller this is. */
+  public String regionOf(FailoverController controller) {
+    return controllers.entrySet().stream().filter(e -> e.getValue() == controller).findFirst().orElseThrow()
+        .getKey();
+  }
+
+  /** Every controller exports its meters to a registry of its own (call before the rounds); by controller region. */
+  public <R extends MeterRegistry> Map<String, R> withMetrics(Function<String, R> registry) {
+    Map<String, R> registries = new LinkedHashMap<>();
+    controllers.forEach((region, controller) -> controller.withMetrics(registries.computeIfAbsent(region, registry)));
+    return registries;
+  }
+
+  /** The value of a controller's gauge {@code name} of {@code region}. */
+  public static double gauge(MeterRegistry registry, String name, String region) {
+    return registry.get(name).tag("region", region).gauge().value();
   }
 
   public void close() {

@@ -1,11 +1,13 @@
 package io.mrgc.failover.loop;
 
+import static io.mrgc.failover.loop.ClusterWorld.gauge;
 import static io.mrgc.failover.loop.ClusterWorld.is;
 import static io.mrgc.failover.machine.FailoverState.FAILOVER_ACTIVE;
 import static io.mrgc.failover.machine.FailoverState.NORMAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mrgc.failover.ManualScheduler;
 import io.mrgc.failover.dials.Backoff;
 import io.mrgc.failover.dials.DialStatus;
@@ -31,7 +33,8 @@ import software.amazon.awssdk.services.globalaccelerator.GlobalAcceleratorAsyncC
 /**
  * The controllers actuate Global Accelerator through the real adapter and SDK client, against an endpoint that fails
  * every UpdateEndpointGroup (the us-west-2 control plane is down): the unplanned failover completes anyway (the data
- * plane path: the fenced row write that makes routers fail their health check), and failback waits for GA.
+ * plane path: the fenced row write that makes routers fail their health check), and failback waits for GA. The
+ * leader's meters show the failing dial while it fails, and nothing failing once GA is back.
  */
 class ControlPlaneOutageTest {
   private static LocalState state;
@@ -77,6 +80,7 @@ class ControlPlaneOutageTest {
     ManualScheduler retries = new ManualScheduler();
     ClusterWorld w = new ClusterWorld(client, (region, clock) -> new GlobalAcceleratorDials(gaClient,
         endpointGroups(region), Backoff.defaults(), retries, clock), Prescaler.NONE);
+    Map<String, SimpleMeterRegistry> registries = w.withMetrics(region -> new SimpleMeterRegistry());
     w.rounds(2);
 
     w.kill(w.a());
@@ -92,6 +96,12 @@ class ControlPlaneOutageTest {
     FailoverRowItem row = w.row(w.a());
     assertThat(row.getDialError()).isEqualTo("InternalServiceErrorException: control plane unavailable");
     assertThat(row.getDialApplied()).isNull();
+    // On-call sees it too: the leader's gauges show the failing dial (retries not run: one attempt), nothing applied.
+    SimpleMeterRegistry led = registries.get(w.regionOf(w.leaderOf(w.a())));
+    assertThat(gauge(led, "mrgc.failover.state", w.a())).isEqualTo(2.0);
+    assertThat(gauge(led, "mrgc.failover.traffic.dial.percent", w.a())).isZero();
+    assertThat(gauge(led, "mrgc.failover.dial.failed.attempts", w.a())).isEqualTo(1.0);
+    assertThat(gauge(led, "mrgc.failover.dial.applied.percent", w.a())).isNaN();
 
     // The region recovers while GA is still down: it is pre-positioned at 10 % but not let back in.
     w.revive(w.a());
@@ -111,6 +121,10 @@ class ControlPlaneOutageTest {
     }
     assertThat(w.row(w.a()).getHistory()).extracting(t -> t.getToState() + "/" + t.getToDial()).containsSubsequence(
         "FAILOVER_ACTIVE/0", "FAILOVER_ACTIVE/10", "RECOVERING/10", "RECOVERING/50", "RECOVERING/100", "NORMAL/100");
+    SimpleMeterRegistry back = registries.get(w.regionOf(w.leaderOf(w.a())));
+    assertThat(gauge(back, "mrgc.failover.state", w.a())).isZero();
+    assertThat(gauge(back, "mrgc.failover.dial.failed.attempts", w.a())).isZero();
+    assertThat(gauge(back, "mrgc.failover.dial.applied.percent", w.a())).isEqualTo(100.0);
     w.close();
   }
 

@@ -1,10 +1,16 @@
 package io.mrgc.failover.loop;
 
+import static io.mrgc.failover.loop.ClusterWorld.gauge;
 import static io.mrgc.failover.loop.ClusterWorld.is;
 import static io.mrgc.failover.machine.FailoverState.FAILOVER_ACTIVE;
 import static io.mrgc.failover.machine.FailoverState.NORMAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mrgc.failover.health.Verdict;
 import io.mrgc.failover.machine.Change;
 import io.mrgc.failover.machine.FailoverState;
@@ -16,13 +22,17 @@ import io.mrgc.state.LocalState;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Three controllers against DynamoDB Local in virtual time: observations, the two-observer rule, leases, fencing. */
+/**
+ * Three controllers against DynamoDB Local in virtual time: observations, the two-observer rule, leases, fencing, and
+ * the meters they export.
+ */
 class FailoverControllerTest {
   private static LocalState state;
   private static StateClient client;
@@ -129,7 +139,7 @@ class FailoverControllerTest {
     w.errorRate(w.a(), 0.2); // IMPAIRED everywhere: the old leader decides NORMAL -> DEGRADED
     RegionOutcome outcome = null;
     for (int i = 0; i < 5 && outcome == null; i++) {
-      outcome = w.round().get(controllerRegion(w, old)).decision(w.a())
+      outcome = w.round().get(w.regionOf(old)).decision(w.a())
           .filter(d -> d.outcome() == RegionOutcome.Outcome.FENCED).orElse(null);
     }
 
@@ -148,7 +158,7 @@ class FailoverControllerTest {
     ClusterWorld w = new ClusterWorld(client);
     w.rounds(2);
     FailoverController first = w.leaderOf(w.a());
-    String firstRegion = controllerRegion(w, first);
+    String firstRegion = w.regionOf(first);
     w.stopped.add(firstRegion); // stops without releasing (a crash)
     w.kill(w.a());
     w.roundsUntil(w.a(), is(FAILOVER_ACTIVE, 0), 12);
@@ -158,8 +168,90 @@ class FailoverControllerTest {
     w.close();
   }
 
-  private static String controllerRegion(ClusterWorld w, FailoverController controller) {
-    return w.controllers.entrySet().stream().filter(e -> e.getValue() == controller).findFirst().orElseThrow()
-        .getKey();
+  // The meters (withMetrics): the leader's gauges and counters say what it wrote and actuated, the standby's say it
+  // does not lead, every observer's verdict gauges say what it saw; and their names as a router's scrape shows them.
+
+  @Test
+  void aFailoverShowsInTheLeadersGaugesAndCountersAndTheStandbyShowsItDoesNotLead() {
+    ClusterWorld w = new ClusterWorld(client);
+    Map<String, MeterRegistry> registries = w.withMetrics(region -> new SimpleMeterRegistry());
+    int rounds = failOver(w);
+    String leader = w.regionOf(w.leaderOf(w.a()));
+    String standby = leader.equals(w.b()) ? w.c() : w.b();
+    MeterRegistry led = registries.get(leader);
+    MeterRegistry stood = registries.get(standby);
+
+    assertThat(gauge(led, "mrgc.failover.state", w.a())).isEqualTo(2.0); // FAILOVER_ACTIVE
+    assertThat(gauge(led, "mrgc.failover.traffic.dial.percent", w.a())).isZero();
+    assertThat(gauge(led, "mrgc.failover.dial.applied.percent", w.a())).isZero();
+    assertThat(gauge(led, "mrgc.failover.dial.failed.attempts", w.a())).isZero();
+    assertThat(gauge(led, "mrgc.failover.leader", w.a())).isEqualTo(1.0);
+    assertThat(counts(led, "mrgc.failover.transitions", w.a(), "to"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("DEGRADED", 1.0, "FAILOVER_ACTIVE", 1.0));
+    assertThat(counts(led, "mrgc.failover.evaluations", w.a(), "outcome"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("CHANGED", 2.0, "UNCHANGED", rounds - 2.0));
+
+    assertThat(gauge(stood, "mrgc.failover.leader", w.a())).isZero();
+    assertThat(gauge(stood, "mrgc.failover.state", w.a())).isNaN();
+    assertThat(gauge(stood, "mrgc.failover.traffic.dial.percent", w.a())).isNaN();
+    assertThat(counts(stood, "mrgc.failover.transitions", w.a(), "to")).isEmpty();
+    assertThat(counts(stood, "mrgc.failover.evaluations", w.a(), "outcome"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("NOT_LEADER", (double) rounds));
+    // A region's own controller does not contend for it: no gauges of its decisions there.
+    assertThat(registries.get(w.a()).find("mrgc.failover.leader").tag("region", w.a()).gauge()).isNull();
+
+    registries.forEach((observer, registry) -> {
+      assertThat(verdict(registry, w.a(), observer)).as(observer + " on a").isEqualTo(2.0); // FAILED
+      assertThat(verdict(registry, w.b(), observer)).as(observer + " on b").isZero(); // HEALTHY
+    });
+
+    w.close(); // gives the leases up
+    assertThat(gauge(led, "mrgc.failover.leader", w.a())).isZero();
+    assertThat(gauge(led, "mrgc.failover.state", w.a())).isNaN();
+  }
+
+  @Test
+  void aRoutersScrapeShowsTheMetersUnderTheirPrometheusNamesTaggedWithTheDecidedRegion() {
+    ClusterWorld w = new ClusterWorld(client);
+    Map<String, PrometheusMeterRegistry> registries = w.withMetrics(region -> {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      registry.config().commonTags("region", region); // as the router's registry
+      return registry;
+    });
+    failOver(w);
+    String leader = w.regionOf(w.leaderOf(w.a()));
+    String tags = "{controller_region=\"" + leader + "\",region=\"" + w.a() + "\"} ";
+
+    assertThat(registries.get(leader).scrape()).contains(
+        "mrgc_failover_state" + tags + "2.0",
+        "mrgc_failover_traffic_dial_percent" + tags + "0.0",
+        "mrgc_failover_dial_applied_percent" + tags + "0.0",
+        "mrgc_failover_dial_failed_attempts" + tags + "0.0",
+        "mrgc_failover_leader" + tags + "1.0",
+        "mrgc_failover_verdict{observer=\"" + leader + "\",region=\"" + w.a() + "\"} 2.0",
+        "mrgc_failover_transitions_total{controller_region=\"" + leader + "\",region=\"" + w.a()
+            + "\",to=\"FAILOVER_ACTIVE\"} 1.0",
+        "mrgc_failover_evaluations_total{controller_region=\"" + leader + "\",outcome=\"CHANGED\",region=\""
+            + w.a() + "\"} 2.0");
+    w.close();
+  }
+
+  /** Region a dies and is failed over by the others; the rounds it all took. */
+  private static int failOver(ClusterWorld w) {
+    w.rounds(2);
+    w.kill(w.a());
+    return 2 + w.roundsUntil(w.a(), is(FAILOVER_ACTIVE, 0), 10);
+  }
+
+  private static double verdict(MeterRegistry registry, String region, String observer) {
+    return registry.get("mrgc.failover.verdict").tags(Tags.of("region", region, "observer", observer)).gauge()
+        .value();
+  }
+
+  /** The region's counters of {@code name} by the value of {@code key}. */
+  private static Map<String, Double> counts(MeterRegistry registry, String name, String region, String key) {
+    Map<String, Double> counts = new LinkedHashMap<>();
+    registry.find(name).tag("region", region).counters().forEach(c -> counts.put(c.getId().getTag(key), c.count()));
+    return counts;
   }
 }

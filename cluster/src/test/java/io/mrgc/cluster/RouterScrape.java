@@ -1,0 +1,29 @@
+package io.mrgc.cluster;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** What a region's router serves on /metrics (Prometheus text), fetched over HTTP as on-call would. */
+final class RouterScrape {
+  /** HTTP/1.1 as curl speaks it: the JDK client would otherwise try an h2c upgrade. */
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  private RouterScrape() {}
+
+  static String metrics(LocalCluster cluster, String region) {
+    URI url = cluster.routerUrls().get(region).resolve("/metrics");
+    try {
+      return HTTP.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new IllegalStateException("GET " + url + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("GET " + url + " interrupted", e);
+    }
+  }
+}
