@@ -112,7 +112,10 @@ public final class RouterVerticle extends VerticleBase {
         options.authNegativeCacheTtl(), options.authCacheMaxEntries(), System::nanoTime);
     limiter = new RateLimiter(options.rateLimiterMaxTenants(), System::nanoTime);
     TenantGate gate = new TenantGate(options, authenticator, limiter, proxied, metrics, proxy);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()))
+    // HTTP/1.1 only: the proxy relies on one request per connection at a time (a refusal or an unread body closes
+    // the connection), so a client's h2c upgrade is ignored rather than multiplexing streams over one connection.
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
+            .setHttp2ClearTextEnabled(false))
         .requestHandler(request -> route(request, gate));
 
     return poller.start()

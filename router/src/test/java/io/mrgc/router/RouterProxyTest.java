@@ -173,6 +173,19 @@ class RouterProxyTest {
     assertThat(alive.bodyAsJsonObject().getString("status")).isEqualTo("alive");
   }
 
+  @Test
+  void anH2cUpgradeIsIgnoredTheRouterSpeaksHttp11() throws Exception {
+    String region = "test-h2c";
+    RouterVerticle router = deploy(region, options(region));
+    // The JDK client asks for HTTP/2 by default: over plain HTTP, with an h2c upgrade on a bodyless request.
+    java.net.http.HttpClient jdk = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<String> response = jdk.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + router.actualPort() + "/healthz"))
+        .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+  }
+
   /**
    * One authorized request first, so that the raw-socket requests below find the tenant in the router's cache:
    * on a loaded machine a cold lookup can outlast DynamoDB's call timeout (503, a different test).

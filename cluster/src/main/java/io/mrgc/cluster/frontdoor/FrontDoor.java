@@ -73,7 +73,9 @@ public final class FrontDoor extends VerticleBase {
     vertx.setPeriodic(0, options.dialRefresh().toMillis(), id -> refreshDials());
     List<Future<HttpServer>> listening = new ArrayList<>();
     for (String address : options.anycastAddresses()) {
-      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(address).setPort(options.port()))
+      // HTTP/1.1 only, as the routers behind it: a client's h2c upgrade is ignored.
+      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(address).setPort(options.port())
+              .setHttp2ClearTextEnabled(false))
           .requestHandler(request -> handle(request, proxy));
       servers.add(server);
       listening.add(server.listen());
