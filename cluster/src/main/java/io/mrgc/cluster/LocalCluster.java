@@ -76,9 +76,12 @@ public final class LocalCluster implements AutoCloseable {
   private EnclaveCanary canary;
   private FrontDoor frontDoor;
   private final List<AutoscalerLoop> autoscalers = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final List<FailoverController> failoverControllers = new java.util.concurrent.CopyOnWriteArrayList<>();
-  /** The controllers' dial actuators that hold resources (threads, clients): closed after the controllers. */
-  private final List<AutoCloseable> failoverDials = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The running failover controller of each region (none while {@link #stopRegion} has its region down). */
+  private final Map<String, FailoverController> failoverControllers = new ConcurrentHashMap<>();
+  /** Each region's dial actuator (kept across a region's restart); closed after the controllers. */
+  private final Map<String, TrafficDials> failoverDials = new ConcurrentHashMap<>();
+  /** What the controllers probe: each region's router {@code /healthz/region} (routers restart on the same port). */
+  private final Map<String, URI> regionHealthUrls = new LinkedHashMap<>();
 
   private LocalCluster(LocalClusterOptions options) {
     this.options = options;
@@ -143,36 +146,35 @@ public final class LocalCluster implements AutoCloseable {
       startAutoscalers(options.autoscaling());
     }
     if (options.failover() != null) {
-      startFailoverControllers(options.failover(), routerUrls);
+      startFailoverControllers(routerUrls);
     }
   }
 
+  /** One failover controller per region, each probing the other regions' routers ({@code /healthz/region}). */
+  private void startFailoverControllers(Map<String, URI> routerUrls) {
+    routerUrls.forEach((region, url) -> regionHealthUrls.put(region, url.resolve("/healthz/region")));
+    options.regions().forEach(this::startFailoverController);
+  }
+
   /**
-   * One failover controller per region, each probing the other regions' routers ({@code /healthz/region}) and
-   * moving dials through the options' actuator (by default routing_state, which the front door follows), its meters
-   * in its region's router registry (moved to the new router's by {@link #startRegion}).
+   * The failover controller of {@code region}: it moves dials through the options' actuator (by default
+   * routing_state, which the front door follows), and its meters are in its region's router registry.
    */
-  private void startFailoverControllers(FailoverOptions failover, Map<String, URI> routerUrls) {
-    Map<String, URI> healthUrls = new LinkedHashMap<>();
-    routerUrls.forEach((region, url) -> healthUrls.put(region, url.resolve("/healthz/region")));
-    for (String region : options.regions()) {
-      StateClient client = clients.get(region);
-      HttpRegionProbe probe = new HttpRegionProbe(vertx, healthUrls, PROBE_TIMEOUT);
-      TrafficDials dials = failover.dials().create(region, client, Clock.systemUTC());
-      if (dials instanceof AutoCloseable closeable) {
-        failoverDials.add(closeable);
-      }
-      FailoverController controller = new FailoverController(
-          failover.controller(region, options.regions()),
-          new RegionalHealth(failover.health()), new FailoverMachine(failover.machine()), client,
-          new LeaseManager(client, Clock.systemUTC()), probe, dials,
-          new AutoscalingPrescaler(failover.prescaler(options.autoscaling()), client, Clock.systemUTC()),
-          Clock.systemUTC());
-      // On-call reads each controller's view on its region's router: curl <router>/metrics | grep mrgc_failover_
-      controller.withMetrics(routers.get(region).metrics().registry());
-      failoverControllers.add(controller);
-      controller.start();
-    }
+  private void startFailoverController(String region) {
+    FailoverOptions failover = options.failover();
+    StateClient client = clients.get(region);
+    TrafficDials dials = failoverDials.computeIfAbsent(region,
+        r -> failover.dials().create(r, client, Clock.systemUTC()));
+    FailoverController controller = new FailoverController(
+        failover.controller(region, options.regions()),
+        new RegionalHealth(failover.health()), new FailoverMachine(failover.machine()), client,
+        new LeaseManager(client, Clock.systemUTC()), new HttpRegionProbe(vertx, regionHealthUrls, PROBE_TIMEOUT),
+        dials, new AutoscalingPrescaler(failover.prescaler(options.autoscaling()), client, Clock.systemUTC()),
+        Clock.systemUTC());
+    // On-call reads each controller's view on its region's router: curl <router>/metrics | grep mrgc_failover_
+    controller.withMetrics(routers.get(region).metrics().registry());
+    failoverControllers.put(region, controller);
+    controller.start();
   }
 
   private RouterVerticle startRouter(String region, int port) {
@@ -188,8 +190,10 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * Stops every process of {@code region} as if the region died: its router's port closes and its agents (and
-   * enclaves) stop without a word, so their rows age. For chaos tests; {@link #startRegion} brings it back.
+   * Stops every process of {@code region} as if the region died: its router's port closes, its agents (and enclaves)
+   * stop without a word, so their rows age, and its failover controller stops evaluating without giving its leases
+   * up (the other regions' controllers take its decisions over once they expire). For chaos tests;
+   * {@link #startRegion} brings it back.
    */
   public void stopRegion(String region) {
     RouterVerticle router = routers.get(region);
@@ -197,12 +201,19 @@ public final class LocalCluster implements AutoCloseable {
       throw new IllegalArgumentException("no router running in " + region);
     }
     stoppedRouterPorts.put(region, router.actualPort());
+    FailoverController controller = failoverControllers.remove(region);
+    if (controller != null) {
+      controller.halt();
+    }
     agents.values().stream().filter(a -> a.options().region().equals(region)).map(NodeAgent::instanceId).toList()
         .forEach(this::crashAgent);
     await(vertx.undeploy(routerDeployments.remove(region)));
   }
 
-  /** Restarts a region stopped by {@link #stopRegion}: its router on the same port, as many agents as at start. */
+  /**
+   * Restarts a region stopped by {@link #stopRegion}: its router on the same port, as many agents as at start, and a
+   * new failover controller.
+   */
   public void startRegion(String region) {
     Integer port = stoppedRouterPorts.remove(region);
     if (port == null) {
@@ -213,9 +224,10 @@ public final class LocalCluster implements AutoCloseable {
       starting.add(addAgent(region));
     }
     await(Future.all(starting));
-    RouterVerticle router = startRouter(region, port);
-    failoverControllers.stream().filter(c -> c.region().equals(region))
-        .forEach(c -> c.withMetrics(router.metrics().registry())); // the new router's registry is empty
+    startRouter(region, port);
+    if (options.failover() != null) {
+      startFailoverController(region);
+    }
   }
 
   /** One autoscaler loop per region, each with a local fleet that also owns the agents started above. */
@@ -401,8 +413,9 @@ public final class LocalCluster implements AutoCloseable {
   @Override
   public void close() {
     autoscalers.forEach(AutoscalerLoop::close); // first: they must not launch into a closing cluster
-    failoverControllers.forEach(FailoverController::close); // nor judge regions while they shut down
-    failoverDials.forEach(LocalCluster::closeQuietly); // then their actuators' retries stop
+    failoverControllers.values().forEach(FailoverController::close); // nor judge regions while they shut down
+    failoverDials.values().stream().filter(AutoCloseable.class::isInstance).map(AutoCloseable.class::cast)
+        .forEach(LocalCluster::closeQuietly); // then their actuators' retries (threads, clients) stop
     try {
       vertx.close().await(30, TimeUnit.SECONDS); // undeploys front door, routers and agents (agents write TERMINATED)
     } catch (Exception e) {

@@ -135,6 +135,17 @@ public final class FailoverController implements AutoCloseable {
     }, e -> LOG.warn("failover {}: evaluation failed: {}", config.region(), e.toString()));
   }
 
+  /**
+   * Stops evaluating without giving the leases up, as a process that died: a standby takes over once they expire
+   * (chaos tests). {@link #close} is the graceful stop.
+   */
+  public synchronized void halt() {
+    if (scheduler != null) {
+      scheduler.close();
+      scheduler = null;
+    }
+  }
+
   /** Stops evaluating and gives the leases up (best effort) so a standby takes over at once. */
   @Override
   public synchronized void close() {
@@ -156,11 +167,6 @@ public final class FailoverController implements AutoCloseable {
   /** The controller's id: its lease holder name and the actor of its changes. */
   public String id() {
     return config.controllerId();
-  }
-
-  /** The region this controller runs in (it observes from there). */
-  public String region() {
-    return config.region();
   }
 
   /** True while this controller believes it holds the lease of {@code region}'s decisions. */

@@ -168,6 +168,21 @@ class FailoverControllerTest {
     w.close();
   }
 
+  @Test
+  void aHaltedControllerKeepsItsLeasesAsACrashedOneWouldAClosedOneGivesThemUp() {
+    ClusterWorld w = new ClusterWorld(client);
+    w.rounds(1);
+    LeaseManager leases = new LeaseManager(client, w.clock);
+    Duration ttl = Duration.ofSeconds(15);
+    w.leaderOf(w.a()).halt();
+    assertThat(leases.acquire(FailoverController.leaseName(w.a()), "standby", ttl).join())
+        .as("held until it expires").isEmpty();
+    w.leaderOf(w.b()).close();
+    assertThat(leases.acquire(FailoverController.leaseName(w.b()), "standby", ttl).join())
+        .as("given up at once").isPresent();
+    w.close();
+  }
+
   // The meters (withMetrics): the leader's gauges and counters say what it wrote and actuated, the standby's say it
   // does not lead, every observer's verdict gauges say what it saw; and their names as a router's scrape shows them.
 
