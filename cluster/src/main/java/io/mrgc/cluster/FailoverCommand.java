@@ -95,6 +95,9 @@ final class FailoverCommand implements Runnable {
           out.printf("%-12s dial update failing (%d attempts): %s%n", "", row.getDialAttempts() == null ? 0
               : row.getDialAttempts(), row.getDialError());
         }
+        if (row.getDrainWaitsFor() != null) {
+          out.printf("%-12s drain waits for: %s%n", "", row.getDrainWaitsFor());
+        }
         for (ObservationItem seen : status.observations()) {
           out.printf("%-12s observed from %-10s %-8s %5.1fs ago  %s%n", "", seen.getObserverRegion(),
               seen.getVerdict(), (now - seen.getObservedAtMillis()) / 1000.0, String.join("; ", seen.getReasons()));

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -105,35 +106,50 @@ class ClusterAutoscalingTest {
     // fresh RPS of more than three instances' target, which the drain's one step moves to the survivors: more than
     // the one instance each has can take.
     autoscaling.setOverride(REGION, 3, System.currentTimeMillis() + 600_000, "test", System.currentTimeMillis()).join();
-    Load load = new Load(web, anycast, tenant.apiKey(), 8, 0, statuses, served);
-    load.runUntil(() -> {
-      AutoscalingStateItem row = autoscaling.get(REGION).join();
-      return agentsIn(REGION) == 3 && row.getRps() != null && row.getRps() > 3.0 * slowToGrow.targetRpsPerInstance();
-    }, Duration.ofSeconds(60));
-    assertThat(survivors).allMatch(r -> agentsIn(r) == 1);
-    double loadRps = autoscaling.get(REGION).join().getRps();
-    assertThat(loadRps).as("RPS on %s's 3 instances", REGION).isGreaterThan(3.0 * slowToGrow.targetRpsPerInstance());
-    // Drain under the same load, watching the dial and the survivors' instances at each step down.
-    assertThat(MrgcRun.against(cluster.dynamoDb().endpoint(), "failover", "drain", REGION, "--reason", "prescale drill")
-        .exit()).isZero();
+    // The load runs without a pause through the drain; the test thread watches (blocking reads stay off the
+    // cluster's event loops, which the load's callbacks share).
+    AtomicBoolean stop = new AtomicBoolean();
+    Future<Void> loadDone = new Load(web, anycast, tenant.apiKey(), 8, 0, statuses, served).runWhile(stop);
     Map<Integer, Integer> survivorAgentsAtDial = new ConcurrentHashMap<>();
     Map<Integer, Long> dialSeenAt = new ConcurrentHashMap<>();
     Map<String, Long> overrideSeenAt = new ConcurrentHashMap<>();
-    load.runUntil(() -> {
-      FailoverRowItem row = failover.status(REGION).join().row();
-      dialSeenAt.putIfAbsent(row.getTrafficDial(), System.nanoTime());
-      survivorAgentsAtDial.putIfAbsent(row.getTrafficDial(), survivors.stream().mapToInt(this::agentsIn).sum());
-      survivors.forEach(r -> {
-        AutoscalingStateItem scaling = autoscaling.get(r).join();
-        if (scaling != null && scaling.getOverrideBy() != null) {
-          overrideSeenAt.putIfAbsent(r + ": " + scaling.getOverrideBy(), System.nanoTime());
-        }
-      });
-      return "DRAINED".equals(row.getDrain());
-    }, Duration.ofSeconds(120));
+    Set<String> waitsFor = ConcurrentHashMap.newKeySet();
+    double loadRps;
+    try {
+      waitUntil(() -> {
+        AutoscalingStateItem row = autoscaling.get(REGION).join();
+        return agentsIn(REGION) == 3 && row.getRps() != null
+            && row.getRps() > 3.0 * slowToGrow.targetRpsPerInstance();
+      }, Duration.ofSeconds(60));
+      assertThat(survivors).allMatch(r -> agentsIn(r) == 1);
+      loadRps = autoscaling.get(REGION).join().getRps();
 
-    System.out.printf("prescaled drain of %.1f RPS: survivors' agents at each dial %s; overrides %s%n", loadRps,
-        survivorAgentsAtDial, overrideSeenAt.keySet());
+      // Drain under the same load, watching the dial and the survivors' instances at each step down.
+      assertThat(MrgcRun.against(cluster.dynamoDb().endpoint(), "failover", "drain", REGION, "--reason",
+          "prescale drill").exit()).isZero();
+      waitUntil(() -> {
+        FailoverRowItem row = failover.status(REGION).join().row();
+        if (row.getDrainWaitsFor() != null) {
+          waitsFor.add(row.getDrainWaitsFor());
+        }
+        dialSeenAt.putIfAbsent(row.getTrafficDial(), System.nanoTime());
+        survivorAgentsAtDial.putIfAbsent(row.getTrafficDial(), survivors.stream().mapToInt(this::agentsIn).sum());
+        survivors.forEach(r -> {
+          AutoscalingStateItem scaling = autoscaling.get(r).join();
+          if (scaling != null && scaling.getOverrideBy() != null) {
+            overrideSeenAt.putIfAbsent(r + ": " + scaling.getOverrideBy(), System.nanoTime());
+          }
+        });
+        return "DRAINED".equals(row.getDrain());
+      }, Duration.ofSeconds(120));
+    } finally {
+      stop.set(true);
+      loadDone.await(60, TimeUnit.SECONDS);
+    }
+
+    System.out.printf("prescaled drain of %.1f RPS: survivors' agents at each dial %s; overrides %s; the drain "
+        + "waited for %s%n", loadRps, survivorAgentsAtDial, overrideSeenAt.keySet(), waitsFor);
+    assertThat(loadRps).as("RPS on %s's 3 instances", REGION).isGreaterThan(3.0 * slowToGrow.targetRpsPerInstance());
     assertThat(failover.status(REGION).join().row().getDrain()).isEqualTo("DRAINED");
     // The prescaler raised the survivors before the dial moved, and the step waited until the new instances served.
     String prescaled = "prescaler: drain of " + REGION;
@@ -144,7 +160,18 @@ class ClusterAutoscalingTest {
     assertThat(firstOverride).as("override before the dial left 100").isLessThan(dialSeenAt.get(0));
     assertThat(survivorAgentsAtDial.get(0)).as("survivors' agents when the dial reached 0")
         .isGreaterThan(survivors.size());
+    assertThat(waitsFor).as("what `mrgc failover status` showed the drain waiting for")
+        .anyMatch(w -> w.matches("prescaler: us-\\S+ has \\d+ of \\d+ instances serving.*"));
     assertThat(statuses).isNotEmpty().containsOnly(200);
+  }
+
+  /** Polls {@code condition} on the test thread every 100 ms until it holds; fails after {@code timeout}. */
+  private static void waitUntil(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited %s", timeout).isLessThan(deadline);
+      Thread.sleep(100);
+    }
   }
 
   private int agentsIn(String region) {
@@ -164,6 +191,15 @@ class ClusterAutoscalingTest {
   /** Closed-loop clients with an optional pause between requests, until a condition holds or time runs out. */
   private record Load(WebClient web, URI anycast, String apiKey, int clients, long pauseMillis,
       List<Integer> statuses, Set<String> served) {
+
+    /** Runs until {@code stop} is set; the future completes once every client has stopped. */
+    Future<Void> runWhile(AtomicBoolean stop) {
+      List<Future<Void>> loops = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        loops.add(loop(stop::get, Long.MAX_VALUE));
+      }
+      return Future.all(loops).mapEmpty();
+    }
 
     void runUntil(BooleanSupplier done, Duration timeout) throws Exception {
       long deadline = System.nanoTime() + timeout.toNanos();

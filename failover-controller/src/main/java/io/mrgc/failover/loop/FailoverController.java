@@ -290,7 +290,8 @@ public final class FailoverController implements AutoCloseable {
       LOG.info("failover {}: {} {} -> {}/{} (token {}): {}", config.region(), region, from, change.state(),
           change.dial(), token, change.reason());
     }
-    Actuated actuated = actuate(row, token);
+    // Shown by `mrgc failover status`: what an SRE watching a drain needs to know while it does not move.
+    Actuated actuated = actuate(row, token, gate.open() ? null : cut(gate.detail()));
     lastSeenVersion.put(region, actuated.row().getVersion());
     metrics.led(actuated.row(), actuated.status());
     return new RegionOutcome(region, change == null ? RegionOutcome.Outcome.UNCHANGED : RegionOutcome.Outcome.CHANGED,
@@ -353,11 +354,15 @@ public final class FailoverController implements AutoCloseable {
 
   private record Actuated(DialStatus status, FailoverRowItem row) {}
 
+  private static String cut(String text) {
+    return text.length() <= FailoverRowItem.REASON_LIMIT ? text : text.substring(0, FailoverRowItem.REASON_LIMIT);
+  }
+
   /**
-   * Asks the actuator for the row's dial and records its status in the row when it changed (best effort); returns
-   * the status and the row as this leader left it.
+   * Asks the actuator for the row's dial and records its status, and what a drain waits for, in the row when they
+   * changed (best effort); returns the status and the row as this leader left it.
    */
-  private Actuated actuate(FailoverRowItem row, long token) {
+  private Actuated actuate(FailoverRowItem row, long token, String drainWaitsFor) {
     String region = row.getRegion();
     DialStatus status;
     try {
@@ -371,12 +376,14 @@ public final class FailoverController implements AutoCloseable {
     }
     if (Objects.equals(row.getDialApplied(), status.applied())
         && Objects.equals(row.getDialAttempts(), status.attempts())
-        && Objects.equals(row.getDialError(), status.lastError())) {
+        && Objects.equals(row.getDialError(), status.lastError())
+        && Objects.equals(row.getDrainWaitsFor(), drainWaitsFor)) {
       return new Actuated(status, row);
     }
     row.setDialApplied(status.applied());
     row.setDialAttempts(status.attempts());
     row.setDialError(status.lastError());
+    row.setDrainWaitsFor(drainWaitsFor);
     try {
       return new Actuated(status, rows.writeFenced(row, token).join());
     } catch (CompletionException e) {

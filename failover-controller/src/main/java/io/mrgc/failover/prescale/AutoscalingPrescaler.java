@@ -10,6 +10,8 @@ import io.mrgc.state.items.AutoscalingStateItem;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pre-scales a planned drain's survivors through their autoscalers: before each step down it works out the demand the
@@ -26,6 +28,7 @@ import java.util.List;
  * autoscaler (no row, no decision yet, or none recently) cannot be pre-scaled and is not waited for.
  */
 public final class AutoscalingPrescaler implements Prescaler {
+  private static final Logger LOG = LoggerFactory.getLogger(AutoscalingPrescaler.class);
   /** The override's author, followed by the draining region: shows in {@code mrgc scale status}. */
   public static final String ACTOR_PREFIX = "prescaler: drain of ";
   /** ceil() of a demand that is whole but for rounding must not ask for one more instance. */
@@ -53,9 +56,12 @@ public final class AutoscalingPrescaler implements Prescaler {
     double shedPerSurvivor = demand(autoscaling.get(drainingRegion).join(), serving(drainingRegion, now))
         * (currentDial - nextDial) / currentDial / survivors.size();
     List<String> waiting = new ArrayList<>();
+    LOG.debug("drain of {} {} -> {} %: {} instance(s) of demand for each survivor", drainingRegion, currentDial,
+        nextDial, shedPerSurvivor);
     for (String survivor : survivors) {
       AutoscalingStateItem row = autoscaling.get(survivor).join();
       if (!autoscaled(row, now)) {
+        LOG.debug("drain of {}: {} has no running autoscaler, not waited for", drainingRegion, survivor);
         continue;
       }
       int serving = serving(survivor, now);
@@ -80,6 +86,8 @@ public final class AutoscalingPrescaler implements Prescaler {
     }
     autoscaling.setOverride(row.getRegion(), Math.max(desired, needed), now + config.overrideFor().toMillis(), actor,
         now).join();
+    LOG.info("{}: desired capacity of {} raised to {} for the drain's next step", actor, row.getRegion(),
+        Math.max(desired, needed));
   }
 
   /** A region's demand in instances: fresh RPS over the target, else every instance it serves with. */

@@ -30,6 +30,7 @@ public class FailoverRowItem extends RoutingStateItem {
   private Integer dialApplied;
   private Integer dialAttempts;
   private String dialError;
+  private String drainWaitsFor;
 
   /** The drain hold: DRAINING, DRAINED, or null. */
   @DynamoDbAttribute("drain")
@@ -55,6 +56,11 @@ public class FailoverRowItem extends RoutingStateItem {
   @DynamoDbAttribute("dial_error")
   public String getDialError() { return dialError; }
   public void setDialError(String dialError) { this.dialError = dialError; }
+
+  /** While draining: what holds the next step (a survivor not HEALTHY, the prescaler's wait), else null. */
+  @DynamoDbAttribute("drain_waits_for")
+  public String getDrainWaitsFor() { return drainWaitsFor; }
+  public void setDrainWaitsFor(String drainWaitsFor) { this.drainWaitsFor = drainWaitsFor; }
 
   /** The row as the state machine sees it. */
   public RegionState regionState() {

@@ -111,6 +111,8 @@ class FailoverOperationsTest {
     assertThat(w.row(w.a()).getTrafficDial()).isEqualTo(100);
     assertThat(lastDetail(w, w.a())).isEqualTo("drain paused at 100 %: prescaler: launching 3 instances in the "
         + "survivors");
+    assertThat(w.row(w.a()).getDrainWaitsFor()).as("in the row, for `mrgc failover status`")
+        .isEqualTo("prescaler: launching 3 instances in the survivors");
 
     prescaler.answer = Prescaler.Readiness.READY;
     w.errorRate(w.b(), 0.2); // b becomes IMPAIRED, then DEGRADED: the drain must not push traffic onto it
@@ -119,9 +121,12 @@ class FailoverOperationsTest {
     w.rounds(6);
     assertThat(w.row(w.a()).getTrafficDial()).isEqualTo(dial);
     assertThat(lastDetail(w, w.a())).startsWith("drain paused at " + dial + " %: " + w.b() + " is DEGRADED");
+    assertThat(w.row(w.a()).getDrainWaitsFor()).startsWith(w.b() + " is DEGRADED");
 
     w.errorRate(w.b(), 0);
     w.roundsUntil(w.a(), drained(), 30);
+    w.rounds(1);
+    assertThat(w.row(w.a()).getDrainWaitsFor()).as("drained: nothing to wait for").isNull();
     w.close();
   }
 
