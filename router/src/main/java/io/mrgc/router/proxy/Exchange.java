@@ -207,6 +207,15 @@ final class Exchange implements DispatchQueue.Waiter {
 
   /** Nothing was sent: the instance is ejected and the request goes once to a different one. */
   private void connectFailed() {
+    leaveUnreachable(502, "upstream_unavailable", "no instance of region " + proxy.options().region()
+        + " could be reached");
+  }
+
+  /**
+   * Ends the dispatch to an instance that got nothing of the body, ejects it and sends the request to a different
+   * one, or, after {@link #MAX_CONNECT_ATTEMPTS} such instances, fails it with {@code status}.
+   */
+  private void leaveUnreachable(int status, String code, String message) {
     String instanceId = pick.backend().instanceId();
     endDispatch();
     proxy.outliers().connectFailed(instanceId);
@@ -215,8 +224,7 @@ final class Exchange implements DispatchQueue.Waiter {
       proxy.metrics().retry();
       attempt();
     } else {
-      fail(502, "upstream_unavailable", "no instance of region " + proxy.options().region()
-          + " could be reached", null);
+      fail(status, code, message, null);
     }
   }
 
@@ -279,16 +287,8 @@ final class Exchange implements DispatchQueue.Waiter {
     up.reset();
     upstream = null;
     proxy.metrics().noAnswerToHead(instanceId);
-    endDispatch();
-    proxy.outliers().connectFailed(instanceId);
-    unreachable.add(instanceId);
-    if (unreachable.size() < MAX_CONNECT_ATTEMPTS) {
-      proxy.metrics().retry();
-      attempt();
-    } else {
-      fail(504, "upstream_timeout", "instance " + instanceId + " did not take the request within " + waitedMillis
-          + " ms", null);
-    }
+    leaveUnreachable(504, "upstream_timeout", "instance " + instanceId + " did not take the request within "
+        + waitedMillis + " ms");
   }
 
   private void cancelContinueTimer() {
