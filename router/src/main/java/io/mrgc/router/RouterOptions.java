@@ -1,6 +1,8 @@
 package io.mrgc.router;
 
 import io.mrgc.common.Check;
+import io.mrgc.common.peer.PeerAuthOptions;
+import io.mrgc.common.tls.ServerTls;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -41,6 +43,10 @@ import java.util.function.Consumer;
  * @param continueTimeout longest wait for an instance's answer to {@code Expect: 100-continue} (it answers at once
  *     when alive: 100 Continue or a refusal); past it the instance is taken for hung, nothing was sent but the head,
  *     and the request goes to another instance (the shorter of this and {@code requestTimeout} applies)
+ * @param ingress bounds on what a client may make the router hold: bodies, time, connections, auth failures
+ * @param edge the listeners beside the tenant one: PROXY protocol v2 trust and the admin listener
+ * @param tls TLS of the tenant listener ({@link ServerTls#none()}: plaintext HTTP)
+ * @param agentAuth how the router proves to the node agents that it forwarded the request
  */
 public record RouterOptions(String region, String routerId, String host, int port, Duration snapshotInterval,
     Duration heartbeatStaleAfter, long maxBodyBytes, Duration connectTimeout, Duration requestTimeout,
@@ -48,7 +54,8 @@ public record RouterOptions(String region, String routerId, String host, int por
     int maxEjectedPercent, Duration slowStart, boolean allowPlaintext, int proxyProtocolPort,
     Duration proxyProtocolHeaderTimeout, Duration authCacheTtl, Duration authNegativeCacheTtl,
     int authCacheMaxEntries, double defaultRateLimitRps, int defaultRateLimitBurst, int rateLimiterMaxTenants,
-    int dispatchQueueLimit, Duration dispatchQueueTimeout, Duration continueTimeout) {
+    int dispatchQueueLimit, Duration dispatchQueueTimeout, Duration continueTimeout, IngressLimits ingress,
+    EdgeListeners edge, ServerTls tls, PeerAuthOptions agentAuth) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -111,6 +118,10 @@ public record RouterOptions(String region, String routerId, String host, int por
     Check.between("dispatchQueueLimit", dispatchQueueLimit, 0, 1_000_000);
     Check.positive("dispatchQueueTimeout", dispatchQueueTimeout);
     Check.positive("continueTimeout", continueTimeout);
+    java.util.Objects.requireNonNull(ingress, "ingress");
+    java.util.Objects.requireNonNull(edge, "edge");
+    java.util.Objects.requireNonNull(tls, "tls");
+    java.util.Objects.requireNonNull(agentAuth, "agentAuth");
   }
 
   /** Every default, for {@code region} and {@code routerId}. */
@@ -122,7 +133,8 @@ public record RouterOptions(String region, String routerId, String host, int por
         DEFAULT_PROXY_PROTOCOL_PORT, DEFAULT_PROXY_PROTOCOL_HEADER_TIMEOUT, DEFAULT_AUTH_CACHE_TTL,
         DEFAULT_AUTH_NEGATIVE_CACHE_TTL, DEFAULT_AUTH_CACHE_MAX_ENTRIES, DEFAULT_RATE_LIMIT_RPS,
         DEFAULT_RATE_LIMIT_BURST, DEFAULT_RATE_LIMITER_MAX_TENANTS, DEFAULT_DISPATCH_QUEUE_LIMIT,
-        DEFAULT_DISPATCH_QUEUE_TIMEOUT, DEFAULT_CONTINUE_TIMEOUT);
+        DEFAULT_DISPATCH_QUEUE_TIMEOUT, DEFAULT_CONTINUE_TIMEOUT, IngressLimits.defaults(), EdgeListeners.defaults(),
+        ServerTls.none(), PeerAuthOptions.none());
   }
 
   /** The metrics series this router writes. */
@@ -234,6 +246,22 @@ public record RouterOptions(String region, String routerId, String host, int por
     return copy(o -> o.continueTimeout = value);
   }
 
+  public RouterOptions withIngress(IngressLimits value) {
+    return copy(o -> o.ingress = value);
+  }
+
+  public RouterOptions withEdge(EdgeListeners value) {
+    return copy(o -> o.edge = value);
+  }
+
+  public RouterOptions withTls(ServerTls value) {
+    return copy(o -> o.tls = value);
+  }
+
+  public RouterOptions withAgentAuth(PeerAuthOptions value) {
+    return copy(o -> o.agentAuth = value);
+  }
+
   private RouterOptions copy(Consumer<Fields> change) {
     Fields f = new Fields(this);
     change.accept(f);
@@ -242,7 +270,7 @@ public record RouterOptions(String region, String routerId, String host, int por
         f.ejectAfterConsecutiveFailures, f.baseEjectionTime, f.maxEjectedPercent, f.slowStart, f.allowPlaintext,
         f.proxyProtocolPort, f.proxyProtocolHeaderTimeout, f.authCacheTtl, f.authNegativeCacheTtl,
         f.authCacheMaxEntries, f.defaultRateLimitRps, f.defaultRateLimitBurst, f.rateLimiterMaxTenants,
-        f.dispatchQueueLimit, f.dispatchQueueTimeout, f.continueTimeout);
+        f.dispatchQueueLimit, f.dispatchQueueTimeout, f.continueTimeout, f.ingress, f.edge, f.tls, f.agentAuth);
   }
 
   /** A mutable copy, so that each {@code with*} method names only the field it changes. */
@@ -274,6 +302,10 @@ public record RouterOptions(String region, String routerId, String host, int por
     int dispatchQueueLimit;
     Duration dispatchQueueTimeout;
     Duration continueTimeout;
+    IngressLimits ingress;
+    EdgeListeners edge;
+    ServerTls tls;
+    PeerAuthOptions agentAuth;
 
     Fields(RouterOptions o) {
       region = o.region;
@@ -303,6 +335,10 @@ public record RouterOptions(String region, String routerId, String host, int por
       dispatchQueueLimit = o.dispatchQueueLimit;
       dispatchQueueTimeout = o.dispatchQueueTimeout;
       continueTimeout = o.continueTimeout;
+      ingress = o.ingress;
+      edge = o.edge;
+      tls = o.tls;
+      agentAuth = o.agentAuth;
     }
   }
 }
