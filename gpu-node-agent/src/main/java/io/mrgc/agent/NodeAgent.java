@@ -29,6 +29,7 @@ import io.mrgc.carwash.steps.EnclavePingStep;
 import io.mrgc.carwash.steps.EnclaveRestartPolicy;
 import io.mrgc.carwash.steps.GpuHealthStep;
 import io.mrgc.carwash.steps.ModelIntegrityStep;
+import io.mrgc.common.peer.PeerAuth;
 import io.mrgc.enclave.EnclaveErrorCode;
 import io.mrgc.enclave.EnclaveHandler;
 import io.mrgc.state.CleanupValidationRepository;
@@ -149,12 +150,16 @@ public class NodeAgent extends VerticleBase {
             heartbeater.beat();
           }
         });
+    if (!options.peerAuth().enabled()) {
+      LOG.warn("instance {}: peer authentication is off; the tenant identity of any caller that reaches port {} is "
+          + "trusted (tests and tools only)", options.instanceId(), options.port());
+    }
     // The agent answers Expect: 100-continue itself, only once a request may send its body (see InstanceGate).
     server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
         .setHandle100ContinueAutomatically(false));
     return server
         .requestHandler(HttpApi.create(vertx, models, metrics, options.maxBodyBytes(), options.maxInputsPerRequest(),
-            enclave, enclaveWatch(), gate))
+            enclave, enclaveWatch(), gate, PeerAuth.orNull(options.peerAuth())))
         .listen()
         .compose(listening -> {
           actualPort = listening.actualPort();

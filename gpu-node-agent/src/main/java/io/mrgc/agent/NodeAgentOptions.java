@@ -3,6 +3,7 @@ package io.mrgc.agent;
 import io.mrgc.carwash.WashRecorder;
 import io.mrgc.carwash.steps.ModelIntegrityStep;
 import io.mrgc.common.Check;
+import io.mrgc.common.peer.PeerAuthOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -36,7 +37,12 @@ public record NodeAgentOptions(
     Duration fullIntegrityCheckInterval,
     long enclaveRestartEveryRequests,
     Duration enclaveRestartEvery,
-    Duration washRecordTtl) {
+    Duration washRecordTtl,
+    PeerAuthOptions peerAuth,
+    Duration inferenceTimeout,
+    Path dataDir,
+    int washRecordBacklog,
+    long washRecordSpillBytes) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -62,6 +68,20 @@ public record NodeAgentOptions(
   /** ...or this long after the last restart (null: not on time), whichever comes first. */
   public static final Duration DEFAULT_ENCLAVE_RESTART_EVERY = Duration.ofHours(1);
   public static final Duration DEFAULT_WASH_RECORD_TTL = WashRecorder.DEFAULT_TTL;
+  /**
+   * Off: the agent trusts {@code x-mrgc-tenant} from whoever reaches its port. Only for tests and tools; every
+   * deployment ({@code mrgc up}, AWS) sets keys, and then a request without a valid router signature is refused
+   * with 401 {@code peer_unauthenticated} before anything else happens.
+   */
+  public static final PeerAuthOptions DEFAULT_PEER_AUTH = PeerAuthOptions.none();
+  /** An inference (all the session runs of one request) is terminated past this, answered 504, and quarantines. */
+  public static final Duration DEFAULT_INFERENCE_TIMEOUT = Duration.ofSeconds(30);
+  /** No data directory: wash records that cannot be written wait in memory only. */
+  public static final Path DEFAULT_DATA_DIR = null;
+  /** Wash records kept in memory while DynamoDB cannot be written; beyond it they spill to the data directory. */
+  public static final int DEFAULT_WASH_RECORD_BACKLOG = 10_000;
+  /** Bound on the spill file of unwritten wash records (JSON lines) in the data directory. */
+  public static final long DEFAULT_WASH_RECORD_SPILL_BYTES = 64L * 1024 * 1024;
 
   public NodeAgentOptions {
     Check.notBlank("region", region);
@@ -95,6 +115,10 @@ public record NodeAgentOptions(
       Check.positive("enclaveRestartEvery", enclaveRestartEvery);
     }
     Check.positive("washRecordTtl", washRecordTtl);
+    Check.notNull("peerAuth", peerAuth);
+    Check.positive("inferenceTimeout", inferenceTimeout);
+    Check.between("washRecordBacklog", washRecordBacklog, 1, 1_000_000);
+    Check.between("washRecordSpillBytes", washRecordSpillBytes, 0, 1L << 40);
   }
 
   public static Builder builder(String region, String instanceId, Path modelRoot) {
@@ -130,6 +154,11 @@ public record NodeAgentOptions(
     private long enclaveRestartEveryRequests = DEFAULT_ENCLAVE_RESTART_EVERY_REQUESTS;
     private Duration enclaveRestartEvery = DEFAULT_ENCLAVE_RESTART_EVERY;
     private Duration washRecordTtl = DEFAULT_WASH_RECORD_TTL;
+    private PeerAuthOptions peerAuth = DEFAULT_PEER_AUTH;
+    private Duration inferenceTimeout = DEFAULT_INFERENCE_TIMEOUT;
+    private Path dataDir = DEFAULT_DATA_DIR;
+    private int washRecordBacklog = DEFAULT_WASH_RECORD_BACKLOG;
+    private long washRecordSpillBytes = DEFAULT_WASH_RECORD_SPILL_BYTES;
 
     private Builder(String region, String instanceId, Path modelRoot) {
       this.region = region;
@@ -161,12 +190,21 @@ public record NodeAgentOptions(
     /** null: not on time. */
     public Builder enclaveRestartEvery(Duration interval) { this.enclaveRestartEvery = interval; return this; }
     public Builder washRecordTtl(Duration washRecordTtl) { this.washRecordTtl = washRecordTtl; return this; }
+    /** The router<->agent HMAC keys ({@link PeerAuthOptions#none()}: off). */
+    public Builder peerAuth(PeerAuthOptions peerAuth) { this.peerAuth = peerAuth; return this; }
+    public Builder inferenceTimeout(Duration inferenceTimeout) { this.inferenceTimeout = inferenceTimeout; return this; }
+    /** Where the agent keeps what must survive it (the wash-record spill file); null: nothing on disk. */
+    public Builder dataDir(Path dataDir) { this.dataDir = dataDir; return this; }
+    public Builder washRecordBacklog(int records) { this.washRecordBacklog = records; return this; }
+    /** 0: no spill file. */
+    public Builder washRecordSpillBytes(long bytes) { this.washRecordSpillBytes = bytes; return this; }
 
     public NodeAgentOptions build() {
       return new NodeAgentOptions(region, instanceId, host, port, modelRoot, executionProvider, intraOpThreads,
           maxBatchSize, maxBatchWait, maxQueuedRequests, maxInputsPerRequest, maxTokensPerInput, maxBodyBytes,
           heartbeatInterval, washTimeout, instanceWashTimeout, integrityChunkBytes, integrityBytesPerWash,
-          fullIntegrityCheckInterval, enclaveRestartEveryRequests, enclaveRestartEvery, washRecordTtl);
+          fullIntegrityCheckInterval, enclaveRestartEveryRequests, enclaveRestartEvery, washRecordTtl, peerAuth,
+          inferenceTimeout, dataDir, washRecordBacklog, washRecordSpillBytes);
     }
   }
 }

@@ -23,6 +23,8 @@ final class FakeEnclave implements EnclaveHandler {
   volatile EnclaveErrorCode failWith;
   volatile boolean dead;
   volatile Runnable onSeal;
+  /** Envelopes handed to the enclave so far (opened or refused). */
+  final java.util.concurrent.atomic.AtomicInteger decrypts = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, String> sessions = new ConcurrentHashMap<>();
 
   static byte[] seal(String tenant, String model, String path, String plaintext) {
@@ -38,6 +40,7 @@ final class FakeEnclave implements EnclaveHandler {
 
   @Override
   public Decrypted decryptRequest(DecryptRequest request) throws EnclaveException {
+    decrypts.incrementAndGet();
     failIfDead();
     failIfTold();
     JsonObject envelope;

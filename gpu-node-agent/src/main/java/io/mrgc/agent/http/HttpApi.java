@@ -5,6 +5,7 @@ import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.ApiException;
 import io.mrgc.common.RequestIds;
+import io.mrgc.common.peer.PeerAuth;
 import io.mrgc.enclave.EnclaveHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -29,9 +30,19 @@ public final class HttpApi {
   /** {@code enclave} may be null: such an agent serves plaintext only and refuses envelopes with 503. */
   public static Router create(Vertx vertx, ServedModels models, AgentMetrics metrics, int maxBodyBytes,
       int maxInputsPerRequest, EnclaveHandler enclave, EnclaveWatch enclaveWatch, InstanceGate gate) {
+    return create(vertx, models, metrics, maxBodyBytes, maxInputsPerRequest, enclave, enclaveWatch, gate, null);
+  }
+
+  /** As above; {@code peerAuth} non-null: every request but health and metrics must carry a router signature. */
+  public static Router create(Vertx vertx, ServedModels models, AgentMetrics metrics, int maxBodyBytes,
+      int maxInputsPerRequest, EnclaveHandler enclave, EnclaveWatch enclaveWatch, InstanceGate gate,
+      PeerAuth peerAuth) {
     Envelopes envelopes = new Envelopes(enclave, enclaveWatch);
     Router router = Router.router(vertx);
     router.route().handler(ctx -> begin(ctx, metrics));
+    if (peerAuth != null) {
+      router.route().handler(new PeerCheck(peerAuth)); // before the gate: nothing queues, decrypts or runs unsigned
+    }
     PooledBody body = new PooledBody(maxBodyBytes);
     UnaryOperator<Route> gated = route -> route.handler(gate).handler(body);
     gated.apply(router.post("/v1/embeddings"))
