@@ -1,5 +1,9 @@
 package io.mrgc.router;
 
+import io.mrgc.common.ApiErrors;
+import io.mrgc.common.ApiException;
+import io.mrgc.common.peer.PeerAuth;
+import io.mrgc.common.peer.PeerAuthOptions;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.InstanceState;
 import io.mrgc.state.items.GpuInstanceItem;
@@ -53,6 +57,10 @@ final class FakeAgent {
   volatile String stateAfter = "READY";
   /** When set, responses wait for it (a request that takes as long as the test wants). */
   volatile Future<Void> gate;
+  /** Requests refused with 401 peer_unauthenticated (with {@link #startWithPeerAuth}). */
+  final AtomicInteger unauthenticated = new AtomicInteger();
+  /** Like the real agent's peer check: verifies the router's signature and signs answers (null: off). */
+  private PeerAuth peerAuth;
   private final Vertx vertx;
   private HttpServer server;
   private int port;
@@ -64,6 +72,18 @@ final class FakeAgent {
 
   static FakeAgent start(Vertx vertx, String id) {
     FakeAgent agent = new FakeAgent(vertx, id);
+    agent.server = vertx.createHttpServer().requestHandler(agent::handle);
+    agent.port = await(agent.server.listen(0, "127.0.0.1")).actualPort();
+    return agent;
+  }
+
+  /**
+   * An agent that, like the real one with peer authentication on, refuses requests without a valid router signature
+   * with 401 {@code peer_unauthenticated} (body unread) and signs its answers with {@code auth}.
+   */
+  static FakeAgent startWithPeerAuth(Vertx vertx, String id, PeerAuthOptions auth) {
+    FakeAgent agent = new FakeAgent(vertx, id);
+    agent.peerAuth = new PeerAuth(auth, java.time.Clock.systemUTC());
     agent.server = vertx.createHttpServer().requestHandler(agent::handle);
     agent.port = await(agent.server.listen(0, "127.0.0.1")).actualPort();
     return agent;
@@ -120,6 +140,9 @@ final class FakeAgent {
     if (connections.add(request.connection())) {
       request.connection().closeHandler(v -> closedConnections.incrementAndGet());
     }
+    if (peerAuth != null && !peerChecked(request)) {
+      return;
+    }
     long[] bytes = {0};
     request.handler(chunk -> {
       bytes[0] += chunk.length();
@@ -167,6 +190,21 @@ final class FakeAgent {
         answer.run();
       }
     });
+  }
+
+  private boolean peerChecked(HttpServerRequest request) {
+    PeerAuth.Verified verified;
+    try {
+      verified = peerAuth.verify(request.headers(), request.method().name(), request.uri());
+    } catch (ApiException refused) {
+      unauthenticated.incrementAndGet();
+      request.response().putHeader("connection", "close");
+      ApiErrors.send(request.response(), refused, String.valueOf(request.getHeader("x-request-id")));
+      return false;
+    }
+    HttpServerResponse response = request.response();
+    response.headersEndHandler(v -> peerAuth.signResponse(response.headers(), verified, response.getStatusCode()));
+    return true;
   }
 
   private void respond(HttpServerRequest request, long bytes) {

@@ -2,6 +2,7 @@ package io.mrgc.router.proxy;
 
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.RequestIds;
+import io.mrgc.common.peer.PeerAuth;
 import io.mrgc.router.pick.InstanceHolds;
 import io.mrgc.router.pick.Picker;
 import io.mrgc.router.snapshot.RegionSnapshot;
@@ -43,10 +44,10 @@ final class Exchange implements DispatchQueue.Waiter {
    * router's own (the client's is answered by the router, from the instance's 100 Continue).
    */
   private static final Set<String> NOT_FORWARDED_UP = Set.of("host", "content-length", "expect", RequestIds.HEADER,
-      "authorization", Headers.API_KEY, Headers.TENANT, Headers.MODEL);
+      "authorization", Headers.API_KEY, Headers.TENANT, Headers.MODEL, PeerAuth.HEADER);
   /** The instance's state and wash report are for the router only. */
   private static final Set<String> NOT_FORWARDED_DOWN = Set.of("content-length", RequestIds.HEADER,
-      Headers.REGION, Headers.INSTANCE, Headers.INSTANCE_STATE, Headers.WASH, Headers.WASH_MS);
+      Headers.REGION, Headers.INSTANCE, Headers.INSTANCE_STATE, Headers.WASH, Headers.WASH_MS, PeerAuth.HEADER);
 
   private final ProxyHandler proxy;
   private final HttpServerRequest request;
@@ -76,6 +77,8 @@ final class Exchange implements DispatchQueue.Waiter {
   private boolean upstreamAborted;
   private long dispatchNanos;
   private long bodyBytes;
+  /** The current attempt's signature (null: peer authentication off), to check the answer against. */
+  private PeerAuth.Signed signed;
 
   Exchange(ProxyHandler proxy, HttpServerRequest request, String requestId, String model, String tenantId) {
     this.proxy = proxy;
@@ -236,6 +239,8 @@ final class Exchange implements DispatchQueue.Waiter {
     if (model != null) {
       up.putHeader(Headers.MODEL, model);
     }
+    // The agent trusts the tenant and model above only under the deployment's HMAC (finding 4 of issue 10).
+    signed = proxy.peerAuth() == null ? null : proxy.peerAuth().sign(up.headers(), up.getMethod().name(), up.getURI());
     String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null) {
       up.putHeader(HttpHeaders.CONTENT_LENGTH, contentLength.trim());
@@ -345,6 +350,10 @@ final class Exchange implements DispatchQueue.Waiter {
       return;
     }
     HttpClientResponse up = result.result();
+    if (signed != null && !proxy.peerAuth().verifyResponse(signed, up.statusCode(), up.headers())) {
+      unauthenticatedAnswer(upRequest, instanceId);
+      return;
+    }
     instanceState = up.getHeader(Headers.INSTANCE_STATE);
     if (isRefusal(up)) {
       refused(upRequest, up);
@@ -408,6 +417,15 @@ final class Exchange implements DispatchQueue.Waiter {
    * A refusal: a final 503 carrying a state other than READY, before the body went (for a request without a body,
    * only on safe methods, which may be sent again whatever the instance did with them).
    */
+  /** The answer is not signed by an agent of this deployment (an impostor on its address, or a key mismatch). */
+  private void unauthenticatedAnswer(HttpClientRequest upRequest, String instanceId) {
+    upstreamAborted = true;
+    upRequest.reset();
+    proxy.outliers().failed(instanceId);
+    fail(502, "upstream_unauthenticated", "instance " + instanceId + " did not prove it is an agent of this "
+        + "deployment", null);
+  }
+
   private boolean isRefusal(HttpClientResponse up) {
     return up.statusCode() == 503 && !InstanceHolds.isReady(instanceState)
         && (hasBody ? !continued : request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD

@@ -1,5 +1,6 @@
 package io.mrgc.router.proxy;
 
+import io.mrgc.common.peer.PeerAuth;
 import io.mrgc.router.RouterOptions;
 import io.mrgc.router.metrics.RouterMetrics;
 import io.mrgc.router.pick.InstanceHolds;
@@ -27,6 +28,8 @@ public final class ProxyHandler {
   private final RouterOptions options;
   private final DispatchQueue queue;
   private final Vertx vertx;
+  /** Signs forwarded requests and checks the agents' answers; null when {@code agentAuth} is off. */
+  private final PeerAuth peerAuth;
 
   public ProxyHandler(Vertx vertx, HttpClient client, Picker picker, OutlierDetector outliers,
       InstanceHolds holds, RouterMetrics metrics, Supplier<RegionSnapshot> snapshot, RouterOptions options) {
@@ -38,6 +41,7 @@ public final class ProxyHandler {
     this.metrics = metrics;
     this.snapshot = snapshot;
     this.options = options;
+    this.peerAuth = PeerAuth.orNull(options.agentAuth());
     this.queue = new DispatchQueue(vertx, options.dispatchQueueLimit(), options.dispatchQueueTimeout(), metrics);
   }
 
@@ -62,6 +66,10 @@ public final class ProxyHandler {
     // while the request waits for a free one.
     request.pause();
     new Exchange(this, request, requestId, model, tenantId).start();
+  }
+
+  PeerAuth peerAuth() {
+    return peerAuth;
   }
 
   HttpClient client() {
