@@ -6,6 +6,7 @@ import io.mrgc.autoscaler.policy.ScalingPolicy;
 import io.mrgc.state.LeaseManager;
 import io.mrgc.agent.NodeAgent;
 import io.mrgc.agent.NodeAgentOptions;
+import io.mrgc.common.peer.PeerAuthOptions;
 import io.mrgc.cluster.frontdoor.FrontDoor;
 import io.mrgc.cluster.frontdoor.FrontDoorOptions;
 import io.mrgc.router.RouterOptions;
@@ -82,6 +83,9 @@ public final class LocalCluster implements AutoCloseable {
   private final Map<String, TrafficDials> failoverDials = new ConcurrentHashMap<>();
   /** What the controllers probe: each region's router {@code /healthz/region} (routers restart on the same port). */
   private final Map<String, URI> regionHealthUrls = new LinkedHashMap<>();
+
+  /** The deployment's router<->agent HMAC key: made at start, held in memory only, never logged. */
+  private final PeerAuthOptions peerAuth = PeerAuthOptions.generate();
 
   private LocalCluster(LocalClusterOptions options) {
     this.options = options;
@@ -179,7 +183,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private RouterVerticle startRouter(String region, int port) {
     RouterOptions routerOptions = RouterOptions.defaults(region, "router-1")
-        .withPort(port).withAllowPlaintext(options.allowPlaintext());
+        .withPort(port).withAllowPlaintext(options.allowPlaintext()).withAgentAuth(peerAuth);
     if (options.autoscaling() != null) {
       routerOptions = routerOptions.withMetricsInterval(options.autoscaling().routerMetricsInterval());
     }
@@ -272,6 +276,8 @@ public final class LocalCluster implements AutoCloseable {
         NodeAgentOptions.builder(region, instanceId, modelRoot)
             .intraOpThreads(options.agentIntraOpThreads())
             .maxBatchSize(options.agentMaxBatchSize())
+            .peerAuth(peerAuth)
+            .dataDir(options.stateDir().resolve("agents").resolve(instanceId))
             .build(),
         clients.get(region), enclave.client(), enclave);
     return vertx.deployVerticle(agent).map(deploymentId -> {
