@@ -213,7 +213,7 @@ public class NodeAgent extends VerticleBase {
     Map<String, ModelWorker> workers = new LinkedHashMap<>();
     for (LoadedModel model : report.loaded().values()) {
       workers.put(model.name(), new ModelWorker(model, sessions.newRunOptions(), options.maxBatchSize(),
-          options.maxTokensPerInput(), sessionRuns, metrics::batch));
+          options.maxTokensPerInput(), sessionRuns, metrics::batch, options.inferenceTimeout()));
     }
     return workers;
   }

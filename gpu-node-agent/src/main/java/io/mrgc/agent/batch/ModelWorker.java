@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtSession;
 import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.common.ApiException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,12 +34,23 @@ public final class ModelWorker implements AutoCloseable {
   private final LongAdder sessionRuns;
   private final IntConsumer batchSizes;
   private final ExecutorService thread;
+  private final RunDeadline deadline;
   private boolean closed;
 
   /** {@code runOptions} is used for every session run and closed with the worker. */
   public ModelWorker(LoadedModel model, OrtSession.RunOptions runOptions, int maxBatchSize, int maxTokensPerInput,
       LongAdder sessionRuns, IntConsumer batchSizes) {
+    this(model, runOptions, maxBatchSize, maxTokensPerInput, sessionRuns, batchSizes, Duration.ofSeconds(30));
+  }
+
+  /**
+   * As above; each request's inference (all its session runs) is stopped past {@code inferenceTimeout} and fails
+   * with {@link InferenceTimeout}.
+   */
+  public ModelWorker(LoadedModel model, OrtSession.RunOptions runOptions, int maxBatchSize, int maxTokensPerInput,
+      LongAdder sessionRuns, IntConsumer batchSizes, Duration inferenceTimeout) {
     this.model = model;
+    this.deadline = new RunDeadline(runOptions, inferenceTimeout, model.name());
     this.runOptions = runOptions;
     this.maxBatchSize = maxBatchSize;
     this.embeddings = model.servesEmbeddings() ? new EmbeddingRunner(model, maxTokensPerInput) : null;
@@ -92,7 +104,7 @@ public final class ModelWorker implements AutoCloseable {
     try {
       thread.execute(() -> {
         try {
-          result.complete(work.call());
+          result.complete(deadline.run(work));
         } catch (ApiException e) {
           result.completeExceptionally(e);
         } catch (Exception | Error e) {

@@ -8,6 +8,7 @@ import static io.mrgc.state.InstanceState.TERMINATED;
 import static io.mrgc.state.InstanceState.WASHING;
 
 import io.mrgc.agent.batch.Admission;
+import io.mrgc.agent.batch.InferenceTimeout;
 import io.mrgc.agent.buffers.AgentBuffers;
 import io.mrgc.agent.heartbeat.PublishedState;
 import io.mrgc.agent.http.Requests;
@@ -41,9 +42,9 @@ import org.slf4j.LoggerFactory;
  *       (READY -> BUSY); only then is {@code 100 Continue} written (for {@code Expect: 100-continue}) and the body
  *       read;
  *   <li>the request's answer is held while its wash runs (BUSY -> WASHING), and sent with {@value #WASH_HEADER},
- *       {@value #WASH_MS_HEADER} and {@value #STATE_HEADER}; then READY, or QUARANTINED when the wash did not pass,
- *       or WASHING again for an instance-level wash (enclave restart, scheduled full manifest check) run right after
- *       the answer is sent.
+ *       {@value #WASH_MS_HEADER} and {@value #STATE_HEADER}; then READY, or QUARANTINED when the wash did not pass
+ *       or the inference ran past its deadline, or WASHING again for an instance-level wash (enclave restart,
+ *       scheduled full manifest check) run right after the answer is sent.
  * </ul>
  *
  * Confined to the agent's event loop: every method runs there.
@@ -154,6 +155,8 @@ public final class InstanceGate implements Handler<RoutingContext> {
       plan.requestServed();
       if (report == null || !report.isPassed()) {
         quarantine(describe(report, done.cause(), "the wash after request " + served.requestId()));
+      } else if (timedOut(failure)) {
+        quarantine("the inference of request " + served.requestId() + " ran past its deadline and was stopped");
       } else if (lifecycle.state() == WASHING) {
         settle("wash after request " + served.requestId() + " passed");
       }
@@ -357,6 +360,15 @@ public final class InstanceGate implements Handler<RoutingContext> {
       lastPublished = now;
       publisher.accept(now);
     }
+  }
+
+  private static boolean timedOut(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof InferenceTimeout) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A quarantine reason that leads with what failed: {@code <step> <OUTCOME> in <which wash>: <detail>}. */
