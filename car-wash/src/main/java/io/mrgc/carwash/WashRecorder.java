@@ -51,6 +51,11 @@ public final class WashRecorder {
   }
 
   public CompletableFuture<Void> record(WashReport report) {
-    return repository.put(toItem(report));
+    return write(toItem(report));
+  }
+
+  /** Writes a row made by {@link #toItem}; writing the same row again overwrites it (same key): idempotent. */
+  public CompletableFuture<Void> write(CleanupValidationItem item) {
+    return repository.put(item);
   }
 }

@@ -16,6 +16,7 @@ import io.mrgc.agent.wash.ArrivalLog;
 import io.mrgc.agent.wash.InstanceGate;
 import io.mrgc.agent.wash.InstanceWashPlan;
 import io.mrgc.agent.wash.Washes;
+import io.mrgc.carwash.WashRecordOutbox;
 import io.mrgc.carwash.WashRecorder;
 import io.mrgc.carwash.WashReport;
 import io.mrgc.carwash.WashStep;
@@ -61,10 +62,12 @@ import org.slf4j.LoggerFactory;
 public class NodeAgent extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+  /** In the data directory: cleanup_validation rows not yet written (JSON lines). */
+  public static final String WASH_RECORD_SPILL_FILE = "wash-records.jsonl";
 
   private final NodeAgentOptions options;
   private final GpuInstanceRepository instances;
-  private final WashRecorder recorder;
+  private final WashRecordOutbox washRecords;
   private final Admission admission;
   private final AgentMetrics metrics;
   private final ServedModels models = new ServedModels();
@@ -117,8 +120,12 @@ public class NodeAgent extends VerticleBase {
     this.enclave = enclave;
     this.gpuProbe = gpuProbe != null ? gpuProbe : new NvmlGpuProbe();
     this.instances = new GpuInstanceRepository(state);
-    this.recorder = new WashRecorder(new CleanupValidationRepository(state), options.instanceId(), options.region(),
-        options.washRecordTtl());
+    WashRecorder recorder = new WashRecorder(new CleanupValidationRepository(state), options.instanceId(),
+        options.region(), options.washRecordTtl());
+    this.washRecords = new WashRecordOutbox(recorder, new WashRecordOutbox.Options(
+        options.dataDir() == null ? null : options.dataDir().resolve(WASH_RECORD_SPILL_FILE),
+        options.washRecordBacklog(), options.washRecordSpillBytes(), WashRecordOutbox.DEFAULT_FIRST_RETRY,
+        WashRecordOutbox.DEFAULT_MAX_RETRY));
     this.admission = new Admission(options.maxQueuedRequests());
     this.metrics = new AgentMetrics(admission);
     this.lifecycle = new InstanceLifecycle(options.instanceId());
@@ -131,6 +138,7 @@ public class NodeAgent extends VerticleBase {
     this.plan = new InstanceWashPlan(enclave == null ? null : this::pingOnce, enclaveControl, policy, integrity,
         clock);
     metrics.instanceState(lifecycle::state);
+    metrics.washRecords(washRecords);
   }
 
   /** Completes once the server listens, the models are loaded and verified and the first READY heartbeat was tried. */
@@ -142,7 +150,7 @@ public class NodeAgent extends VerticleBase {
     } catch (IllegalStateException e) {
       return Future.failedFuture(e);
     }
-    washes = new Washes(vertx, perRequestSteps(), options.washTimeout(), options.instanceWashTimeout(), recorder,
+    washes = new Washes(vertx, perRequestSteps(), options.washTimeout(), options.instanceWashTimeout(), washRecords,
         metrics::wash);
     gate = new InstanceGate(options.instanceId(), lifecycle, admission, buffers, washes, plan, arrivals,
         shown -> {
@@ -360,6 +368,7 @@ public class NodeAgent extends VerticleBase {
       if (washes != null) {
         washes.close();
       }
+      washRecords.close(); // rows still waiting go to the spill file for the next start
       if (gpuProbe instanceof AutoCloseable closeable) {
         closeable.close();
       }

@@ -1,11 +1,13 @@
 package io.mrgc.agent.http;
 
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mrgc.agent.batch.Admission;
+import io.mrgc.carwash.WashRecordOutbox;
 import io.mrgc.carwash.WashReport;
 import io.mrgc.state.InstanceState;
 import java.util.Locale;
@@ -58,6 +60,19 @@ public final class AgentMetrics {
   public void instanceState(Supplier<InstanceState> state) {
     Gauge.builder("mrgc.instance.quarantined", () -> state.get() == InstanceState.QUARANTINED ? 1 : 0)
         .description("1 while the instance is QUARANTINED").register(registry);
+  }
+
+  /**
+   * cleanup_validation rows: {@code mrgc_wash_records_pending} (waiting for DynamoDB, in memory or spilled) and
+   * {@code mrgc_wash_records_unrecorded_total} (rows lost beyond both bounds: a wash with no record).
+   */
+  public void washRecords(WashRecordOutbox records) {
+    Gauge.builder("mrgc.wash.records.pending", records, WashRecordOutbox::pending)
+        .description("cleanup_validation rows waiting to be written").register(registry);
+    FunctionCounter.builder("mrgc.wash.records.unrecorded", records, WashRecordOutbox::unrecorded)
+        .description("cleanup_validation rows that could not be kept for a retry").register(registry);
+    FunctionCounter.builder("mrgc.wash.records.failed.writes", records, WashRecordOutbox::failedWrites)
+        .description("cleanup_validation writes that failed and were retried").register(registry);
   }
 
   public void request(String endpoint, int status) {

@@ -2,7 +2,7 @@ package io.mrgc.agent.wash;
 
 import io.mrgc.carwash.CarWash;
 import io.mrgc.carwash.WashContext;
-import io.mrgc.carwash.WashRecorder;
+import io.mrgc.carwash.WashRecordOutbox;
 import io.mrgc.carwash.WashReport;
 import io.mrgc.carwash.WashStep;
 import io.vertx.core.Future;
@@ -11,10 +11,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs one instance's car washes off the event loop (a wash blocks for up to its time limit) and records every one:
@@ -22,28 +19,26 @@ import org.slf4j.LoggerFactory;
  * metrics. The last {@value #KEPT} reports are kept in memory.
  */
 public final class Washes implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Washes.class);
   static final int KEPT = 1_000;
 
   private final Vertx vertx;
   private final CarWash perRequest;
   private final Duration instanceTimeLimit;
-  private final WashRecorder recorder;
+  private final WashRecordOutbox records;
   private final Consumer<WashReport> metrics;
   private final Deque<WashReport> recent = new ArrayDeque<>();
   private long instanceWashes;
-  private final AtomicBoolean recordOutage = new AtomicBoolean();
 
   /**
    * @param perRequestSteps buffer-scrub, model-integrity, gpu-health, enclave-ping (with an enclave), clean-state
    * @param metrics told of every per-request wash
    */
   public Washes(Vertx vertx, List<WashStep> perRequestSteps, Duration timeLimit, Duration instanceTimeLimit,
-      WashRecorder recorder, Consumer<WashReport> metrics) {
+      WashRecordOutbox records, Consumer<WashReport> metrics) {
     this.vertx = vertx;
     this.perRequest = new CarWash(perRequestSteps, timeLimit);
     this.instanceTimeLimit = instanceTimeLimit;
-    this.recorder = recorder;
+    this.records = records;
     this.metrics = metrics;
   }
 
@@ -73,13 +68,7 @@ public final class Washes implements AutoCloseable {
         recent.removeFirst();
       }
     }
-    recorder.record(report).whenComplete((ok, failure) -> {
-      if (failure != null && recordOutage.compareAndSet(false, true)) {
-        LOG.warn("cannot write cleanup_validation rows (logged once per outage): {}", failure.toString());
-      } else if (failure == null && recordOutage.compareAndSet(true, false)) {
-        LOG.info("cleanup_validation rows are written again");
-      }
-    });
+    records.submit(report); // written with retries through DynamoDB outages
   }
 
   /** The kept reports, oldest first. */
