@@ -30,7 +30,8 @@ final class EmbeddingsHandler implements Handler<RoutingContext> {
     this.envelopes = envelopes;
   }
 
-  private record Parsed(String model, List<String> inputs, boolean base64) {}
+  /** A request body that passed every check. */
+  record Parsed(String model, List<String> inputs, boolean base64) {}
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -47,7 +48,8 @@ final class EmbeddingsHandler implements Handler<RoutingContext> {
         .map(result -> render(request, result));
   }
 
-  private Parsed parse(JsonObject body) {
+  /** The checked request, or 400 with what to fix. */
+  Parsed parse(JsonObject body) {
     Object model = body.getValue("model");
     if (!(model instanceof String name) || name.isBlank()) {
       throw ApiException.badRequest("model is required (a model name such as all-minilm-l6-v2)");

@@ -12,6 +12,8 @@ import io.mrgc.agent.model.TensorMeta;
 import io.mrgc.common.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -31,6 +33,8 @@ import java.util.Set;
  */
 final class OipTensors {
   private static final Set<String> SUPPORTED = Set.of("INT64", "INT32", "FP32", "FP64", "BOOL");
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
   private OipTensors() {}
 
@@ -198,6 +202,15 @@ final class OipTensors {
   private static long integral(String name, Object value) {
     if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
       throw ApiException.badRequest("input " + name + ": data must hold integers");
+    }
+    // Past 64 bits JSON integers arrive as BigInteger/BigDecimal, whose longValue() wraps, or as a double, whose
+    // longValue() saturates: refuse them instead of running on another number than the caller sent.
+    double d = n.doubleValue();
+    boolean fits = n instanceof BigInteger || n instanceof BigDecimal
+        ? new BigDecimal(n.toString()).compareTo(LONG_MIN) >= 0 && new BigDecimal(n.toString()).compareTo(LONG_MAX) <= 0
+        : !(n instanceof Double || n instanceof Float) || (d >= -0x1p63 && d < 0x1p63);
+    if (!fits) {
+      throw ApiException.badRequest("input " + name + ": " + n + " does not fit INT64");
     }
     return n.longValue();
   }
