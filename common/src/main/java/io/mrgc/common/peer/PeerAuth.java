@@ -103,7 +103,8 @@ public final class PeerAuth {
     }
     long now = clock.millis();
     long skew = options.maxClockSkew().toMillis();
-    if (Math.abs(now - timestamp * 1000) > skew) { // timestamps are whole seconds: near the edge, either way
+    // (range first: a huge timestamp would overflow into the window)
+    if (timestamp < 0 || timestamp > Long.MAX_VALUE / 1000 || Math.abs(now - timestamp * 1000) > skew) {
       throw new PeerAuthException("the signature's time is outside the accepted clock skew of "
           + options.maxClockSkew().toSeconds() + " s");
     }

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -176,6 +177,32 @@ class PeerAuthTest {
     fields[which] = value;
     MultiMap changed = headers(fields[3], fields[4], fields[2]).set(PeerAuth.HEADER, h.get(PeerAuth.HEADER));
     assertUnauthenticated(() -> agent.verify(changed, fields[0], fields[1]), "does not match");
+  }
+
+  /**
+   * Fuzzing of the header parser (network input): any {@code x-mrgc-peer-auth} value, including a valid one with one
+   * part replaced, is refused with 401 and nothing else (no other exception: no 500).
+   */
+  @Property
+  void anyHeaderValueIsRefusedWith401(@ForAll("headerValues") String value) {
+    PeerAuth agent = at(PeerAuthOptions.of(K1, null), NOW);
+    MultiMap h = headers("acme", "m", "r").set(PeerAuth.HEADER, value);
+    assertThatThrownBy(() -> agent.verify(h, "POST", "/v1/embeddings")).isInstanceOf(PeerAuthException.class);
+  }
+
+  @Provide
+  Arbitrary<String> headerValues() {
+    MultiMap h = headers("acme", "m", "r");
+    at(PeerAuthOptions.of(K1, null), NOW).sign(h, "POST", "/v1/embeddings");
+    String[] valid = h.get(PeerAuth.HEADER).split(";", -1);
+    Arbitrary<String> part = Arbitraries.oneOf(fields(), Arbitraries.of("v1", "k1", "", "-1", "9223372036854775807",
+        "-9223372036854775808", "99999999999999999999", Long.toString(NOW.getEpochSecond()), "0"));
+    Arbitrary<String> onePartReplaced = Combinators.combine(Arbitraries.integers().between(0, 4), part).as((i, p) -> {
+      String[] parts = valid.clone();
+      parts[i] = p;
+      return String.join(";", parts);
+    }).filter(v -> !v.equals(String.join(";", valid)));
+    return Arbitraries.oneOf(fields(), part.list().ofMaxSize(7).map(l -> String.join(";", l)), onePartReplaced);
   }
 
   @Provide
