@@ -33,6 +33,23 @@ class NodeAgentOptionsTest {
     assertThat(options.enclaveRestartEveryRequests()).isEqualTo(10_000);
     assertThat(options.enclaveRestartEvery()).isEqualTo(Duration.ofHours(1));
     assertThat(options.washRecordTtl()).isEqualTo(Duration.ofDays(7));
+    assertThat(options.peerAuth().enabled()).isFalse();
+    assertThat(options.inferenceTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.dataDir()).isNull();
+    assertThat(options.washRecordBacklog()).isEqualTo(10_000);
+    assertThat(options.washRecordSpillBytes()).isEqualTo(64L << 20);
+  }
+
+  @Test
+  void hardeningSettingsAreValidatedWithExactMessages() {
+    assertThatThrownBy(() -> NodeAgentOptions.builder("us-east-1", "i-1", ROOT).inferenceTimeout(Duration.ZERO)
+        .build()).hasMessage("inferenceTimeout must be a positive duration, but was PT0S");
+    assertThatThrownBy(() -> NodeAgentOptions.builder("us-east-1", "i-1", ROOT).peerAuth(null).build())
+        .hasMessage("peerAuth must be set");
+    assertThatThrownBy(() -> NodeAgentOptions.builder("us-east-1", "i-1", ROOT).washRecordBacklog(0).build())
+        .hasMessage("washRecordBacklog must be between 1 and 1000000, but was 0");
+    assertThatThrownBy(() -> NodeAgentOptions.builder("us-east-1", "i-1", ROOT).washRecordSpillBytes(-1).build())
+        .hasMessage("washRecordSpillBytes must be between 0 and 1099511627776, but was -1");
   }
 
   @Test
