@@ -146,6 +146,24 @@ class PeerAuthAgentTest {
   }
 
   @Test
+  void aBodyOtherThanTheOneTheRouterSignedIsRefusedBeforeDecryption() {
+    String path = "/v1/embeddings";
+    PeerAuth router = router(NEW, Instant.now());
+    byte[] signedBody = envelopeFor("acme");
+    MultiMap headers = routerHeaders("acme", null, path);
+    router.sign(headers, "POST", path, java.nio.ByteBuffer.wrap(signedBody));
+    int decrypts = enclave.decrypts.get();
+    HttpResponse<Buffer> swapped = post(headers, path, FakeEnclave.seal("acme", MODEL, path,
+        embeddingsRequest("another text").encode()));
+    assertRefused(swapped, "body is not the one the router signed");
+    assertThat(enclave.decrypts.get()).isEqualTo(decrypts);
+
+    MultiMap intact = routerHeaders("acme", null, path);
+    router.sign(intact, "POST", path, java.nio.ByteBuffer.wrap(signedBody));
+    assertThat(post(intact, path, signedBody).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void bothKeysOfARotationAreAccepted() {
     String path = "/v1/embeddings";
     for (PeerKey key : new PeerKey[] {OLD, NEW}) {

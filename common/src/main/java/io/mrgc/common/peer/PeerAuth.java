@@ -16,10 +16,11 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The router/agent HMAC codec, one implementation for both sides.
  *
- * <p>Request: the router puts {@value #HEADER}{@code : v1;<key id>;<epoch s>;<nonce>;<mac>} on the forwarded request,
- * the MAC (HMAC-SHA256, base64url) over the method, the request target as sent, the request id, the tenant
- * ({@value #TENANT_HEADER}), the model ({@value #MODEL_HEADER}, empty when absent), the timestamp, a fresh random
- * nonce and the key id, each length-prefixed. The agent checks it before anything else ({@link #verify}): a known
+ * <p>Request: the router puts {@value #HEADER}{@code : v1;<key id>;<epoch s>;<nonce>;<body sha256 | ->;<mac>} on the
+ * forwarded request, the MAC (HMAC-SHA256, base64url) over the method, the request target as sent, the request id,
+ * the tenant ({@value #TENANT_HEADER}), the model ({@value #MODEL_HEADER}, empty when absent), the timestamp, a fresh
+ * random nonce, the body's SHA-256 ({@code -} when the router streams the body and signs none) and the key id, each
+ * length-prefixed. The agent checks it before anything else ({@link #verify}): a known
  * key, the timestamp within the skew window, the MAC in constant time, the nonce not seen in the window. The nonce,
  * not the request id, is the replay key: request ids may come from clients and repeat.
  *
@@ -32,6 +33,8 @@ public final class PeerAuth {
   public static final String TENANT_HEADER = "x-mrgc-tenant";
   public static final String MODEL_HEADER = "x-mrgc-model";
   private static final String VERSION = "v1";
+  /** The body field when the router signed no body. */
+  private static final String NO_BODY = "-";
   private static final byte[] REQUEST_DOMAIN = "mrgc-peer-request-v1".getBytes(StandardCharsets.UTF_8);
   private static final byte[] RESPONSE_DOMAIN = "mrgc-peer-response-v1".getBytes(StandardCharsets.UTF_8);
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -40,8 +43,11 @@ public final class PeerAuth {
   /** What the router keeps of a request it signed, to check the answer. */
   public record Signed(String keyId, String nonce, String requestId) {}
 
-  /** A request that verified: what its answer is signed over. */
-  public record Verified(String keyId, String nonce, String requestId) {}
+  /**
+   * A request that verified: what its answer is signed over, and the SHA-256 of the body the router signed
+   * (base64url), or null when the router signed no body (it streamed it); check it with {@link #bodyMatches}.
+   */
+  public record Verified(String keyId, String nonce, String requestId, String bodySha256) {}
 
   private final PeerAuthOptions options;
   private final Clock clock;
@@ -63,19 +69,36 @@ public final class PeerAuth {
 
   /**
    * Signs a request about to be forwarded: reads the request id, tenant and model from {@code headers} (set them
-   * first) and puts {@value #HEADER} there. Keep the result to check the answer.
+   * first) and puts {@value #HEADER} there. Keep the result to check the answer. The body is not signed (the router
+   * streams it); see {@link #sign(MultiMap, String, String, ByteBuffer)}.
    */
   public Signed sign(MultiMap headers, String method, String uri) {
+    return sign(headers, method, uri, null);
+  }
+
+  /**
+   * As above, with the SHA-256 of {@code body} (its remaining bytes, not consumed) in the signature, so the agent
+   * refuses a body that is not the one the router read; for a router that has the whole body before dispatch.
+   * {@code body} null: no body signed.
+   */
+  public Signed sign(MultiMap headers, String method, String uri, ByteBuffer body) {
     PeerKey key = options.current();
     String requestId = orEmpty(headers.get(RequestIds.HEADER));
     byte[] nonceBytes = new byte[16];
     RANDOM.nextBytes(nonceBytes);
     String nonce = B64.encodeToString(nonceBytes);
     String timestamp = Long.toString(clock.millis() / 1000);
+    String digest = body == null ? NO_BODY : sha256(body);
     String mac = requestMac(key, method, uri, requestId, orEmpty(headers.get(TENANT_HEADER)),
-        orEmpty(headers.get(MODEL_HEADER)), timestamp, nonce);
-    headers.set(HEADER, String.join(";", VERSION, key.id(), timestamp, nonce, mac));
+        orEmpty(headers.get(MODEL_HEADER)), timestamp, nonce, digest);
+    headers.set(HEADER, String.join(";", VERSION, key.id(), timestamp, nonce, digest, mac));
     return new Signed(key.id(), nonce, requestId);
+  }
+
+  /** Whether {@code body} (its remaining bytes, not consumed) is the one the router signed; true if it signed none. */
+  public static boolean bodyMatches(Verified request, ByteBuffer body) {
+    return request.bodySha256() == null || constantTimeEquals(request.bodySha256(),
+        sha256(body == null ? ByteBuffer.allocate(0) : body));
   }
 
   /**
@@ -88,7 +111,7 @@ public final class PeerAuth {
       throw new PeerAuthException(HEADER + " is missing");
     }
     String[] parts = header.split(";", -1);
-    if (parts.length != 5 || !VERSION.equals(parts[0])) {
+    if (parts.length != 6 || !VERSION.equals(parts[0])) {
       throw new PeerAuthException(HEADER + " is malformed");
     }
     PeerKey key = options.key(parts[1]);
@@ -110,12 +133,12 @@ public final class PeerAuth {
     }
     String requestId = single(headers, RequestIds.HEADER);
     String expected = requestMac(key, method, uri, orEmpty(requestId), orEmpty(single(headers, TENANT_HEADER)),
-        orEmpty(single(headers, MODEL_HEADER)), parts[2], parts[3]);
-    if (!constantTimeEquals(expected, parts[4])) {
+        orEmpty(single(headers, MODEL_HEADER)), parts[2], parts[3], parts[4]);
+    if (!constantTimeEquals(expected, parts[5])) {
       throw new PeerAuthException("the signature does not match the request");
     }
     replays.admit(parts[3], now);
-    return new Verified(key.id(), parts[3], orEmpty(requestId));
+    return new Verified(key.id(), parts[3], orEmpty(requestId), NO_BODY.equals(parts[4]) ? null : parts[4]);
   }
 
   /** Signs the answer to a verified request ({@code status} is the one sent), with the key the request used. */
@@ -146,8 +169,18 @@ public final class PeerAuth {
   }
 
   private static String requestMac(PeerKey key, String method, String uri, String requestId, String tenant,
-      String model, String timestamp, String nonce) {
-    return mac(key, REQUEST_DOMAIN, method, uri, requestId, tenant, model, timestamp, nonce, key.id());
+      String model, String timestamp, String nonce, String bodyDigest) {
+    return mac(key, REQUEST_DOMAIN, method, uri, requestId, tenant, model, timestamp, nonce, bodyDigest, key.id());
+  }
+
+  private static String sha256(ByteBuffer body) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(body.duplicate());
+      return B64.encodeToString(digest.digest());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
   }
 
   private static String responseMac(PeerKey key, String nonce, String requestId, int status) {

@@ -95,6 +95,25 @@ class PeerAuthTest {
     assertUnauthenticated(() -> agent.verify(doubled, "POST", "/v1/embeddings"), "more than once");
   }
 
+  /** With the body signed, the agent can tell the body it read from the one the router signed. */
+  @Test
+  void aSignedBodyMustBeTheBodyReceived() {
+    PeerAuth router = at(PeerAuthOptions.of(K1, null), NOW);
+    PeerAuth agent = at(PeerAuthOptions.of(K1, null), NOW);
+    java.nio.ByteBuffer body = java.nio.ByteBuffer.wrap("{\"input\":\"a\"}".getBytes(StandardCharsets.UTF_8));
+    MultiMap h = headers("acme", "m", "r");
+    router.sign(h, "POST", "/v1/embeddings", body);
+    assertThat(body.remaining()).as("not consumed").isEqualTo(13);
+    PeerAuth.Verified verified = agent.verify(h, "POST", "/v1/embeddings");
+    assertThat(PeerAuth.bodyMatches(verified, body)).isTrue();
+    assertThat(PeerAuth.bodyMatches(verified, java.nio.ByteBuffer.wrap("{\"input\":\"b\"}"
+        .getBytes(StandardCharsets.UTF_8)))).isFalse();
+    // a streamed (unsigned) body: nothing to compare
+    MultiMap streamed = headers("acme", "m", "r2");
+    router.sign(streamed, "POST", "/v1/embeddings");
+    assertThat(PeerAuth.bodyMatches(agent.verify(streamed, "POST", "/v1/embeddings"), body)).isTrue();
+  }
+
   @Test
   void keysRotateThroughPrevious() {
     PeerAuth oldRouter = at(PeerAuthOptions.of(K1, null), NOW);
@@ -197,7 +216,7 @@ class PeerAuthTest {
     String[] valid = h.get(PeerAuth.HEADER).split(";", -1);
     Arbitrary<String> part = Arbitraries.oneOf(fields(), Arbitraries.of("v1", "k1", "", "-1", "9223372036854775807",
         "-9223372036854775808", "99999999999999999999", Long.toString(NOW.getEpochSecond()), "0"));
-    Arbitrary<String> onePartReplaced = Combinators.combine(Arbitraries.integers().between(0, 4), part).as((i, p) -> {
+    Arbitrary<String> onePartReplaced = Combinators.combine(Arbitraries.integers().between(0, 5), part).as((i, p) -> {
       String[] parts = valid.clone();
       parts[i] = p;
       return String.join(";", parts);

@@ -7,6 +7,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.ByteBuffer;
 import java.util.Set;
 
 /**
@@ -18,6 +19,7 @@ import java.util.Set;
  */
 final class PeerCheck implements Handler<RoutingContext> {
   private static final Set<String> OPEN = Set.of("/v2/health/live", "/v2/health/ready", "/metrics");
+  private static final String VERIFIED = "mrgc.peer";
 
   private final PeerAuth auth;
 
@@ -42,8 +44,18 @@ final class PeerCheck implements Handler<RoutingContext> {
       ApiErrors.send(ctx.response(), refused, Requests.requestId(ctx));
       return;
     }
+    ctx.put(VERIFIED, verified);
     ctx.addHeadersEndHandler(v -> auth.signResponse(ctx.response().headers(), verified,
         ctx.response().getStatusCode()));
     ctx.next();
+  }
+
+  /**
+   * Whether the body read for {@code ctx} is the one the router signed (when it signed one: a router that buffers
+   * bodies before dispatch); true without peer authentication or a signed body.
+   */
+  static boolean bodyMatches(RoutingContext ctx, ByteBuffer body) {
+    PeerAuth.Verified verified = ctx.get(VERIFIED);
+    return verified == null || PeerAuth.bodyMatches(verified, body);
   }
 }

@@ -2,6 +2,7 @@ package io.mrgc.agent.http;
 
 import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiException;
+import io.mrgc.common.peer.PeerAuthException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -58,7 +59,12 @@ final class PooledBody implements Handler<RoutingContext> {
     });
     request.endHandler(end -> {
       if (!failed[0]) {
-        ctx.put(KEY, body.bytes());
+        ByteBuffer bytes = body.bytes();
+        if (!PeerCheck.bodyMatches(ctx, bytes)) { // before anything reads it: nothing decrypted or run
+          ctx.fail(new PeerAuthException("the body is not the one the router signed"));
+          return;
+        }
+        ctx.put(KEY, bytes);
         ctx.next();
       }
     });
