@@ -413,10 +413,6 @@ final class Exchange implements DispatchQueue.Waiter {
     });
   }
 
-  /**
-   * A refusal: a final 503 carrying a state other than READY, before the body went (for a request without a body,
-   * only on safe methods, which may be sent again whatever the instance did with them).
-   */
   /** The answer is not signed by an agent of this deployment (an impostor on its address, or a key mismatch). */
   private void unauthenticatedAnswer(HttpClientRequest upRequest, String instanceId) {
     upstreamAborted = true;
@@ -426,6 +422,10 @@ final class Exchange implements DispatchQueue.Waiter {
         + "deployment", null);
   }
 
+  /**
+   * A refusal: a final 503 carrying a state other than READY, before the body went (for a request without a body,
+   * only on safe methods, which may be sent again whatever the instance did with them).
+   */
   private boolean isRefusal(HttpClientResponse up) {
     return up.statusCode() == 503 && !InstanceHolds.isReady(instanceState)
         && (hasBody ? !continued : request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD
