@@ -60,10 +60,12 @@ public final class PemFiles {
     String text = read(what, file);
     Object found = null;
     try (PEMParser pem = new PEMParser(new StringReader(text))) {
-      for (Object item = pem.readObject(); item != null && found == null; item = pem.readObject()) {
+      // The first key in the file is the key (anything after it is not read); certificates before it are skipped.
+      for (Object item = pem.readObject(); item != null; item = pem.readObject()) {
         if (item instanceof PEMEncryptedKeyPair || item instanceof PKCS8EncryptedPrivateKeyInfo
             || item instanceof PEMKeyPair || item instanceof PrivateKeyInfo) {
           found = item;
+          break;
         }
       }
       if (found instanceof PEMKeyPair pair) {
