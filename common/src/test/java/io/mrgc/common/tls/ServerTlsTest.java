@@ -134,6 +134,23 @@ class ServerTlsTest {
     assertThat(ServerTls.fromPem(tls.certificateChain(), sec1).applyTo(new HttpServerOptions()).isSsl()).isTrue();
   }
 
+  /** Proves an encrypted key is refused at start with what to do, not read with some passphrase or failed later. */
+  @Test
+  void encryptedKeyIsRefused() throws Exception {
+    java.security.PrivateKey key = PemFiles.privateKey("private key", tls.privateKey());
+    java.io.StringWriter pem = new java.io.StringWriter();
+    try (org.bouncycastle.openssl.jcajce.JcaPEMWriter writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(pem)) {
+      writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key,
+          new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(
+              org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC).setPassword("secret".toCharArray())
+          .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).build()));
+    }
+    Path encrypted = Files.writeString(dir.resolve("encrypted-key.pem"), pem.toString());
+    assertThatThrownBy(() -> ServerTls.fromPem(tls.certificateChain(), encrypted).applyTo(new HttpServerOptions()))
+        .hasMessage("private key " + encrypted + " is encrypted; give the unencrypted key in a file only the "
+            + "service can read (mode 0600)");
+  }
+
   @Test
   void noneLeavesTheListenerPlaintext() {
     assertThat(ServerTls.none().applyTo(new HttpServerOptions()).isSsl()).isFalse();
