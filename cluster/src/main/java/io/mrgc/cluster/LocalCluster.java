@@ -206,7 +206,8 @@ public final class LocalCluster implements AutoCloseable {
     FailoverController controller = new FailoverController(
         failover.controller(region, options.regions()),
         new RegionalHealth(failover.health()), new FailoverMachine(failover.machine()), client,
-        new LeaseManager(client, Clock.systemUTC()), new HttpRegionProbe(vertx, regionHealthUrls, PROBE_TIMEOUT, clientTls),
+        new LeaseManager(client, Clock.systemUTC()),
+        new HttpRegionProbe(vertx, regionHealthUrls, PROBE_TIMEOUT, clientTls),
         dials, new AutoscalingPrescaler(failover.prescaler(options.autoscaling()), client, Clock.systemUTC()),
         Clock.systemUTC());
     // On-call reads each controller's view on its region's router: curl <router>/metrics | grep mrgc_failover_

@@ -386,8 +386,8 @@ public final class MrgcClient implements AutoCloseable {
 
     /**
      * Trust only the CA certificate(s) in this PEM file for the endpoint's TLS certificate (a private CA, e.g.
-     * {@code .mrgc/tls/ca.pem} made by {@code mrgc up}); without it the JVM's CAs are trusted. Read at {@link #build()},
-     * which names the file if it is missing or holds no PEM certificate.
+     * {@code .mrgc/tls/ca.pem} made by {@code mrgc up}); without it the JVM's CAs are trusted. Read at
+     * {@link #build()}, which names the file if it is missing or holds no PEM certificate.
      */
     public Builder caCertificate(Path caCertificate) {
       this.caCertificate = caCertificate;

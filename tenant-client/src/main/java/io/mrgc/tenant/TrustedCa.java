@@ -48,7 +48,8 @@ final class TrustedCa {
     } catch (IOException e) {
       throw new IllegalArgumentException("CA certificate " + caFile + " cannot be read: " + e, e);
     } catch (CertificateException e) {
-      throw new IllegalArgumentException("CA certificate " + caFile + " is not a PEM certificate: " + e.getMessage(), e);
+      throw new IllegalArgumentException("CA certificate " + caFile + " is not a PEM certificate: " + e.getMessage(),
+          e);
     }
     if (certificates.isEmpty()) {
       throw new IllegalArgumentException("CA certificate " + caFile + " holds no PEM certificate (expected a block "

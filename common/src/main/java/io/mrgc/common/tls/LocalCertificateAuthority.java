@@ -82,9 +82,9 @@ public final class LocalCertificateAuthority {
           PemFiles.privateKey("CA key", keyFile));
     }
     if (hasCert || hasKey) {
-      throw new IllegalArgumentException("local CA in " + directory + " is incomplete: " + (hasCert ? keyFile : certFile)
-          + " is missing; delete " + directory + " to make a new CA (tenants must then trust the new " + CA_CERTIFICATE
-          + ")");
+      throw new IllegalArgumentException("local CA in " + directory + " is incomplete: "
+          + (hasCert ? keyFile : certFile) + " is missing; delete " + directory
+          + " to make a new CA (tenants must then trust the new " + CA_CERTIFICATE + ")");
     }
     return create(directory);
   }

@@ -40,8 +40,8 @@ public final class TlsProbes {
 
   /** Sends a plaintext HTTP/1.1 request and reads the answer. */
   public static Answer answerToPlaintextHttp(String host, int port) throws IOException {
-    return firstAnswer(host, port,
-        ("GET /healthz HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    String request = "GET /healthz HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+    return firstAnswer(host, port, request.getBytes(StandardCharsets.US_ASCII));
   }
 
   private static Answer firstAnswer(String host, int port, byte[] hello) throws IOException {
@@ -94,7 +94,8 @@ public final class TlsProbes {
   public static HttpClient client(Path caFile, String protocol) {
     SSLParameters parameters = new SSLParameters();
     parameters.setProtocols(new String[] {protocol});
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(TIMEOUT_MILLIS))
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofMillis(TIMEOUT_MILLIS))
         .sslContext(trusting(caFile)).sslParameters(parameters).build();
   }
 
