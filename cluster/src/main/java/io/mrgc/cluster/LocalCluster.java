@@ -9,6 +9,10 @@ import io.mrgc.agent.NodeAgentOptions;
 import io.mrgc.common.peer.PeerAuthOptions;
 import io.mrgc.cluster.frontdoor.FrontDoor;
 import io.mrgc.cluster.frontdoor.FrontDoorOptions;
+import io.mrgc.cluster.frontdoor.FrontDoorTls;
+import io.mrgc.common.tls.ClientTls;
+import io.mrgc.common.tls.LocalCertificateAuthority;
+import io.mrgc.common.tls.ServerTls;
 import io.mrgc.router.RouterOptions;
 import io.mrgc.router.RouterVerticle;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
@@ -31,6 +35,7 @@ import io.mrgc.state.local.EmbeddedDynamoDb;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,6 +46,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,6 +83,9 @@ public final class LocalCluster implements AutoCloseable {
   private TenantAdmin tenantAdmin;
   private EnclaveCanary canary;
   private FrontDoor frontDoor;
+  private ServerTls serverTls = ServerTls.none();
+  private ClientTls clientTls = ClientTls.none();
+  private Path caCertificate;
   private final List<AutoscalerLoop> autoscalers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The running failover controller of each region (none while {@link #stopRegion} has its region down). */
   private final Map<String, FailoverController> failoverControllers = new ConcurrentHashMap<>();
@@ -116,6 +126,7 @@ public final class LocalCluster implements AutoCloseable {
       routingState.createIfAbsent(region, System.currentTimeMillis()).join();
     }
     ModelInstaller.installMiniLm(options.modelRoot());
+    startTls();
     // The enclaves' KMS: releases data keys only to documents from this run's (INSECURE) local attestation key
     // for the local enclave image, as the KMS key policy does for the real image in AWS.
     enclaveKeyRing = openKeyRing(new LocalKeyRing.EnclavePolicy(LOCAL_ENCLAVE_IMAGE,
@@ -139,12 +150,12 @@ public final class LocalCluster implements AutoCloseable {
     for (int i = 0; i < options.regions().size(); i++) {
       String region = options.regions().get(i);
       RouterVerticle router = startRouter(region, options.routerPort(i));
-      routerUrls.put(region, URI.create("http://127.0.0.1:" + router.actualPort()));
+      routerUrls.put(region, URI.create(scheme() + "://127.0.0.1:" + router.actualPort()));
     }
 
     frontDoor = new FrontDoor(new FrontDoorOptions(options.anycastAddresses(), options.frontDoorPort(), routerUrls,
-        options.regions().get(0), Map.of(), options.healthCheck(), FrontDoorOptions.DEFAULT_DIAL_REFRESH),
-        routingState);
+        options.regions().get(0), Map.of(), options.healthCheck(), FrontDoorOptions.DEFAULT_DIAL_REFRESH,
+        new FrontDoorTls(serverTls, clientTls)), routingState);
     await(vertx.deployVerticle(frontDoor));
     if (options.autoscaling() != null) {
       startAutoscalers(options.autoscaling());
@@ -152,6 +163,33 @@ public final class LocalCluster implements AutoCloseable {
     if (options.failover() != null) {
       startFailoverControllers(routerUrls);
     }
+  }
+
+  /**
+   * HTTPS for tenants unless the options say plaintext: the local CA (made on first run, kept in the state dir so
+   * tenants trust it once) issues the listeners' certificate for the anycast addresses, 127.0.0.1 and localhost,
+   * anew at each start; the front door, the health probes and the failover controllers trust only that CA.
+   */
+  private void startTls() {
+    if (options.plaintextHttp()) {
+      return;
+    }
+    LocalCertificateAuthority ca = LocalCertificateAuthority.openOrCreate(options.tlsDir());
+    Set<String> hosts = new LinkedHashSet<>(options.anycastAddresses());
+    hosts.add("127.0.0.1");
+    hosts.add("localhost");
+    serverTls = ca.issueServer("server", List.copyOf(hosts));
+    clientTls = ClientTls.trusting(ca.certificateFile());
+    caCertificate = ca.certificateFile();
+  }
+
+  private String scheme() {
+    return serverTls.enabled() ? "https" : "http";
+  }
+
+  /** The CA certificate tenants trust ({@code .mrgc/tls/ca.pem}), or null when the cluster serves plaintext HTTP. */
+  public Path caCertificate() {
+    return caCertificate;
   }
 
   /** One failover controller per region, each probing the other regions' routers ({@code /healthz/region}). */
@@ -172,7 +210,8 @@ public final class LocalCluster implements AutoCloseable {
     FailoverController controller = new FailoverController(
         failover.controller(region, options.regions()),
         new RegionalHealth(failover.health()), new FailoverMachine(failover.machine()), client,
-        new LeaseManager(client, Clock.systemUTC()), new HttpRegionProbe(vertx, regionHealthUrls, PROBE_TIMEOUT),
+        new LeaseManager(client, Clock.systemUTC()),
+        new HttpRegionProbe(vertx, regionHealthUrls, PROBE_TIMEOUT, clientTls),
         dials, new AutoscalingPrescaler(failover.prescaler(options.autoscaling()), client, Clock.systemUTC()),
         Clock.systemUTC());
     // On-call reads each controller's view on its region's router: curl <router>/metrics | grep mrgc_failover_
@@ -183,7 +222,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private RouterVerticle startRouter(String region, int port) {
     RouterOptions routerOptions = RouterOptions.defaults(region, "router-1")
-        .withPort(port).withAllowPlaintext(options.allowPlaintext()).withAgentAuth(peerAuth);
+        .withPort(port).withAllowPlaintext(options.allowPlaintext()).withAgentAuth(peerAuth).withTls(serverTls);
     if (options.autoscaling() != null) {
       routerOptions = routerOptions.withMetricsInterval(options.autoscaling().routerMetricsInterval());
     }
@@ -348,7 +387,7 @@ public final class LocalCluster implements AutoCloseable {
   /** Waits until every region's router reports it can serve (its /healthz/region answers 200). */
   public void awaitServing(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    HttpClient probe = vertx.createHttpClient();
+    HttpClient probe = vertx.createHttpClient(clientTls.applyTo(new HttpClientOptions()));
     try {
       for (Map.Entry<String, URI> router : routerUrls().entrySet()) {
         while (!serving(probe, router.getValue())) {
@@ -376,14 +415,15 @@ public final class LocalCluster implements AutoCloseable {
 
   public Map<String, URI> routerUrls() {
     Map<String, URI> urls = new LinkedHashMap<>();
-    routers.forEach((region, router) -> urls.put(region, URI.create("http://127.0.0.1:" + router.actualPort())));
+    routers.forEach((region, router) -> urls.put(region, URI.create(scheme() + "://127.0.0.1:" + router.actualPort())));
     return urls;
   }
 
   /** Anycast address -> base URL of the front door on it. */
   public Map<String, URI> anycastUrls() {
     Map<String, URI> urls = new LinkedHashMap<>();
-    frontDoor.actualPorts().forEach((address, port) -> urls.put(address, URI.create("http://" + address + ":" + port)));
+    frontDoor.actualPorts().forEach((address, port) ->
+        urls.put(address, URI.create(scheme() + "://" + address + ":" + port)));
     return urls;
   }
 

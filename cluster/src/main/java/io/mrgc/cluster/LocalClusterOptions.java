@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * What {@code mrgc up} starts. {@code stateDir} holds the local stand-ins' files: the model repository (the FSx
  * mount, unless {@code modelRoot} says otherwise), the local key ring (KMS) and the enclaves' sockets. DynamoDB Local
- * is in memory unless {@code dataDir} is set. Ports of 0 pick free ones (tests).
+ * is in memory unless {@code dataDir} is set. Ports of 0 pick free ones (tests). Tenants reach the front door and the
+ * routers over HTTPS (the local CA in {@link #tlsDir()}) unless {@code plaintextHttp}.
  */
 public record LocalClusterOptions(
     Path stateDir,
@@ -28,7 +29,8 @@ public record LocalClusterOptions(
     int agentMaxBatchSize,
     boolean allowPlaintext,
     AutoscalingOptions autoscaling,
-    FailoverOptions failover) {
+    FailoverOptions failover,
+    boolean plaintextHttp) {
 
   public static final Path DEFAULT_STATE_DIR = Path.of(".mrgc");
   public static final int DEFAULT_DYNAMODB_PORT = 8000;
@@ -60,53 +62,73 @@ public record LocalClusterOptions(
     return new LocalClusterOptions(DEFAULT_STATE_DIR, null, null, DEFAULT_DYNAMODB_PORT, Regions.ALL,
         DEFAULT_AGENTS_PER_REGION, DEFAULT_ROUTER_BASE_PORT, FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES,
         FrontDoorOptions.DEFAULT_PORT, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, FailoverOptions.defaults());
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, FailoverOptions.defaults(), false);
   }
 
-  /** Everything on free ports, DynamoDB in memory, files under {@code stateDir}: for tests. */
+  /**
+   * Everything on free ports, DynamoDB in memory, files under {@code stateDir}: for tests. Plaintext HTTP, for the
+   * tests of routing, failover and scaling (ClusterTlsTest and {@link #withPlaintextHttp}(false) test the TLS that
+   * {@link #defaults()} and {@code mrgc up} serve).
+   */
   public static LocalClusterOptions ephemeral(Path stateDir) {
     return new LocalClusterOptions(stateDir, null, null, 0, Regions.ALL, DEFAULT_AGENTS_PER_REGION, 0,
         FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null, true);
   }
 
   public LocalClusterOptions withDataDir(Path newDataDir) {
     return new LocalClusterOptions(stateDir, newDataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover);
+        allowPlaintext, autoscaling, failover, plaintextHttp);
   }
 
   public LocalClusterOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, newHealthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover);
+        allowPlaintext, autoscaling, failover, plaintextHttp);
   }
 
   /** The local-development switch: routers accept plaintext inference bodies (off unless set). */
   public LocalClusterOptions withAllowPlaintext(boolean allow) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allow,
-        autoscaling, failover);
+        autoscaling, failover, plaintextHttp);
   }
 
   /** One autoscaler per region with the local fleet (null: the fleet stays as started). */
   public LocalClusterOptions withAutoscaling(AutoscalingOptions newAutoscaling) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, newAutoscaling, failover);
+        allowPlaintext, newAutoscaling, failover, plaintextHttp);
   }
 
   public LocalClusterOptions withAgentsPerRegion(int agents) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agents, routerBasePort,
         anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allowPlaintext,
-        autoscaling, failover);
+        autoscaling, failover, plaintextHttp);
   }
 
   /** One failover controller per region (null: none; `mrgc up` runs them, tests opt in). */
   public LocalClusterOptions withFailover(FailoverOptions newFailover) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, newFailover);
+        allowPlaintext, autoscaling, newFailover, plaintextHttp);
+  }
+
+  /**
+   * {@code true}: the front door and the routers serve plaintext HTTP (NOT SECURE: API keys cross the network in
+   * cleartext; {@code mrgc up --plaintext-http}). {@code false} (the default): HTTPS with certificates of the local CA
+   * in {@link #tlsDir()}.
+   */
+  public LocalClusterOptions withPlaintextHttp(boolean plaintext) {
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
+        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
+        allowPlaintext, autoscaling, failover, plaintext);
+  }
+
+  /** The local CA (ca.pem: what tenants trust) and the listeners' certificate and key. */
+  public Path tlsDir() {
+    return stateDir.resolve("tls");
   }
 
   public Path keyRingFile() {

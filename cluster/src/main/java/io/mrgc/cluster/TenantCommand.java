@@ -94,8 +94,14 @@ final class TenantCommand implements Runnable {
         + "local key ring).")
     String kmsKey;
 
-    @Option(names = "--endpoint", description = "Anycast address or PrivateLink name (default: ${DEFAULT-VALUE}).")
-    URI endpoint = URI.create("http://127.0.1.1:8080");
+    @Option(names = "--endpoint", description = "Anycast address or PrivateLink name, https:// (http:// only for a "
+        + "local cluster run with --plaintext-http; default: ${DEFAULT-VALUE}).")
+    URI endpoint = URI.create("https://127.0.1.1:8080");
+
+    @Option(names = "--ca-cert", defaultValue = "${env:MRGC_CA_CERT}", description = "PEM file of the CA to trust "
+        + "for the endpoint's certificate, e.g. .mrgc/tls/ca.pem of `mrgc up` (default: $MRGC_CA_CERT, else the "
+        + "JVM's CAs).")
+    Path caCert;
 
     @Option(names = "--model", description = "Model (default: ${DEFAULT-VALUE}).")
     String model = "all-minilm-l6-v2";
@@ -118,8 +124,8 @@ final class TenantCommand implements Runnable {
             .orElseThrow(() -> new IllegalArgumentException("tenant " + tenant + " has no key in "
                 + keyRing.file() + "; create it with `mrgc tenant create` or pass --kms-key"));
       }
-      try (MrgcClient client = MrgcClient.builder().endpoint(endpoint).tenant(tenant).apiKey(apiKey)
-          .kmsKeyId(keyId).dataKeySource(keys).build()) {
+      try (MrgcClient client = MrgcClient.builder().endpoint(endpoint).caCertificate(caCert).tenant(tenant)
+          .apiKey(apiKey).kmsKeyId(keyId).dataKeySource(keys).build()) {
         MrgcClient.Embeddings embeddings = client.embed(model, inputs);
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode().put("model", embeddings.model())

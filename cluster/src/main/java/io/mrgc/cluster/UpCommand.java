@@ -38,6 +38,11 @@ final class UpCommand implements Callable<Integer> {
       + "inference bodies (default: off; tenants then still need their API key).")
   boolean allowPlaintext;
 
+  @Option(names = "--plaintext-http", description = "Serve plaintext HTTP on the anycast addresses and routers "
+      + "instead of HTTPS (NOT SECURE: API keys cross the network in cleartext; default: HTTPS with a local CA made "
+      + "in <state-dir>/tls).")
+  boolean plaintextHttp;
+
   @Option(names = "--autoscale", description = "Run an autoscaler per region (RPS-driven, min 2 / max 20) "
       + "that starts and stops node agents (default: off; the fleet stays as started).")
   boolean autoscale;
@@ -93,7 +98,7 @@ final class UpCommand implements Callable<Integer> {
         LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize, allowPlaintext,
         autoscale ? new AutoscalingOptions(ScalingConfig.defaults(), LoopConfig.defaults(), bootDelay,
             AutoscalingOptions.defaults().routerMetricsInterval()) : null,
-        noFailover ? null : FailoverOptions.defaults());
+        noFailover ? null : FailoverOptions.defaults(), plaintextHttp);
     LocalCluster cluster;
     try {
       cluster = LocalCluster.start(options);
@@ -130,6 +135,13 @@ final class UpCommand implements Callable<Integer> {
     }
   }
 
+  /** The path as typed from the working directory when it is below it ({@code .mrgc/tls/ca.pem}), else absolute. */
+  private static String relative(Path path) {
+    Path absolute = path.toAbsolutePath().normalize();
+    Path here = Path.of("").toAbsolutePath();
+    return absolute.startsWith(here) ? here.relativize(absolute).toString() : absolute.toString();
+  }
+
   private static void printEndpoints(PrintStream out, LocalCluster cluster, LocalClusterOptions options, double seconds,
       TenantAdmin.Credentials demo) {
     out.printf("MRGC local cluster ready in %.1f s%n", seconds);
@@ -145,6 +157,10 @@ final class UpCommand implements Callable<Integer> {
         options.dataDir() == null ? "in memory" : "data in " + options.dataDir());
     out.println("  models:         " + options.modelRoot().toAbsolutePath().normalize());
     out.println("  key ring (KMS): " + options.keyRingFile().toAbsolutePath().normalize() + " (NOT SECURE: local only)");
+    out.println(cluster.caCertificate() == null
+        ? "  TLS:            off (--plaintext-http): NOT SECURE, API keys and envelopes cross the network in cleartext"
+        : "  TLS CA:         " + cluster.caCertificate().toAbsolutePath().normalize() + " (tenants trust it: "
+            + "curl --cacert, mrgc tenant embed --ca-cert or MRGC_CA_CERT)");
     out.println("  failover:       " + (options.failover() == null ? "off (--no-failover)"
         : "a controller per region (`./mrgc failover status`)"));
     URI first = cluster.anycastUrls().values().iterator().next();
@@ -158,10 +174,13 @@ final class UpCommand implements Callable<Integer> {
       out.println("  tenant " + demo.tenantId() + "   KMS key " + demo.kmsKeyId() + "   API key " + demo.apiKey());
       out.println();
       out.println("Try (encrypts with the tenant SDK, sends through the front door, decrypts the answer):");
+      String trust = cluster.caCertificate() == null ? "" : " --ca-cert " + relative(cluster.caCertificate());
       out.println("  ./mrgc tenant embed --tenant " + demo.tenantId() + " --api-key " + demo.apiKey()
-          + " --endpoint " + first + " 'The cat sits on the mat'");
+          + " --endpoint " + first + trust + " 'The cat sits on the mat'");
       if (options.allowPlaintext()) {
-        out.println("  curl -s " + first + "/v1/embeddings -H 'Authorization: Bearer " + demo.apiKey() + "' \\");
+        String cacert = cluster.caCertificate() == null ? "" : " --cacert " + relative(cluster.caCertificate());
+        out.println("  curl -s" + cacert + " " + first + "/v1/embeddings -H 'Authorization: Bearer " + demo.apiKey()
+            + "' \\");
         out.println("    -H 'Content-Type: application/json' -H 'x-mrgc-model: all-minilm-l6-v2' \\");
         out.println("    -d '{\"model\": \"all-minilm-l6-v2\", \"input\": \"The cat sits on the mat\"}'");
       }

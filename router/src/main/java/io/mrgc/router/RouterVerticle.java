@@ -39,7 +39,8 @@ import java.util.function.LongSupplier;
  * filters, power of two choices on the 50/30/20 score with own in-flight counts), streams requests to it, and
  * serves {@code /healthz}, {@code /healthz/region} and {@code /metrics}. Every other path goes through the
  * {@link TenantGate} (API key, VPC endpoint allowlist, rate limit, model allowlist, encrypted bodies) and is proxied.
- * With {@link RouterOptions#proxyProtocolPort()} set, a second listener takes PROXY protocol v2 connections (the
+ * The tenant listener speaks TLS 1.2+ when {@link RouterOptions#tls()} has a certificate. With
+ * {@link RouterOptions#proxyProtocolPort()} set, a second listener takes PROXY protocol v2 connections (the
  * PrivateLink NLB) and relays them to the same HTTP server ({@link ProxyProtocolFront}).
  *
  * <p>{@link #start()} completes once the server listens and the first snapshot attempt has finished (successful or
@@ -114,11 +115,16 @@ public final class RouterVerticle extends VerticleBase {
     TenantGate gate = new TenantGate(options, authenticator, limiter, proxied, metrics, proxy);
     // HTTP/1.1 only: the proxy relies on one request per connection at a time (a refusal or an unread body closes
     // the connection), so a client's h2c upgrade is ignored rather than multiplexing streams over one connection.
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
-            .setHttp2ClearTextEnabled(false))
-        .requestHandler(request -> route(request, gate));
+    HttpServerOptions listener = new HttpServerOptions().setHost(options.host()).setPort(options.port())
+        .setHttp2ClearTextEnabled(false);
 
-    return poller.start()
+    // TLS certificate and key are read and checked off the event loop before anything starts: a bad file fails the
+    // start with a message naming it. The PROXY v2 relay passes the tenant's TLS bytes through to this listener.
+    return vertx.executeBlocking(() -> options.tls().applyTo(listener))
+        .compose(checked -> {
+          server = vertx.createHttpServer(listener).requestHandler(request -> route(request, gate));
+          return poller.start();
+        })
         .compose(firstPollDone -> server.listen())
         .compose(listening -> startProxyFront())
         .onSuccess(listening -> publisher.start());
@@ -143,7 +149,8 @@ public final class RouterVerticle extends VerticleBase {
     poller.stop();
     publisher.stop();
     Future<Void> front = proxyFront == null ? Future.succeededFuture() : proxyFront.close();
-    return front.eventually(() -> server.close()).eventually(() -> client.close());
+    Future<Void> closed = server == null ? front : front.eventually(() -> server.close());
+    return closed.eventually(() -> client.close());
   }
 
   /** The port the router listens on (resolves port 0). */

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * The tenant SDK: seals each request under a KMS data key (reused within {@link DataKeyReuse} bounds), sends it to an
@@ -30,9 +32,14 @@ import java.util.concurrent.TimeUnit;
  * can unwrap the data key on the other side. Requests the service did not serve are retried in new envelopes within a
  * {@link RetryPolicy}. Thread-safe; one instance per tenant and endpoint.
  *
+ * <p>Endpoints are {@code https://} (TLS 1.2 or 1.3, host name checked against the certificate; the JVM's CAs are
+ * trusted unless {@link Builder#caCertificate} names a private CA); {@code http://} sends the API key in cleartext and
+ * is only for a local cluster started with {@code --plaintext-http}.
+ *
  * <pre>{@code
  * try (MrgcClient client = MrgcClient.builder()
- *     .endpoint(URI.create("http://127.0.1.1:8080")).tenant("acme").apiKey(key)
+ *     .endpoint(URI.create("https://127.0.1.1:8080")).caCertificate(Path.of(".mrgc/tls/ca.pem"))
+ *     .tenant("acme").apiKey(key)
  *     .kmsKeyId("local:acme:1").dataKeySource(keyRing).build()) {
  *   List<float[]> vectors = client.embed("all-minilm-l6-v2", List.of("The cat sits on the mat")).vectors();
  * }
@@ -55,6 +62,10 @@ public final class MrgcClient implements AutoCloseable {
 
   private MrgcClient(Builder b) {
     this.endpoint = Objects.requireNonNull(b.endpoint, "endpoint must be set");
+    if (!"https".equalsIgnoreCase(endpoint.getScheme()) && !"http".equalsIgnoreCase(endpoint.getScheme())) {
+      throw new IllegalArgumentException("endpoint must be an https:// URL (or http:// for a local cluster serving "
+          + "plaintext), but was " + endpoint);
+    }
     this.tenant = requireText("tenant", b.tenant);
     this.apiKey = requireText("apiKey", b.apiKey);
     this.timeout = b.timeout;
@@ -62,7 +73,12 @@ public final class MrgcClient implements AutoCloseable {
     this.timer = b.timer;
     this.dataKey = new ReusableDataKey(Objects.requireNonNull(b.dataKeySource, "dataKeySource must be set"),
         requireText("kmsKeyId", b.kmsKeyId), tenant, b.reuse, b.clock);
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        .sslParameters(TrustedCa.parameters());
+    if (b.caCertificate != null) {
+      http.sslContext(TrustedCa.context(b.caCertificate));
+    }
+    this.http = http.build();
   }
 
   public static Builder builder() {
@@ -144,6 +160,10 @@ public final class MrgcClient implements AutoCloseable {
       HttpResponse<byte[]> response;
       try {
         response = send(path, model, requestId, sealed.envelope());
+      } catch (SSLException e) {
+        return Attempt.failed(new MrgcException.TlsFailure("no TLS session with " + endpoint + ": " + e.getMessage()
+            + "; if its certificate is from a private CA (mrgc up: .mrgc/tls/ca.pem), trust that CA "
+            + "(caCertificate, --ca-cert or MRGC_CA_CERT)", requestId, e), false);
       } catch (IOException e) {
         return Attempt.failed(new MrgcException.Unavailable("no answer from " + endpoint + ": " + e, requestId, e),
             true);
@@ -299,8 +319,12 @@ public final class MrgcClient implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private RetryPolicy retries = RetryPolicy.defaults();
     private RetryTimer timer = RetryTimer.SYSTEM;
+    private Path caCertificate;
 
-    /** An anycast address ({@code http://127.0.1.1:8080} locally) or a PrivateLink DNS name. */
+    /**
+     * An anycast address ({@code https://127.0.1.1:8080} locally) or a PrivateLink DNS name; {@code https://} unless
+     * the cluster serves plaintext HTTP ({@code mrgc up --plaintext-http}, NOT SECURE).
+     */
     public Builder endpoint(URI endpoint) {
       this.endpoint = endpoint;
       return this;
@@ -357,6 +381,16 @@ public final class MrgcClient implements AutoCloseable {
 
     Builder retryTimer(RetryTimer timer) {
       this.timer = timer;
+      return this;
+    }
+
+    /**
+     * Trust only the CA certificate(s) in this PEM file for the endpoint's TLS certificate (a private CA, e.g.
+     * {@code .mrgc/tls/ca.pem} made by {@code mrgc up}); without it the JVM's CAs are trusted. Read at
+     * {@link #build()}, which names the file if it is missing or holds no PEM certificate.
+     */
+    public Builder caCertificate(Path caCertificate) {
+      this.caCertificate = caCertificate;
       return this;
     }
 

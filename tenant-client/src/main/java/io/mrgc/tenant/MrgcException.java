@@ -112,6 +112,16 @@ public class MrgcException extends RuntimeException {
     }
   }
 
+  /**
+   * No TLS session with the endpoint: its certificate is not signed by a trusted CA, does not name the endpoint's host,
+   * or it speaks no TLS 1.2+. Not retried: the same attempt would fail the same way.
+   */
+  public static final class TlsFailure extends MrgcException {
+    TlsFailure(String message, String requestId, Throwable cause) {
+      super(0, "tls_handshake_failed", message, requestId, cause);
+    }
+  }
+
   /** The answer did not authenticate under this request's data key (tampered or not the answer to this request). */
   public static final class IntegrityFailure extends MrgcException {
     IntegrityFailure(String message, Throwable cause) {

@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * Stands in for Global Accelerator in the local cluster: listens on the anycast addresses, sends each request to
  * a region chosen by {@link RegionSelector} from the caller's home region, health checks and dials, and streams it
  * to that region's router. A connect failure is tried once more on the next region (what a new flow would get).
+ * With {@link FrontDoorOptions#tls()} it terminates the tenant's TLS and speaks TLS to the routers (health checks
+ * too), trusting only their CA and checking their addresses against their certificates.
  */
 public final class FrontDoor extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
@@ -57,10 +59,25 @@ public final class FrontDoor extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1000).setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(256));
-    checks = vertx.createHttpClient(new HttpClientOptions()
-        .setConnectTimeout((int) options.healthCheck().timeout().toMillis()).setKeepAlive(false));
+    // Certificates and CA are read and checked off the event loop; a bad file fails the start naming it.
+    return vertx.executeBlocking(this::listenerOptions).compose(this::startWith);
+  }
+
+  /** The listener, proxy and health-check options with TLS applied (reads the TLS files: blocking). */
+  private Listeners listenerOptions() {
+    FrontDoorTls tls = options.tls();
+    return new Listeners(
+        tls.listener().applyTo(new HttpServerOptions().setPort(options.port()).setHttp2ClearTextEnabled(false)),
+        tls.routers().applyTo(new HttpClientOptions().setConnectTimeout(1000).setKeepAlive(true)),
+        tls.routers().applyTo(new HttpClientOptions()
+            .setConnectTimeout((int) options.healthCheck().timeout().toMillis()).setKeepAlive(false)));
+  }
+
+  private record Listeners(HttpServerOptions server, HttpClientOptions proxy, HttpClientOptions checks) {}
+
+  private Future<?> startWith(Listeners listeners) {
+    client = vertx.createHttpClient(listeners.proxy(), new PoolOptions().setHttp1MaxSize(256));
+    checks = vertx.createHttpClient(listeners.checks());
     HttpProxy proxy = HttpProxy.reverseProxy(client).origin(this::openToRegion)
         .addInterceptor(new ProxyInterceptor() {
           @Override
@@ -74,8 +91,7 @@ public final class FrontDoor extends VerticleBase {
     List<Future<HttpServer>> listening = new ArrayList<>();
     for (String address : options.anycastAddresses()) {
       // HTTP/1.1 only, as the routers behind it: a client's h2c upgrade is ignored.
-      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(address).setPort(options.port())
-              .setHttp2ClearTextEnabled(false))
+      HttpServer server = vertx.createHttpServer(new HttpServerOptions(listeners.server()).setHost(address))
           .requestHandler(request -> handle(request, proxy));
       servers.add(server);
       listening.add(server.listen());
@@ -205,8 +221,10 @@ public final class FrontDoor extends VerticleBase {
   public Future<?> stop() {
     List<Future<Void>> closing = new ArrayList<>();
     servers.forEach(server -> closing.add(server.close()));
-    closing.add(client.close());
-    closing.add(checks.close());
+    if (client != null) {
+      closing.add(client.close());
+      closing.add(checks.close());
+    }
     return Future.join(closing);
   }
 }

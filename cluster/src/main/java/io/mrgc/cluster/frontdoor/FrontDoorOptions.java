@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The local stand-in for Global Accelerator: two loopback "anycast" addresses, each region's router, how a caller's
  * home region is found (header {@value #HOME_REGION_HEADER}, else the client address mapping, else the default),
- * health checks, and how often traffic dials are re-read from routing_state.
+ * health checks, how often traffic dials are re-read from routing_state, and TLS on both sides ({@link FrontDoorTls}).
  */
 public record FrontDoorOptions(
     List<String> anycastAddresses,
@@ -18,7 +18,8 @@ public record FrontDoorOptions(
     String defaultHomeRegion,
     Map<String, String> clientHomeRegions,
     HealthCheckOptions healthCheck,
-    Duration dialRefresh) {
+    Duration dialRefresh,
+    FrontDoorTls tls) {
 
   public static final List<String> DEFAULT_ANYCAST_ADDRESSES = List.of("127.0.1.1", "127.0.1.2");
   public static final int DEFAULT_PORT = 8080;
@@ -43,8 +44,16 @@ public record FrontDoorOptions(
     clientHomeRegions.values().forEach(Regions::nearestFirst);
     Check.notNull("healthCheck", healthCheck);
     Check.positive("dialRefresh", dialRefresh);
+    Check.notNull("tls", tls);
     anycastAddresses = List.copyOf(anycastAddresses);
     routers = Map.copyOf(routers);
+  }
+
+  /** Plaintext HTTP on both sides ({@link FrontDoorTls#none()}). */
+  public FrontDoorOptions(List<String> anycastAddresses, int port, Map<String, URI> routers, String defaultHomeRegion,
+      Map<String, String> clientHomeRegions, HealthCheckOptions healthCheck, Duration dialRefresh) {
+    this(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions, healthCheck, dialRefresh,
+        FrontDoorTls.none());
   }
 
   public static FrontDoorOptions defaults(Map<String, URI> routers) {
@@ -54,11 +63,16 @@ public record FrontDoorOptions(
 
   public FrontDoorOptions withPort(int newPort) {
     return new FrontDoorOptions(anycastAddresses, newPort, routers, defaultHomeRegion, clientHomeRegions,
-        healthCheck, dialRefresh);
+        healthCheck, dialRefresh, tls);
   }
 
   public FrontDoorOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
     return new FrontDoorOptions(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions,
-        newHealthCheck, dialRefresh);
+        newHealthCheck, dialRefresh, tls);
+  }
+
+  public FrontDoorOptions withTls(FrontDoorTls newTls) {
+    return new FrontDoorOptions(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions,
+        healthCheck, dialRefresh, newTls);
   }
 }

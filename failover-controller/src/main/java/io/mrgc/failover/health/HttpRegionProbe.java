@@ -1,6 +1,7 @@
 package io.mrgc.failover.health;
 
 import io.mrgc.common.Check;
+import io.mrgc.common.tls.ClientTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -28,17 +29,30 @@ public final class HttpRegionProbe implements RegionProbe, AutoCloseable {
 
   /** @param healthUrls the full URL of each region's health endpoint, e.g. {@code http://10.0.0.5:8080/healthz/region} */
   public HttpRegionProbe(Vertx vertx, Map<String, URI> healthUrls, Duration timeout) {
-    this(vertx, healthUrls, timeout, System::nanoTime);
+    this(vertx, healthUrls, timeout, ClientTls.none());
+  }
+
+  /**
+   * As above, reaching {@code https://} health URLs with {@code tls} (the CA the routers' certificates chain to). Reads
+   * the CA file: construct it at start, off the event loop.
+   */
+  public HttpRegionProbe(Vertx vertx, Map<String, URI> healthUrls, Duration timeout, ClientTls tls) {
+    this(vertx, healthUrls, timeout, tls, System::nanoTime);
   }
 
   HttpRegionProbe(Vertx vertx, Map<String, URI> healthUrls, Duration timeout, LongSupplier nanoTime) {
+    this(vertx, healthUrls, timeout, ClientTls.none(), nanoTime);
+  }
+
+  private HttpRegionProbe(Vertx vertx, Map<String, URI> healthUrls, Duration timeout, ClientTls tls,
+      LongSupplier nanoTime) {
     Check.notNull("vertx", vertx);
     this.healthUrls = Map.copyOf(Check.notNull("healthUrls", healthUrls));
     this.timeout = Check.positive("timeout", timeout);
     this.nanoTime = nanoTime;
-    this.client = vertx.createHttpClient(new HttpClientOptions()
+    this.client = vertx.createHttpClient(tls.applyTo(new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-        .setKeepAlive(false));
+        .setKeepAlive(false)));
   }
 
   @Override
