@@ -14,7 +14,7 @@ class RouterOptionsTest {
     assertThat(options.port()).isZero();
     assertThat(options.snapshotInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(options.heartbeatStaleAfter()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(options.maxBodyBytes()).isEqualTo(1024 * 1024);
+    assertThat(options.maxBodyBytes()).isEqualTo(2 * 1024 * 1024);
     assertThat(options.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(options.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(options.metricsInterval()).isEqualTo(Duration.ofSeconds(10));

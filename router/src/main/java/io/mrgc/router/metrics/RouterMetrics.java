@@ -2,10 +2,13 @@ package io.mrgc.router.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
@@ -61,6 +64,23 @@ public final class RouterMetrics {
     Gauge.builder("mrgc.router.held.instances", heldInstances::getAsInt)
         .description("Instances held out of the candidates until a newer heartbeat shows them routable")
         .register(registry);
+  }
+
+  /** Gauge of the request body bytes the router buffers now (bodies are buffered whole before a pick). */
+  public void watchBodyBuffer(java.util.function.LongSupplier bufferedBytes) {
+    Gauge.builder("mrgc.router.body.buffered.bytes", () -> (double) bufferedBytes.getAsLong())
+        .description("Request body bytes buffered now, waiting to be complete or for an instance").register(registry);
+  }
+
+  /** A request body that did not arrive within the body deadline (408 body_timeout). */
+  public void bodyTimeout() {
+    Counter.builder("mrgc.router.body.timeouts").description("Request bodies not complete within the body deadline")
+        .register(registry).increment();
+  }
+
+  public double bodyTimeouts() {
+    Counter counter = registry.find("mrgc.router.body.timeouts").counter();
+    return counter == null ? 0 : counter.count();
   }
 
   /** A finished exchange with the router's final status (including the router's own 4xx/5xx answers). */
@@ -151,7 +171,10 @@ public final class RouterMetrics {
     Counter.builder("mrgc.router.ejections").tag("instance", instanceId).register(registry).increment();
   }
 
-  /** Instance ids are bounded by the region's fleet size (at most 20), so the tag stays small. */
+  /**
+   * Instance ids are bounded by the region's fleet size (at most 20), so the tag stays small; series of instances
+   * that left are removed ({@link #retainInstances}).
+   */
   public void dispatch(String instanceId) {
     Counter.builder("mrgc.router.dispatches").tag("instance", instanceId).register(registry).increment();
   }
@@ -163,6 +186,19 @@ public final class RouterMetrics {
 
   public double retries() {
     return retries.count();
+  }
+
+  /**
+   * Removes the per-instance series (tag {@code instance}) of instances that left the snapshot, so the scrape and the
+   * registry hold only the region's current instances however many came and went.
+   */
+  public void retainInstances(Set<String> instanceIds) {
+    for (Meter meter : List.copyOf(registry.getMeters())) {
+      String instance = meter.getId().getTag("instance");
+      if (instance != null && !instanceIds.contains(instance)) {
+        registry.remove(meter);
+      }
+    }
   }
 
   public String scrape() {
