@@ -2,6 +2,7 @@ package io.mrgc.router.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mrgc.router.IngressLimits;
 import io.mrgc.state.ApiKeys;
 import io.mrgc.state.items.TenantItem;
 import io.vertx.core.Context;
@@ -134,7 +135,8 @@ class TenantAuthenticatorTest {
     }
     assertThat(reads.get() - readsBefore).as("real tenants were not evicted by the flood").isEqualTo(20_000);
 
-    // Concurrent floods are bounded too: past MAX_CONCURRENT_LOOKUPS reads in flight, uncached keys are refused.
+    // Concurrent floods are bounded too: past MAX_CONCURRENT_LOOKUPS reads in flight, uncached keys wait in their
+    // source's queue (here all from one unknown source, at most DEFAULT_AUTH_LOOKUPS_PER_SOURCE), then are refused.
     CompletableFuture<TenantItem> never = new CompletableFuture<>();
     TenantAuthenticator stalled = new TenantAuthenticator(context, hash -> never, Duration.ofSeconds(30),
         Duration.ofSeconds(5), 1_000, nanos::get);
@@ -146,7 +148,9 @@ class TenantAuthenticatorTest {
       }
     }
     assertThat(stalled.reads()).isEqualTo(TenantAuthenticator.MAX_CONCURRENT_LOOKUPS);
-    assertThat(unavailable).isEqualTo(1_000 - TenantAuthenticator.MAX_CONCURRENT_LOOKUPS);
+    assertThat(unavailable).isEqualTo(1_000 - TenantAuthenticator.MAX_CONCURRENT_LOOKUPS
+        - IngressLimits.DEFAULT_AUTH_LOOKUPS_PER_SOURCE);
+    assertThat(stalled.waitingLookups()).isEqualTo(IngressLimits.DEFAULT_AUTH_LOOKUPS_PER_SOURCE);
   }
 
   @Test
