@@ -154,6 +154,54 @@ class TenantAuthenticatorTest {
   }
 
   @Test
+  void aFloodFromManySourcesQueuesARealTenantsFirstLookupInsteadOfRefusingIt() throws Exception {
+    // Proves finding 8's queue: before it, every lookup past MAX_CONCURRENT_LOOKUPS got UNAVAILABLE (503), so a
+    // flood of random keys made a real tenant's first request fail. Now it waits in its own source's queue, served
+    // round-robin, so it is answered after at most one read per flooding source.
+    java.util.concurrent.ConcurrentLinkedQueue<Map.Entry<String, CompletableFuture<TenantItem>>> pending =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    int perSource = 8;
+    int sources = 100;
+    TenantAuthenticator auth = new TenantAuthenticator(context, hash -> {
+      CompletableFuture<TenantItem> read = new CompletableFuture<>();
+      pending.add(Map.entry(hash, read));
+      return read;
+    }, Duration.ofSeconds(30), Duration.ofSeconds(5), 10_000, nanos::get, null, perSource, 1_000);
+    for (int s = 0; s < sources; s++) {
+      for (int i = 0; i < perSource; i++) {
+        Future<TenantAuthenticator.Result> flood = auth.authenticate(ApiKeys.generate(), "10.0.0." + s);
+        assertThat(flood.isComplete()).as("queued, not refused").isFalse();
+      }
+    }
+    assertThat(await(auth.authenticate(ApiKeys.generate(), "10.0.0.50")).outcome())
+        .as("one source's queue is bounded").isEqualTo(TenantAuthenticator.Outcome.UNAVAILABLE);
+    String real = tenant("t-real", false);
+    Future<TenantAuthenticator.Result> realLookup = auth.authenticate(real, "192.0.2.1");
+    assertThat(realLookup.isComplete()).as("the real tenant's lookup waits, it is not refused").isFalse();
+
+    int readsAnswered = 0;
+    int realReadAt = 0;
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!realLookup.isComplete() && System.currentTimeMillis() < deadline) {
+      Map.Entry<String, CompletableFuture<TenantItem>> read = pending.poll();
+      if (read == null) {
+        Thread.sleep(1);
+        continue;
+      }
+      readsAnswered++;
+      if (read.getKey().equals(ApiKeys.hash(real))) {
+        realReadAt = readsAnswered;
+      }
+      synchronized (table) {
+        read.getValue().complete(table.get(read.getKey()));
+      }
+    }
+    assertThat(await(realLookup).outcome()).isEqualTo(TenantAuthenticator.Outcome.FOUND);
+    assertThat(realReadAt).as("reads before it: those running, then one per flooding source at most")
+        .isBetween(1, TenantAuthenticator.MAX_CONCURRENT_LOOKUPS + sources + 1);
+  }
+
+  @Test
   void concurrentLookupsOfOneKeyShareOneRead(Vertx vertx) throws Exception {
     CompletableFuture<TenantItem> slow = new CompletableFuture<>();
     AtomicInteger slowReads = new AtomicInteger();
