@@ -3,6 +3,7 @@ package io.mrgc.agent;
 import io.mrgc.carwash.WashRecorder;
 import io.mrgc.carwash.steps.ModelIntegrityStep;
 import io.mrgc.common.Check;
+import io.mrgc.common.net.ListenerLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -36,7 +37,8 @@ public record NodeAgentOptions(
     Duration fullIntegrityCheckInterval,
     long enclaveRestartEveryRequests,
     Duration enclaveRestartEvery,
-    Duration washRecordTtl) {
+    Duration washRecordTtl,
+    ListenerLimits listener) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -62,6 +64,8 @@ public record NodeAgentOptions(
   /** ...or this long after the last restart (null: not on time), whichever comes first. */
   public static final Duration DEFAULT_ENCLAVE_RESTART_EVERY = Duration.ofHours(1);
   public static final Duration DEFAULT_WASH_RECORD_TTL = WashRecorder.DEFAULT_TTL;
+  /** Header, idle and request deadlines and connection cap of the agent's HTTP listener. */
+  public static final ListenerLimits DEFAULT_LISTENER = ListenerLimits.defaults();
 
   public NodeAgentOptions {
     Check.notBlank("region", region);
@@ -95,6 +99,7 @@ public record NodeAgentOptions(
       Check.positive("enclaveRestartEvery", enclaveRestartEvery);
     }
     Check.positive("washRecordTtl", washRecordTtl);
+    Check.notNull("listener", listener);
   }
 
   public static Builder builder(String region, String instanceId, Path modelRoot) {
@@ -130,6 +135,7 @@ public record NodeAgentOptions(
     private long enclaveRestartEveryRequests = DEFAULT_ENCLAVE_RESTART_EVERY_REQUESTS;
     private Duration enclaveRestartEvery = DEFAULT_ENCLAVE_RESTART_EVERY;
     private Duration washRecordTtl = DEFAULT_WASH_RECORD_TTL;
+    private ListenerLimits listener = DEFAULT_LISTENER;
 
     private Builder(String region, String instanceId, Path modelRoot) {
       this.region = region;
@@ -161,12 +167,13 @@ public record NodeAgentOptions(
     /** null: not on time. */
     public Builder enclaveRestartEvery(Duration interval) { this.enclaveRestartEvery = interval; return this; }
     public Builder washRecordTtl(Duration washRecordTtl) { this.washRecordTtl = washRecordTtl; return this; }
+    public Builder listener(ListenerLimits listener) { this.listener = listener; return this; }
 
     public NodeAgentOptions build() {
       return new NodeAgentOptions(region, instanceId, host, port, modelRoot, executionProvider, intraOpThreads,
           maxBatchSize, maxBatchWait, maxQueuedRequests, maxInputsPerRequest, maxTokensPerInput, maxBodyBytes,
           heartbeatInterval, washTimeout, instanceWashTimeout, integrityChunkBytes, integrityBytesPerWash,
-          fullIntegrityCheckInterval, enclaveRestartEveryRequests, enclaveRestartEvery, washRecordTtl);
+          fullIntegrityCheckInterval, enclaveRestartEveryRequests, enclaveRestartEvery, washRecordTtl, listener);
     }
   }
 }

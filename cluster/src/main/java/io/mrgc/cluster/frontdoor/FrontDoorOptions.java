@@ -1,6 +1,7 @@
 package io.mrgc.cluster.frontdoor;
 
 import io.mrgc.common.Check;
+import io.mrgc.common.net.ListenerLimits;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +10,8 @@ import java.util.Map;
 /**
  * The local stand-in for Global Accelerator: two loopback "anycast" addresses, each region's router, how a caller's
  * home region is found (header {@value #HOME_REGION_HEADER}, else the client address mapping, else the default),
- * health checks, and how often traffic dials are re-read from routing_state.
+ * health checks, how often traffic dials are re-read from routing_state, and the anycast listeners' header, idle and
+ * request deadlines and connection cap ({@code listener}, each address on its own).
  */
 public record FrontDoorOptions(
     List<String> anycastAddresses,
@@ -18,7 +20,8 @@ public record FrontDoorOptions(
     String defaultHomeRegion,
     Map<String, String> clientHomeRegions,
     HealthCheckOptions healthCheck,
-    Duration dialRefresh) {
+    Duration dialRefresh,
+    ListenerLimits listener) {
 
   public static final List<String> DEFAULT_ANYCAST_ADDRESSES = List.of("127.0.1.1", "127.0.1.2");
   public static final int DEFAULT_PORT = 8080;
@@ -43,8 +46,16 @@ public record FrontDoorOptions(
     clientHomeRegions.values().forEach(Regions::nearestFirst);
     Check.notNull("healthCheck", healthCheck);
     Check.positive("dialRefresh", dialRefresh);
+    Check.notNull("listener", listener);
     anycastAddresses = List.copyOf(anycastAddresses);
     routers = Map.copyOf(routers);
+  }
+
+  /** With the default listener limits. */
+  public FrontDoorOptions(List<String> anycastAddresses, int port, Map<String, URI> routers, String defaultHomeRegion,
+      Map<String, String> clientHomeRegions, HealthCheckOptions healthCheck, Duration dialRefresh) {
+    this(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions, healthCheck, dialRefresh,
+        ListenerLimits.defaults());
   }
 
   public static FrontDoorOptions defaults(Map<String, URI> routers) {
@@ -54,11 +65,16 @@ public record FrontDoorOptions(
 
   public FrontDoorOptions withPort(int newPort) {
     return new FrontDoorOptions(anycastAddresses, newPort, routers, defaultHomeRegion, clientHomeRegions,
-        healthCheck, dialRefresh);
+        healthCheck, dialRefresh, listener);
   }
 
   public FrontDoorOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
     return new FrontDoorOptions(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions,
-        newHealthCheck, dialRefresh);
+        newHealthCheck, dialRefresh, listener);
+  }
+
+  public FrontDoorOptions withListener(ListenerLimits newListener) {
+    return new FrontDoorOptions(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions,
+        healthCheck, dialRefresh, newListener);
   }
 }

@@ -19,7 +19,11 @@ import java.time.Duration;
 public record ListenerLimits(Duration headerTimeout, Duration idleTimeout, Duration requestTimeout,
     int maxConnections) {
   public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
-  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * Longer than the 60 s that Vert.x HTTP clients keep an idle connection (the router's to agents, the front door's
+   * to routers), so a client never reuses a connection the server is closing.
+   */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(90);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(5);
   public static final int DEFAULT_MAX_CONNECTIONS = 4096;
 
