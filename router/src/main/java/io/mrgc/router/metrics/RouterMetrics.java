@@ -92,7 +92,8 @@ public final class RouterMetrics {
   }
 
   /**
-   * A request refused by the tenant gate before forwarding (401, 403, 400, 415, 429, 503 auth_unavailable). It counts
+   * A request refused before forwarding: by the tenant gate (401, 403, 400, 415, 429, 503 auth_unavailable), or
+   * before its body was complete (408 body_timeout, 413, 429 body_buffer_full, 503 router_busy, 499). It counts
    * in {@code mrgc_router_requests_total} and the duration histogram, but not in the metrics-table window: those rows
    * size GPU capacity, which refused requests do not use. {@code code} is one of a fixed set of error codes.
    */

@@ -503,7 +503,7 @@ final class Exchange implements DispatchQueue.Waiter {
       return;
     }
     abortUpstream();
-    finish(CLIENT_CLOSED);
+    finish(CLIENT_CLOSED, "client_closed");
   }
 
   private void abortUpstream() {
@@ -521,7 +521,7 @@ final class Exchange implements DispatchQueue.Waiter {
 
   /** Answers with the JSON error; after the head went out, resets instead. */
   private void fail(int status, String code, String message, Integer retryAfterSeconds) {
-    if (!finish(status)) {
+    if (!finish(status, code)) {
       return;
     }
     if (response.headWritten()) {
@@ -543,6 +543,17 @@ final class Exchange implements DispatchQueue.Waiter {
 
   /** Ends the exchange's accounting once; false if it had already ended. */
   private boolean finish(int status) {
+    return finish(status, null);
+  }
+
+  /**
+   * Ends the exchange's accounting once; false if it had already ended. A request that ends before its body was
+   * complete never reached an instance and says nothing about the region's capacity or health (a slow, oversized
+   * or abandoned body, a spent buffer budget): it is counted as a rejection ({@code code}), like the tenant gate's,
+   * and kept out of the metrics-table window that sizes capacity and feeds failover. Otherwise a tenant dripping
+   * bodies would push the region's p99 to the body deadline and get it marked degraded.
+   */
+  private boolean finish(int status, String code) {
     if (done) {
       return false;
     }
@@ -554,7 +565,11 @@ final class Exchange implements DispatchQueue.Waiter {
       proxy.queue().remove(this);
     }
     endDispatch();
-    proxy.metrics().request(status, System.nanoTime() - startNanos);
+    if (bodyComplete || code == null) {
+      proxy.metrics().request(status, System.nanoTime() - startNanos);
+    } else {
+      proxy.metrics().rejected(code, status, System.nanoTime() - startNanos);
+    }
     return true;
   }
 
