@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * a client that sends one header byte every few seconds (slowloris) would hold its connection forever; nor a bound on
  * a whole request. This guard watches every connection: it closes one whose request head has not arrived within
  * {@code headerTimeout} of the accept (or within {@code idleTimeout} of the previous response's end), one whose
- * request is still unanswered {@code requestTimeout} after its head, and the newest one over {@code maxConnections}.
+ * request is still unanswered {@code requestTimeout} after its head, one still sending the body of a request answered
+ * {@code headerTimeout} ago, and the newest one over {@code maxConnections}.
  *
  * <p>One periodic sweep per listener checks the connections (rather than a timer per connection and request), so a
  * deadline is enforced up to one tick late (a quarter of the shortest timeout, at most one second). Create it once
@@ -80,7 +81,10 @@ public final class HttpListenerGuard {
     return cap.refused();
   }
 
-  /** Connections closed because no complete request head came in time. */
+  /**
+   * Connections closed because no complete request head came in time, or the rest of an answered request's body did
+   * not.
+   */
   public long headTimeouts() {
     return headTimeouts.get();
   }
@@ -106,28 +110,32 @@ public final class HttpListenerGuard {
   private void sweep() {
     long now = System.nanoTime();
     watches.forEach((connection, watch) -> {
-      HttpServerRequest request = watch.request;
-      if (request != null && !request.response().ended()) {
-        if (now - watch.sinceNanos > limits.requestTimeout().toNanos()) {
+      if (watch.expired(now, limits)) {
+        if (watch.phase == Phase.IN_REQUEST) {
           requestTimeouts.incrementAndGet();
-          connection.close();
+        } else {
+          headTimeouts.incrementAndGet();
         }
-        return;
-      }
-      if (request != null) {
-        watch.idle(now); // the response ended since the last tick: wait for the next head from now on
-        return;
-      }
-      long allowed = watch.servedOne ? limits.idleTimeout().toNanos() : limits.headerTimeout().toNanos();
-      if (now - watch.sinceNanos > allowed) {
-        headTimeouts.incrementAndGet();
         connection.close();
       }
     });
   }
 
-  /** One connection: its current request (null while waiting for a head) and since when it is in that phase. */
+  private enum Phase {
+    /** Waiting for a request head: the first (headerTimeout) or the next on a kept-alive connection (idleTimeout). */
+    AWAITING_HEAD,
+    /** A request is being served (requestTimeout). */
+    IN_REQUEST,
+    /**
+     * Answered before its body was read whole (a refusal, a 408, a proxied early answer): the rest of the body may
+     * still come, within headerTimeout, and then the next head may follow; a client that keeps dripping it is closed.
+     */
+    DRAINING
+  }
+
+  /** One connection: its phase, since when, and the request being served. Only the sweep changes phases. */
   private static final class Watch {
+    volatile Phase phase = Phase.AWAITING_HEAD;
     volatile HttpServerRequest request;
     volatile long sinceNanos;
     volatile boolean servedOne;
@@ -139,10 +147,27 @@ public final class HttpListenerGuard {
     void started(HttpServerRequest next) {
       sinceNanos = System.nanoTime();
       request = next;
+      phase = Phase.IN_REQUEST;
     }
 
-    void idle(long now) {
-      request = null;
+    /** Moves on to the phase the request's state shows; true when the current phase is past its deadline. */
+    boolean expired(long now, ListenerLimits limits) {
+      HttpServerRequest current = request;
+      if (phase == Phase.IN_REQUEST && current.response().ended()) {
+        enter(current.isEnded() ? Phase.AWAITING_HEAD : Phase.DRAINING, now);
+      } else if (phase == Phase.DRAINING && current.isEnded()) {
+        enter(Phase.AWAITING_HEAD, now);
+      }
+      long allowed = switch (phase) {
+        case IN_REQUEST -> limits.requestTimeout().toNanos();
+        case DRAINING -> limits.headerTimeout().toNanos();
+        case AWAITING_HEAD -> servedOne ? limits.idleTimeout().toNanos() : limits.headerTimeout().toNanos();
+      };
+      return now - sinceNanos > allowed;
+    }
+
+    private void enter(Phase next, long now) {
+      phase = next;
       servedOne = true;
       sinceNanos = now;
     }
