@@ -105,6 +105,8 @@ class IngressLimitsTest {
     assertThat(agent.requests.get()).as("the instance never got the request").isEqualTo(requestsBefore);
     assertThat(router.metrics().dispatches(agent.id)).as("no dispatch was counted for it").isEqualTo(requestsBefore);
     assertThat(router.metrics().bodyTimeouts()).isEqualTo(1.0);
+    assertThat(router.metrics().rejections("body_timeout")).as("a rejection, out of the capacity window")
+        .isEqualTo(1.0);
     assertThat(router.bufferedBodyBytes(null)).as("its buffer reservation is given back").isZero();
   }
 
@@ -188,15 +190,18 @@ class IngressLimitsTest {
     }
     assertThat(router.listenerGuard().headTimeouts()).isEqualTo(1);
 
+    // The cap, on a router whose header deadline cannot close the idle connections while the test opens them.
+    RouterVerticle capped = deploy(options().withIngress(IngressLimits.defaults().withListener(
+        ListenerLimits.defaults().withMaxConnections(4))));
     List<Raw> open = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      open.add(connect(router.actualPort()));
+      open.add(connect(capped.actualPort()));
       int expected = i + 1;
-      waitUntil(() -> router.listenerGuard().openConnections() == expected);
+      waitUntil(() -> capped.listenerGuard().openConnections() == expected);
     }
-    Raw overCap = connect(router.actualPort());
+    Raw overCap = connect(capped.actualPort());
     assertThat(await(overCap.closed)).isEmpty();
-    assertThat(router.listenerGuard().refusedConnections()).isEqualTo(1);
+    assertThat(capped.listenerGuard().refusedConnections()).isEqualTo(1);
     open.get(0).socket.write("GET /healthz HTTP/1.1\r\nHost: router\r\nConnection: close\r\n\r\n");
     assertThat(await(open.get(0).closed)).as("the established ones keep working").startsWith("HTTP/1.1 200");
   }

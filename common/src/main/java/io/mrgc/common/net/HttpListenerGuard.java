@@ -42,9 +42,16 @@ public final class HttpListenerGuard {
     this.cap = new ConnectionCap(limits.maxConnections());
   }
 
-  /** {@code options} with the idle timeout of the limits. */
+  /**
+   * {@code options} with the idle timeout of the limits, and HTTP/1.x only: with cleartext HTTP/2 (h2c) enabled,
+   * Vert.x creates the connection (and calls the connection handler this guard counts and times connections in) only
+   * once it has read enough bytes to tell HTTP/2 from HTTP/1, so a client that connects and sends nothing, or drips,
+   * would escape the header deadline and the cap. Every MRGC listener speaks HTTP/1.1 (one request per connection at
+   * a time is what the router and the agents rely on).
+   */
   public HttpServerOptions serverOptions(HttpServerOptions options) {
-    return options.setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    return options.setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setHttp2ClearTextEnabled(false);
   }
 
   /** Watches the server's connections and hands each request to {@code handler}; returns the server. */

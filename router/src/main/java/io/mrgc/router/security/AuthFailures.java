@@ -35,12 +35,24 @@ public final class AuthFailures {
     return source == null ? prefix : Math.max(prefix, bySource.peek(source, perSecond, burst));
   }
 
-  /** Counts a failed authentication against the source and the key's prefix. */
+  /**
+   * Counts a failed authentication against the source and the key's prefix. Also called when a table read for an
+   * uncached key starts, before its answer: otherwise a source sending many keys at once would have them all read
+   * before the first failure counted; {@link #succeeded} gives the token back when the key turns out valid.
+   */
   public void failed(String source, String apiKey) {
     if (source != null) {
       bySource.charge(source, perSecond, burst);
     }
     byPrefix.charge(prefixOf(apiKey), perSecond, burst);
+  }
+
+  /** Gives back what {@link #failed} took for a lookup that found a tenant (or could not be judged). */
+  public void succeeded(String source, String apiKey) {
+    if (source != null) {
+      bySource.refund(source, perSecond, burst);
+    }
+    byPrefix.refund(prefixOf(apiKey), perSecond, burst);
   }
 
   static String prefixOf(String apiKey) {

@@ -68,6 +68,17 @@ public final class RateLimiter {
     tryAcquire(key, rps, burst);
   }
 
+  /** Gives back one token taken earlier (up to the burst); nothing for a key without a bucket. */
+  public void refund(String key, double rps, int burst) {
+    Bucket bucket = buckets.get(key);
+    if (bucket != null) {
+      synchronized (bucket) {
+        refill(bucket, rps, burst);
+        bucket.tokens = Math.min(burst, bucket.tokens + 1);
+      }
+    }
+  }
+
   private void refill(Bucket bucket, double rps, int burst) {
     long now = nanoClock.getAsLong();
     double elapsedSeconds = Math.max(0, now - bucket.refilledAtNanos) / 1e9;

@@ -143,11 +143,17 @@ public final class TenantAuthenticator {
       if (pending != null) {
         return pending;
       }
+      if (failures != null) {
+        failures.failed(source, apiKey); // counted now, refunded if the key is valid (see AuthFailures#failed)
+      }
       Promise<Result> answer = Promise.promise();
       LookupQueue.Waiting lookup = new LookupQueue.Waiting(apiKey, hash, source, answer);
       if (running < MAX_CONCURRENT_LOOKUPS) {
         start(lookup);
       } else if (!waiting.offer(lookup)) {
+        if (failures != null) {
+          failures.succeeded(source, apiKey); // not read: nothing was learned about the key
+        }
         return Future.succeededFuture(cached != null ? Result.of(cached.tenant) : Result.UNAVAILABLE);
       }
       Future<Result> result = answer.future();
@@ -177,8 +183,8 @@ public final class TenantAuthenticator {
     }
     Future.fromCompletionStage(read, context).onComplete(done -> {
       Result result = settle(lookup.apiKey(), lookup.hash(), done.succeeded(), done.result());
-      if (result.outcome() == Outcome.UNKNOWN) {
-        failed(lookup.source(), lookup.apiKey());
+      if (failures != null && result.outcome() != Outcome.UNKNOWN) {
+        failures.succeeded(lookup.source(), lookup.apiKey()); // only an unknown key stays counted as a failure
       }
       synchronized (inFlight) {
         inFlight.remove(lookup.hash());
