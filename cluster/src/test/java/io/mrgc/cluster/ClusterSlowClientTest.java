@@ -61,8 +61,9 @@ class ClusterSlowClientTest {
       try (MrgcClient sdk = MrgcClient.builder().endpoint(anycast).tenant(b.tenantId()).apiKey(b.apiKey())
           .kmsKeyId(b.kmsKeyId()).dataKeySource(cluster.tenantKeySource()).retries(RetryPolicy.none()).build()) {
         waitFor(HOME + " NORMAL", () -> "NORMAL".equals(state(failover)));
-        LoadMeasurement.run(sdk, MODEL, 2, Duration.ofSeconds(3)); // warm-up: JIT, caches, connections
-        LoadMeasurement.Result baseline = LoadMeasurement.run(sdk, MODEL, 2, Duration.ofSeconds(8));
+        // Warm-up (JIT, ONNX sessions, caches, connections), so the baseline is the steady state, not the start.
+        LoadMeasurement.run(sdk, MODEL, 2, Duration.ofSeconds(6));
+        LoadMeasurement.Result baseline = LoadMeasurement.run(sdk, MODEL, 2, Duration.ofSeconds(10));
         System.out.println("tenant B before the attack: " + baseline);
 
         Set<String> states = ConcurrentHashMap.newKeySet();
