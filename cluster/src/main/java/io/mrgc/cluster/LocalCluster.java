@@ -154,8 +154,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     frontDoor = new FrontDoor(new FrontDoorOptions(options.anycastAddresses(), options.frontDoorPort(), routerUrls,
-        options.regions().get(0), Map.of(), options.healthCheck(), FrontDoorOptions.DEFAULT_DIAL_REFRESH,
-        new FrontDoorTls(serverTls, clientTls)), routingState);
+        options.regions().get(0), Map.of(), options.healthCheck(), FrontDoorOptions.DEFAULT_DIAL_REFRESH)
+        .withTls(new FrontDoorTls(serverTls, clientTls)), routingState);
     await(vertx.deployVerticle(frontDoor));
     if (options.autoscaling() != null) {
       startAutoscalers(options.autoscaling());

@@ -31,6 +31,7 @@ import io.mrgc.carwash.steps.EnclaveRestartPolicy;
 import io.mrgc.carwash.steps.GpuHealthStep;
 import io.mrgc.carwash.steps.ModelIntegrityStep;
 import io.mrgc.common.peer.PeerAuth;
+import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.enclave.EnclaveErrorCode;
 import io.mrgc.enclave.EnclaveHandler;
 import io.mrgc.state.CleanupValidationRepository;
@@ -80,6 +81,7 @@ public class NodeAgent extends VerticleBase {
   private final ModelIntegrityStep integrity;
   private final InstanceWashPlan plan;
   private HttpServer server;
+  private HttpListenerGuard listenerGuard;
   private Heartbeater heartbeater;
   private Washes washes;
   private InstanceGate gate;
@@ -163,11 +165,12 @@ public class NodeAgent extends VerticleBase {
           + "trusted (tests and tools only)", options.instanceId(), options.port());
     }
     // The agent answers Expect: 100-continue itself, only once a request may send its body (see InstanceGate).
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
-        .setHandle100ContinueAutomatically(false));
-    return server
-        .requestHandler(HttpApi.create(vertx, models, metrics, options.maxBodyBytes(), options.maxInputsPerRequest(),
-            enclave, enclaveWatch(), gate, PeerAuth.orNull(options.peerAuth())))
+    // Header, idle and request deadlines and a connection cap on the listener (issue #10, finding 2).
+    listenerGuard = new HttpListenerGuard(vertx, options.listener());
+    server = vertx.createHttpServer(listenerGuard.serverOptions(new HttpServerOptions().setHost(options.host())
+        .setPort(options.port()).setHandle100ContinueAutomatically(false)));
+    return listenerGuard.install(server, HttpApi.create(vertx, models, metrics, options.maxBodyBytes(),
+            options.maxInputsPerRequest(), enclave, enclaveWatch(), gate, PeerAuth.orNull(options.peerAuth())))
         .listen()
         .compose(listening -> {
           actualPort = listening.actualPort();

@@ -4,6 +4,7 @@ import io.mrgc.carwash.WashRecorder;
 import io.mrgc.carwash.steps.ModelIntegrityStep;
 import io.mrgc.common.Check;
 import io.mrgc.common.peer.PeerAuthOptions;
+import io.mrgc.common.net.ListenerLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -42,7 +43,8 @@ public record NodeAgentOptions(
     Duration inferenceTimeout,
     Path dataDir,
     int washRecordBacklog,
-    long washRecordSpillBytes) {
+    long washRecordSpillBytes,
+    ListenerLimits listener) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -82,6 +84,8 @@ public record NodeAgentOptions(
   public static final int DEFAULT_WASH_RECORD_BACKLOG = 10_000;
   /** Bound on the spill file of unwritten wash records (JSON lines) in the data directory. */
   public static final long DEFAULT_WASH_RECORD_SPILL_BYTES = 64L * 1024 * 1024;
+  /** Header, idle and request deadlines and connection cap of the agent's HTTP listener. */
+  public static final ListenerLimits DEFAULT_LISTENER = ListenerLimits.defaults();
 
   public NodeAgentOptions {
     Check.notBlank("region", region);
@@ -119,6 +123,7 @@ public record NodeAgentOptions(
     Check.positive("inferenceTimeout", inferenceTimeout);
     Check.between("washRecordBacklog", washRecordBacklog, 1, 1_000_000);
     Check.between("washRecordSpillBytes", washRecordSpillBytes, 0, 1L << 40);
+    Check.notNull("listener", listener);
   }
 
   public static Builder builder(String region, String instanceId, Path modelRoot) {
@@ -159,6 +164,7 @@ public record NodeAgentOptions(
     private Path dataDir = DEFAULT_DATA_DIR;
     private int washRecordBacklog = DEFAULT_WASH_RECORD_BACKLOG;
     private long washRecordSpillBytes = DEFAULT_WASH_RECORD_SPILL_BYTES;
+    private ListenerLimits listener = DEFAULT_LISTENER;
 
     private Builder(String region, String instanceId, Path modelRoot) {
       this.region = region;
@@ -198,13 +204,14 @@ public record NodeAgentOptions(
     public Builder washRecordBacklog(int records) { this.washRecordBacklog = records; return this; }
     /** 0: no spill file. */
     public Builder washRecordSpillBytes(long bytes) { this.washRecordSpillBytes = bytes; return this; }
+    public Builder listener(ListenerLimits listener) { this.listener = listener; return this; }
 
     public NodeAgentOptions build() {
       return new NodeAgentOptions(region, instanceId, host, port, modelRoot, executionProvider, intraOpThreads,
           maxBatchSize, maxBatchWait, maxQueuedRequests, maxInputsPerRequest, maxTokensPerInput, maxBodyBytes,
           heartbeatInterval, washTimeout, instanceWashTimeout, integrityChunkBytes, integrityBytesPerWash,
           fullIntegrityCheckInterval, enclaveRestartEveryRequests, enclaveRestartEvery, washRecordTtl, peerAuth,
-          inferenceTimeout, dataDir, washRecordBacklog, washRecordSpillBytes);
+          inferenceTimeout, dataDir, washRecordBacklog, washRecordSpillBytes, listener);
     }
   }
 }

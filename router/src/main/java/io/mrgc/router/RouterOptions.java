@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * @param port port to listen on; 0 picks a free one (see {@link RouterVerticle#actualPort()})
  * @param snapshotInterval pause between the end of one gpu_instances poll and the start of the next
  * @param heartbeatStaleAfter an instance whose heartbeat is older is filtered out (fail-open)
- * @param maxBodyBytes largest request body forwarded; larger ones get 413
+ * @param maxBodyBytes largest request body; the router buffers each body whole before it picks an instance, so this
+ *     bounds one request's buffer; larger ones get 413 {@code body_too_large}
  * @param connectTimeout time to get a connection to an instance; past it the request is retried elsewhere
  * @param requestTimeout longest silence from the instance (no response byte) before the request fails as a timeout
  * @param metricsInterval window of each metrics row written to the metrics table
@@ -61,7 +62,8 @@ public record RouterOptions(String region, String routerId, String host, int por
   public static final int DEFAULT_PORT = 0;
   public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_HEARTBEAT_STALE_AFTER = Duration.ofSeconds(3);
-  public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+  /** The envelope limit ({@code EnvelopeCodec.DEFAULT_MAX_ENVELOPE_BYTES}): bodies are buffered whole up to it. */
+  public static final long DEFAULT_MAX_BODY_BYTES = 2L * 1024 * 1024;
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_METRICS_INTERVAL = Duration.ofSeconds(10);

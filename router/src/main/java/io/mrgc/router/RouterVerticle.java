@@ -10,6 +10,8 @@ import io.mrgc.router.pick.Picker;
 import io.mrgc.router.ppv2.ProxiedConnections;
 import io.mrgc.router.ppv2.ProxyProtocolFront;
 import io.mrgc.router.proxy.ProxyHandler;
+import io.mrgc.common.net.HttpListenerGuard;
+import io.mrgc.router.security.AuthFailures;
 import io.mrgc.router.security.RateLimiter;
 import io.mrgc.router.security.TenantAuthenticator;
 import io.mrgc.router.security.TenantGate;
@@ -30,7 +32,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
 import java.util.Random;
+import java.util.Set;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -74,6 +78,7 @@ public final class RouterVerticle extends VerticleBase {
   private RateLimiter limiter;
   private final ProxiedConnections proxied = new ProxiedConnections();
   private ProxyProtocolFront proxyFront;
+  private HttpListenerGuard listenerGuard;
 
   public RouterVerticle(RouterOptions options, StateClient state) {
     this.options = Objects.requireNonNull(options, "options");
@@ -103,26 +108,34 @@ public final class RouterVerticle extends VerticleBase {
     proxy = new ProxyHandler(vertx, client, picker, outliers, holds, metrics, poller::current, options);
     metrics.watch(proxy::waiting, holds::heldCount);
     inFlight.onEnd(proxy::wake);
+    metrics.watchBodyBuffer(proxy::bufferedBodyBytes);
     poller.onUpdate(snapshot -> {
       outliers.fleetSize(snapshot.backends().size());
       holds.update(snapshot.backends());
+      forgetGoneInstances(snapshot);
       proxy.wake(); // held instances may be back, and rows changed
     });
     TenantRepository tenants = new TenantRepository(state);
+    IngressLimits ingress = options.ingress();
     authenticator = new TenantAuthenticator(context, tenants::findByApiKeyHash, options.authCacheTtl(),
-        options.authNegativeCacheTtl(), options.authCacheMaxEntries(), System::nanoTime);
+        options.authNegativeCacheTtl(), options.authCacheMaxEntries(), System::nanoTime,
+        new AuthFailures(ingress.authFailuresPerSecond(), ingress.authFailureBurst(), ingress.authFailureTrackedKeys(),
+            System::nanoTime),
+        ingress.authLookupsPerSource(), ingress.authLookupSources());
     limiter = new RateLimiter(options.rateLimiterMaxTenants(), System::nanoTime);
     TenantGate gate = new TenantGate(options, authenticator, limiter, proxied, metrics, proxy);
     // HTTP/1.1 only: the proxy relies on one request per connection at a time (a refusal or an unread body closes
     // the connection), so a client's h2c upgrade is ignored rather than multiplexing streams over one connection.
-    HttpServerOptions listener = new HttpServerOptions().setHost(options.host()).setPort(options.port())
-        .setHttp2ClearTextEnabled(false);
+    // Header-read, idle and per-request deadlines and a connection cap (issue #10, finding 2).
+    listenerGuard = new HttpListenerGuard(vertx, ingress.listener());
+    HttpServerOptions listener = listenerGuard.serverOptions(new HttpServerOptions().setHost(options.host())
+        .setPort(options.port()).setHttp2ClearTextEnabled(false));
 
     // TLS certificate and key are read and checked off the event loop before anything starts: a bad file fails the
     // start with a message naming it. The PROXY v2 relay passes the tenant's TLS bytes through to this listener.
     return vertx.executeBlocking(() -> options.tls().applyTo(listener))
         .compose(checked -> {
-          server = vertx.createHttpServer(listener).requestHandler(request -> route(request, gate));
+          server = listenerGuard.install(vertx.createHttpServer(listener), request -> route(request, gate));
           return poller.start();
         })
         .compose(firstPollDone -> server.listen())
@@ -135,7 +148,8 @@ public final class RouterVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     proxyFront = new ProxyProtocolFront(vertx, options.host(), options.proxyProtocolPort(),
-        options.proxyProtocolHeaderTimeout(), loopbackTarget(options.host()), server::actualPort, proxied);
+        options.proxyProtocolHeaderTimeout(), loopbackTarget(options.host()), server::actualPort, proxied,
+        options.ingress().listener());
     return proxyFront.listen();
   }
 
@@ -144,8 +158,21 @@ public final class RouterVerticle extends VerticleBase {
     return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
   }
 
+  /**
+   * Drops what this router keeps per instance for instances that left the snapshot (holds are dropped by
+   * {@link InstanceHolds#update}), so scaling churn never grows its maps or its metric series.
+   */
+  private void forgetGoneInstances(RegionSnapshot snapshot) {
+    Set<String> present = new HashSet<>();
+    snapshot.backends().forEach(backend -> present.add(backend.instanceId()));
+    inFlight.retain(present);
+    outliers.retain(present);
+    metrics.retainInstances(present);
+  }
+
   @Override
   public Future<?> stop() {
+    listenerGuard.close();
     poller.stop();
     publisher.stop();
     Future<Void> front = proxyFront == null ? Future.succeededFuture() : proxyFront.close();
@@ -161,6 +188,21 @@ public final class RouterVerticle extends VerticleBase {
   /** The PROXY protocol v2 listener's port (resolves port 0), or -1 when there is none. */
   public int proxyProtocolPort() {
     return proxyFront == null ? RouterOptions.PROXY_PROTOCOL_DISABLED : proxyFront.actualPort();
+  }
+
+  /** The tenant listener's connection watch (deadlines, cap), for tests and diagnostics. */
+  public HttpListenerGuard listenerGuard() {
+    return listenerGuard;
+  }
+
+  /** Per-instance dispatch counts, for tests and diagnostics. */
+  public InFlightTracker inFlight() {
+    return inFlight;
+  }
+
+  /** Request body bytes buffered now (all tenants, or one). */
+  public long bufferedBodyBytes(String tenantId) {
+    return tenantId == null ? proxy.bufferedBodyBytes() : proxy.bufferedBodyBytes(tenantId);
   }
 
   /** The API key -> tenant cache, for tests and diagnostics. */

@@ -227,6 +227,8 @@ final class FakeAgent {
         .putHeader("x-seen-api-key", String.valueOf(request.getHeader("x-api-key")))
         .putHeader("x-seen-content-type", String.valueOf(request.getHeader("content-type")))
         .putHeader("x-seen-expect", String.valueOf(request.getHeader("expect")))
+        .putHeader("x-seen-content-length", String.valueOf(request.getHeader("content-length")))
+        .putHeader("x-seen-transfer-encoding", String.valueOf(request.getHeader("transfer-encoding")))
         .end("bytes=" + bytes);
   }
 

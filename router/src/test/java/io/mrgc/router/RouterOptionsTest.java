@@ -3,6 +3,7 @@ package io.mrgc.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mrgc.common.net.ListenerLimits;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class RouterOptionsTest {
     assertThat(options.port()).isZero();
     assertThat(options.snapshotInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(options.heartbeatStaleAfter()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(options.maxBodyBytes()).isEqualTo(1024 * 1024);
+    assertThat(options.maxBodyBytes()).isEqualTo(2 * 1024 * 1024);
     assertThat(options.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(options.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(options.metricsInterval()).isEqualTo(Duration.ofSeconds(10));
@@ -70,5 +71,28 @@ class RouterOptionsTest {
         .hasMessage("continueTimeout must be a positive duration, but was PT0S");
     assertThatThrownBy(() -> options.withRequestTimeout(null))
         .hasMessage("requestTimeout must be a positive duration, but was null");
+  }
+
+  @Test
+  void ingressLimitsHaveDefaultsAndExactMessages() {
+    IngressLimits ingress = RouterOptions.defaults("us-east-1", "router-1").ingress();
+    assertThat(ingress.bodyTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(ingress.tenantBufferBytes()).isEqualTo(8L * 1024 * 1024);
+    assertThat(ingress.routerBufferBytes()).isEqualTo(64L * 1024 * 1024);
+    assertThat(ingress.listener()).isEqualTo(ListenerLimits.defaults());
+    assertThat(ingress.withBodyTimeout(Duration.ofSeconds(3)).withBodyTimeout(Duration.ofSeconds(10)))
+        .isEqualTo(ingress);
+    assertThatThrownBy(() -> ingress.withBodyTimeout(Duration.ZERO))
+        .hasMessage("bodyTimeout must be a positive duration, but was PT0S");
+    assertThatThrownBy(() -> ingress.withTenantBufferBytes(0))
+        .hasMessage("tenantBufferBytes must be between 1 and 68719476736, but was 0");
+    assertThatThrownBy(() -> ingress.withAuthFailuresPerSecond(0))
+        .hasMessage("authFailuresPerSecond must be between 0 (exclusive) and 1000000, but was 0.0");
+    assertThatThrownBy(() -> ingress.withAuthLookupsPerSource(0))
+        .hasMessage("authLookupsPerSource must be between 1 and 1000000, but was 0");
+    assertThatThrownBy(() -> ListenerLimits.defaults().withMaxConnections(0))
+        .hasMessage("maxConnections must be between 1 and 1000000, but was 0");
+    assertThatThrownBy(() -> ListenerLimits.defaults().withHeaderTimeout(Duration.ofMillis(-1)))
+        .hasMessage("headerTimeout must be a positive duration, but was PT-0.001S");
   }
 }

@@ -1,6 +1,7 @@
 package io.mrgc.cluster.frontdoor;
 
 import io.mrgc.common.ApiErrors;
+import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.common.RequestIds;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.items.RoutingStateItem;
@@ -48,6 +49,7 @@ public final class FrontDoor extends VerticleBase {
   private final Map<String, RegionHealth> health = new ConcurrentHashMap<>();
   private final Map<String, Integer> dials = new ConcurrentHashMap<>();
   private final List<HttpServer> servers = new ArrayList<>();
+  private final List<HttpListenerGuard> guards = new ArrayList<>();
   private HttpClient client;
   private HttpClient checks;
 
@@ -91,8 +93,12 @@ public final class FrontDoor extends VerticleBase {
     List<Future<HttpServer>> listening = new ArrayList<>();
     for (String address : options.anycastAddresses()) {
       // HTTP/1.1 only, as the routers behind it: a client's h2c upgrade is ignored.
-      HttpServer server = vertx.createHttpServer(new HttpServerOptions(listeners.server()).setHost(address))
-          .requestHandler(request -> handle(request, proxy));
+      // Header, idle and request deadlines and a connection cap per address (issue #10, finding 2).
+      HttpListenerGuard guard = new HttpListenerGuard(vertx, options.listener());
+      guards.add(guard);
+      HttpServer server = guard.install(vertx.createHttpServer(guard.serverOptions(
+              new HttpServerOptions(listeners.server()).setHost(address).setHttp2ClearTextEnabled(false))),
+          request -> handle(request, proxy));
       servers.add(server);
       listening.add(server.listen());
     }
@@ -220,6 +226,7 @@ public final class FrontDoor extends VerticleBase {
   @Override
   public Future<?> stop() {
     List<Future<Void>> closing = new ArrayList<>();
+    guards.forEach(HttpListenerGuard::close);
     servers.forEach(server -> closing.add(server.close()));
     if (client != null) {
       closing.add(client.close());

@@ -1,6 +1,7 @@
 package io.mrgc.cluster.frontdoor;
 
 import io.mrgc.common.Check;
+import io.mrgc.common.net.ListenerLimits;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +10,9 @@ import java.util.Map;
 /**
  * The local stand-in for Global Accelerator: two loopback "anycast" addresses, each region's router, how a caller's
  * home region is found (header {@value #HOME_REGION_HEADER}, else the client address mapping, else the default),
- * health checks, how often traffic dials are re-read from routing_state, and TLS on both sides ({@link FrontDoorTls}).
+ * health checks, how often traffic dials are re-read from routing_state, TLS on both sides ({@link FrontDoorTls}),
+ * and the anycast listeners' header, idle and request deadlines and connection cap ({@code listener}, each address on
+ * its own).
  */
 public record FrontDoorOptions(
     List<String> anycastAddresses,
@@ -19,7 +22,8 @@ public record FrontDoorOptions(
     Map<String, String> clientHomeRegions,
     HealthCheckOptions healthCheck,
     Duration dialRefresh,
-    FrontDoorTls tls) {
+    FrontDoorTls tls,
+    ListenerLimits listener) {
 
   public static final List<String> DEFAULT_ANYCAST_ADDRESSES = List.of("127.0.1.1", "127.0.1.2");
   public static final int DEFAULT_PORT = 8080;
@@ -45,15 +49,16 @@ public record FrontDoorOptions(
     Check.notNull("healthCheck", healthCheck);
     Check.positive("dialRefresh", dialRefresh);
     Check.notNull("tls", tls);
+    Check.notNull("listener", listener);
     anycastAddresses = List.copyOf(anycastAddresses);
     routers = Map.copyOf(routers);
   }
 
-  /** Plaintext HTTP on both sides ({@link FrontDoorTls#none()}). */
+  /** Plaintext HTTP on both sides ({@link FrontDoorTls#none()}) and the default listener limits. */
   public FrontDoorOptions(List<String> anycastAddresses, int port, Map<String, URI> routers, String defaultHomeRegion,
       Map<String, String> clientHomeRegions, HealthCheckOptions healthCheck, Duration dialRefresh) {
     this(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions, healthCheck, dialRefresh,
-        FrontDoorTls.none());
+        FrontDoorTls.none(), ListenerLimits.defaults());
   }
 
   public static FrontDoorOptions defaults(Map<String, URI> routers) {
@@ -63,16 +68,21 @@ public record FrontDoorOptions(
 
   public FrontDoorOptions withPort(int newPort) {
     return new FrontDoorOptions(anycastAddresses, newPort, routers, defaultHomeRegion, clientHomeRegions,
-        healthCheck, dialRefresh, tls);
+        healthCheck, dialRefresh, tls, listener);
   }
 
   public FrontDoorOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
     return new FrontDoorOptions(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions,
-        newHealthCheck, dialRefresh, tls);
+        newHealthCheck, dialRefresh, tls, listener);
   }
 
   public FrontDoorOptions withTls(FrontDoorTls newTls) {
     return new FrontDoorOptions(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions,
-        healthCheck, dialRefresh, newTls);
+        healthCheck, dialRefresh, newTls, listener);
+  }
+
+  public FrontDoorOptions withListener(ListenerLimits newListener) {
+    return new FrontDoorOptions(anycastAddresses, port, routers, defaultHomeRegion, clientHomeRegions,
+        healthCheck, dialRefresh, tls, newListener);
   }
 }

@@ -2,6 +2,7 @@ package io.mrgc.cluster.frontdoor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mrgc.common.net.ListenerLimits;
 import io.mrgc.common.tls.ClientTls;
 import io.mrgc.common.tls.LocalCertificateAuthority;
 import io.mrgc.common.tls.ServerTls;
@@ -84,7 +85,7 @@ class FrontDoorTlsTest {
     FrontDoorOptions options = new FrontDoorOptions(FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, routers,
         "us-east-1", Map.of(), new HealthCheckOptions(Duration.ofMillis(100), 2, Duration.ofSeconds(3),
         "/healthz/region"), Duration.ofMillis(100),
-        new FrontDoorTls(anycastTls, ClientTls.trusting(ca.certificateFile())));
+        new FrontDoorTls(anycastTls, ClientTls.trusting(ca.certificateFile())), ListenerLimits.defaults());
     frontDoor = new FrontDoor(options, routing);
     vertx.deployVerticle(frontDoor).await(10, TimeUnit.SECONDS);
   }
@@ -142,7 +143,7 @@ class FrontDoorTlsTest {
     LocalCertificateAuthority stranger = LocalCertificateAuthority.openOrCreate(dir.resolve("stranger-routers"));
     FrontDoorOptions misledOptions = new FrontDoorOptions(List.of("127.0.1.3"), 0, routers, "us-east-1", Map.of(),
         HealthCheckOptions.defaults(), Duration.ofMillis(100), new FrontDoorTls(
-        ca.issueServer("misled", List.of("127.0.1.3")), ClientTls.trusting(stranger.certificateFile())));
+        ca.issueServer("misled", List.of("127.0.1.3")), ClientTls.trusting(stranger.certificateFile())), ListenerLimits.defaults());
     FrontDoor misled = new FrontDoor(misledOptions, new RoutingStateRepository(client));
     vertx.deployVerticle(misled).await(10, TimeUnit.SECONDS);
     HttpResponse<String> response = TlsProbes.client(ca.certificateFile(), "TLSv1.3").send(HttpRequest.newBuilder(

@@ -2,10 +2,13 @@ package io.mrgc.router.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
@@ -63,6 +66,23 @@ public final class RouterMetrics {
         .register(registry);
   }
 
+  /** Gauge of the request body bytes the router buffers now (bodies are buffered whole before a pick). */
+  public void watchBodyBuffer(java.util.function.LongSupplier bufferedBytes) {
+    Gauge.builder("mrgc.router.body.buffered.bytes", () -> (double) bufferedBytes.getAsLong())
+        .description("Request body bytes buffered now, waiting to be complete or for an instance").register(registry);
+  }
+
+  /** A request body that did not arrive within the body deadline (408 body_timeout). */
+  public void bodyTimeout() {
+    Counter.builder("mrgc.router.body.timeouts").description("Request bodies not complete within the body deadline")
+        .register(registry).increment();
+  }
+
+  public double bodyTimeouts() {
+    Counter counter = registry.find("mrgc.router.body.timeouts").counter();
+    return counter == null ? 0 : counter.count();
+  }
+
   /** A finished exchange with the router's final status (including the router's own 4xx/5xx answers). */
   public void request(int status, long durationNanos) {
     Counter.builder("mrgc.router.requests").tag("status_class", (status / 100) + "xx").register(registry)
@@ -72,7 +92,8 @@ public final class RouterMetrics {
   }
 
   /**
-   * A request refused by the tenant gate before forwarding (401, 403, 400, 415, 429, 503 auth_unavailable). It counts
+   * A request refused before forwarding: by the tenant gate (401, 403, 400, 415, 429, 503 auth_unavailable), or
+   * before its body was complete (408 body_timeout, 413, 429 body_buffer_full, 503 router_busy, 499). It counts
    * in {@code mrgc_router_requests_total} and the duration histogram, but not in the metrics-table window: those rows
    * size GPU capacity, which refused requests do not use. {@code code} is one of a fixed set of error codes.
    */
@@ -151,7 +172,10 @@ public final class RouterMetrics {
     Counter.builder("mrgc.router.ejections").tag("instance", instanceId).register(registry).increment();
   }
 
-  /** Instance ids are bounded by the region's fleet size (at most 20), so the tag stays small. */
+  /**
+   * Instance ids are bounded by the region's fleet size (at most 20), so the tag stays small; series of instances
+   * that left are removed ({@link #retainInstances}).
+   */
   public void dispatch(String instanceId) {
     Counter.builder("mrgc.router.dispatches").tag("instance", instanceId).register(registry).increment();
   }
@@ -163,6 +187,19 @@ public final class RouterMetrics {
 
   public double retries() {
     return retries.count();
+  }
+
+  /**
+   * Removes the per-instance series (tag {@code instance}) of instances that left the snapshot, so the scrape and the
+   * registry hold only the region's current instances however many came and went.
+   */
+  public void retainInstances(Set<String> instanceIds) {
+    for (Meter meter : List.copyOf(registry.getMeters())) {
+      String instance = meter.getId().getTag("instance");
+      if (instance != null && !instanceIds.contains(instance)) {
+        registry.remove(meter);
+      }
+    }
   }
 
   public String scrape() {

@@ -1,6 +1,7 @@
 package io.mrgc.router.pick;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +42,19 @@ public final class InFlightTracker {
   public boolean busy(String instanceId) {
     PerInstance counts = byInstance.get(instanceId);
     return counts != null && !counts.isEmpty();
+  }
+
+  /**
+   * Forgets instances that left the snapshot and have nothing outstanding here (one with a dispatch still running
+   * is forgotten on a later call, once it ended), so the map never grows past the instances seen recently.
+   */
+  public void retain(Set<String> instanceIds) {
+    byInstance.entrySet().removeIf(entry -> !instanceIds.contains(entry.getKey()) && entry.getValue().isEmpty());
+  }
+
+  /** Instances with an entry now (for tests). */
+  public int trackedInstances() {
+    return byInstance.size();
   }
 
   /** One counted request; {@link #end()} is idempotent so every exit path may call it. */

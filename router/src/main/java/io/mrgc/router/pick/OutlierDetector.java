@@ -2,6 +2,7 @@ package io.mrgc.router.pick;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -61,6 +62,19 @@ public final class OutlierDetector {
     if (outlier != null) {
       outlier.consecutiveFailures = 0;
     }
+  }
+
+  /**
+   * Forgets instances that left the snapshot: their failure counts and ejections (an instance id that comes back is
+   * a new instance; the region's instance ids come and go with scaling, so the map must not keep them all).
+   */
+  public synchronized void retain(Set<String> instanceIds) {
+    byInstance.keySet().retainAll(instanceIds);
+  }
+
+  /** Instances with failure or ejection state now (for tests). */
+  public int trackedInstances() {
+    return byInstance.size();
   }
 
   public boolean isEjected(String instanceId) {

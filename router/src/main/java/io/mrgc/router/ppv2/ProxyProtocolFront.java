@@ -9,12 +9,17 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import io.mrgc.common.net.ConnectionCap;
+import io.mrgc.common.net.ListenerLimits;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
  * The PROXY protocol v2 listener for the PrivateLink NLB. Every connection must start with a valid PROXY v2 header
- * within {@code headerTimeout}, else it is closed. After the header, the connection is relayed byte for byte (with
+ * within {@code headerTimeout}, else it is closed; at most {@code limits.maxConnections()} are open at once (the
+ * newest over it is closed at accept) and a connection silent for {@code limits.idleTimeout()} is closed. The relayed
+ * requests then meet the HTTP listener's own header, idle and request deadlines. After the header, the connection is relayed byte for byte (with
  * backpressure) over loopback to the router's own HTTP server, so its requests get exactly the same handling as on
  * the plain listener; the relay connection is registered in {@link ProxiedConnections} with the header (VPC endpoint
  * id) before its first byte is written, and removed when it closes.
@@ -32,11 +37,13 @@ public final class ProxyProtocolFront {
   private final String targetHost;
   private final IntSupplier targetPort;
   private final ProxiedConnections connections;
+  private final ListenerLimits limits;
+  private final ConnectionCap cap;
   private NetServer server;
   private NetClient relays;
 
   public ProxyProtocolFront(Vertx vertx, String host, int port, Duration headerTimeout, String targetHost,
-      IntSupplier targetPort, ProxiedConnections connections) {
+      IntSupplier targetPort, ProxiedConnections connections, ListenerLimits limits) {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
@@ -44,11 +51,14 @@ public final class ProxyProtocolFront {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.connections = connections;
+    this.limits = limits;
+    this.cap = new ConnectionCap(limits.maxConnections());
   }
 
   public Future<Integer> listen() {
     relays = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1_000).setTcpNoDelay(true));
-    server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
+    server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+            .setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
         .connectHandler(this::accept);
     return server.listen().map(NetServer::actualPort);
   }
@@ -65,7 +75,16 @@ public final class ProxyProtocolFront {
   }
 
   private void accept(NetSocket socket) {
+    if (!cap.tryOpen()) {
+      socket.close(); // the newest connection over the cap goes; the relays already open keep working
+      return;
+    }
     new Connection(socket).start();
+  }
+
+  /** Connections closed at accept because the listener was full. */
+  public long refusedConnections() {
+    return cap.refused();
   }
 
   /** One client connection: reading the header, then connecting, then relaying. */
@@ -89,6 +108,7 @@ public final class ProxyProtocolFront {
       client.closeHandler(v -> {
         closed = true;
         vertx.cancelTimer(timer);
+        cap.closed();
       });
       client.exceptionHandler(error -> client.close());
       client.handler(this::onHeaderBytes);
@@ -142,7 +162,10 @@ public final class ProxyProtocolFront {
         client.close();
       });
       relay.exceptionHandler(error -> relay.close());
-      client.closeHandler(v -> relay.close());
+      client.closeHandler(v -> {
+        cap.closed();
+        relay.close();
+      });
       client.exceptionHandler(error -> client.close());
       pipe(client, relay);
       pipe(relay, client);

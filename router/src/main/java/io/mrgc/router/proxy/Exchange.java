@@ -7,7 +7,6 @@ import io.mrgc.router.pick.InstanceHolds;
 import io.mrgc.router.pick.Picker;
 import io.mrgc.router.snapshot.RegionSnapshot;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -17,16 +16,19 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One proxied request: pick a free instance (or wait in the {@link DispatchQueue} for one), connect (retried once
- * elsewhere on a connect failure), send the head with {@code Expect: 100-continue}, stream the body up once the
- * instance said {@code 100 Continue} (or retry elsewhere when it refused), stream the response down, and record what
- * the instance said about its state after the request. Runs on the router's event loop, so its fields need no
- * locking.
+ * One proxied request: buffer its whole body (bounded in size, time and the tenant's and router's buffer budgets),
+ * then pick a free instance (or wait in the {@link DispatchQueue} for one), connect (retried once elsewhere on a
+ * connect failure), send the head with {@code Expect: 100-continue} and the buffered body's Content-Length, send the
+ * body once the instance said {@code 100 Continue} (or retry elsewhere, with the same buffer, when it refused), stream
+ * the response down, and record what the instance said about its state after the request. No instance is picked
+ * before the body is complete, so a client that drips its body holds only its buffer, never an instance (each
+ * instance serves one request at a time). Runs on the router's event loop, so its fields need no locking.
  */
 final class Exchange implements DispatchQueue.Waiter {
   /** The first attempt plus one retry on a different instance, for connect failures (nothing sent yet). */
@@ -34,6 +36,10 @@ final class Exchange implements DispatchQueue.Waiter {
   /** Retry-After for 503 no_capacity: about the time the autoscaler's new instances take to show up is longer,
    * but a client retrying soon may land on another router or region. */
   static final int NO_CAPACITY_RETRY_AFTER_SECONDS = 2;
+  /** Retry-After of 429 body_buffer_full and 503 router_busy: buffers drain as fast as bodies arrive. */
+  static final int BUFFER_FULL_RETRY_AFTER_SECONDS = 1;
+  /** Largest first allocation of a body buffer: a declared length is reserved, not allocated up front. */
+  private static final int MAX_INITIAL_BUFFER_BYTES = 64 * 1024;
   /** nginx's convention for "the client closed the connection before the answer", used only in metrics. */
   static final int CLIENT_CLOSED = 499;
   /** The {@link #busyKey()} of requests that name no model. */
@@ -57,6 +63,13 @@ final class Exchange implements DispatchQueue.Waiter {
   private final String tenantId;
   private final long startNanos = System.nanoTime();
   private final boolean hasBody;
+  /** The whole body once {@link #bodyComplete}; null when there is none, and again once released. */
+  private Buffer body;
+  private boolean bodyComplete;
+  /** Bytes reserved in the {@link BodyBudget} for this request's body (given back in {@link #releaseBody()}). */
+  private long reserved;
+  /** The body deadline's timer (0: none running). */
+  private long bodyTimer;
   /** Instances this request could not connect to: excluded from its later picks. */
   private final Set<String> unreachable = new HashSet<>();
   private int refusals;
@@ -104,7 +117,97 @@ final class Exchange implements DispatchQueue.Waiter {
       fail(400, "invalid_request", "Content-Length must be a non-negative integer", null);
       return;
     }
+    if (!hasBody) {
+      bodyComplete = true;
+      attempt();
+      return;
+    }
+    if (declared > 0 && !reserve(declared)) {
+      return;
+    }
+    readBody(declared);
+  }
+
+  /**
+   * Reads the whole body into memory before anything else happens, within {@code bodyTimeout} (408
+   * {@code body_timeout} after it, the connection closed). Only then is an instance picked.
+   */
+  private void readBody(long declared) {
+    body = Buffer.buffer((int) Math.max(0, Math.min(declared, MAX_INITIAL_BUFFER_BYTES)));
+    long timeout = proxy.options().ingress().bodyTimeout().toMillis();
+    bodyTimer = proxy.vertx().setTimer(timeout, id -> {
+      bodyTimer = 0;
+      proxy.metrics().bodyTimeout();
+      fail(408, "body_timeout", "the request body did not arrive within " + timeout + " ms; send the whole body "
+          + "without pauses", null);
+    });
+    request.handler(this::onBodyChunk);
+    request.exceptionHandler(error -> clientGone());
+    request.endHandler(v -> bodyArrived());
+    if (clientExpectsContinue()) {
+      response.writeContinue(); // the router takes the body itself, whatever instance it goes to later
+    }
+    request.resume();
+  }
+
+  private void onBodyChunk(Buffer chunk) {
+    if (done) {
+      return;
+    }
+    long length = (long) body.length() + chunk.length();
+    if (length > proxy.options().maxBodyBytes()) {
+      fail(413, "body_too_large", "request body is over the limit of " + proxy.options().maxBodyBytes()
+          + " bytes", null);
+      return;
+    }
+    // A chunked body (or one longer than declared) is counted chunk by chunk as it arrives.
+    if (length > reserved && !reserve(length - reserved)) {
+      return;
+    }
+    body.appendBuffer(chunk);
+  }
+
+  private void bodyArrived() {
+    if (done) {
+      return;
+    }
+    cancelBodyTimer();
+    bodyComplete = true;
     attempt();
+  }
+
+  /** Reserves buffer bytes for the body; when a budget is spent, answers 429 or 503 and returns false. */
+  private boolean reserve(long bytes) {
+    BodyBudget budget = proxy.bodyBudget();
+    switch (budget.reserve(tenantId, bytes)) {
+      case RESERVED -> {
+        reserved += bytes;
+        return true;
+      }
+      case TENANT_FULL -> fail(429, "body_buffer_full", "tenant " + tenantId + " already has request bodies of "
+          + budget.buffered(tenantId) + " bytes on their way in, and may have at most " + budget.tenantLimit()
+          + " bytes at once; send bodies promptly or fewer at once", BUFFER_FULL_RETRY_AFTER_SECONDS);
+      case ROUTER_FULL -> fail(503, "router_busy", "the router of region " + proxy.options().region()
+          + " is receiving as many request bodies as it can hold; retry shortly", BUFFER_FULL_RETRY_AFTER_SECONDS);
+    }
+    return false;
+  }
+
+  /** Gives the body's buffer and its reservation back, once: after it went to an instance, or at the end. */
+  private void releaseBody() {
+    cancelBodyTimer();
+    body = null;
+    if (reserved > 0) {
+      proxy.bodyBudget().release(tenantId, reserved);
+      reserved = 0;
+    }
+  }
+
+  private void cancelBodyTimer() {
+    if (bodyTimer != 0) {
+      proxy.vertx().cancelTimer(bodyTimer);
+      bodyTimer = 0;
+    }
   }
 
   /**
@@ -239,18 +342,19 @@ final class Exchange implements DispatchQueue.Waiter {
     if (model != null) {
       up.putHeader(Headers.MODEL, model);
     }
-    // The agent trusts the tenant and model above only under the deployment's HMAC (finding 4 of issue 10).
-    signed = proxy.peerAuth() == null ? null : proxy.peerAuth().sign(up.headers(), up.getMethod().name(), up.getURI());
-    String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (contentLength != null) {
-      up.putHeader(HttpHeaders.CONTENT_LENGTH, contentLength.trim());
-    } else if (isChunked(request)) {
-      up.setChunked(true);
+    int bodyLength = body == null ? 0 : body.length();
+    if (hasBody || request.getHeader(HttpHeaders.CONTENT_LENGTH) != null) {
+      up.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(bodyLength));
     }
+    // The agent trusts the tenant, model and body above only under the deployment's HMAC (finding 4 of issue 10);
+    // the whole body is here before the dispatch, so its digest is signed too.
+    signed = proxy.peerAuth() == null ? null : bodyLength == 0
+        ? proxy.peerAuth().sign(up.headers(), up.getMethod().name(), up.getURI())
+        : proxy.peerAuth().sign(up.headers(), up.getMethod().name(), up.getURI(), ByteBuffer.wrap(body.getBytes()));
     up.exceptionHandler(error -> {}); // failures arrive through response()
     up.response().onComplete(result -> onResponse(up, result));
     sent = true;
-    if (hasBody) {
+    if (bodyLength > 0) {
       // The body goes only once the instance takes the request: one that is not READY (washing after another
       // router's request, quarantined, draining) answers a final 503 instead, having read nothing, so the request
       // can still go elsewhere.
@@ -260,7 +364,7 @@ final class Exchange implements DispatchQueue.Waiter {
       long wait = Math.min(proxy.options().continueTimeout().toMillis(), proxy.options().requestTimeout().toMillis());
       continueTimer = proxy.vertx().setTimer(wait, id -> noAnswerToHead(up, wait));
     } else {
-      streamBody(up);
+      up.end();
     }
   }
 
@@ -270,10 +374,8 @@ final class Exchange implements DispatchQueue.Waiter {
     }
     cancelContinueTimer();
     continued = true;
-    if (clientExpectsContinue()) {
-      response.writeContinue(); // the client waited for the same go-ahead
-    }
-    streamBody(up);
+    up.end(body);
+    releaseBody(); // past 100 Continue no other instance can get this request
   }
 
   /**
@@ -300,35 +402,6 @@ final class Exchange implements DispatchQueue.Waiter {
     if (continueTimer != 0) {
       proxy.vertx().cancelTimer(continueTimer);
       continueTimer = 0;
-    }
-  }
-
-  private void streamBody(HttpClientRequest up) {
-    request.handler(this::onBodyChunk);
-    request.exceptionHandler(error -> clientGone());
-    request.endHandler(v -> {
-      if (!upstreamAborted) {
-        up.end();
-      }
-    });
-    request.resume();
-  }
-
-  private void onBodyChunk(Buffer chunk) {
-    if (upstreamAborted) {
-      return;
-    }
-    bodyBytes += chunk.length();
-    if (bodyBytes > proxy.options().maxBodyBytes()) {
-      abortUpstream();
-      fail(413, "body_too_large", "request body is over the limit of " + proxy.options().maxBodyBytes()
-          + " bytes", null);
-      return;
-    }
-    upstream.write(chunk);
-    if (upstream.writeQueueFull()) {
-      request.pause();
-      upstream.drainHandler(v -> request.resume());
     }
   }
 
@@ -365,8 +438,8 @@ final class Exchange implements DispatchQueue.Waiter {
     } else {
       proxy.outliers().succeeded(instanceId);
     }
-    // A final answer before 100 Continue: the body was never sent, on either side.
-    boolean bodyNeverSent = hasBody && !continued;
+    // A final answer before 100 Continue: the instance still expects the body announced on its connection.
+    boolean bodyNeverSent = body != null && body.length() > 0 && !continued;
     response.setStatusCode(up.statusCode());
     if (up.statusMessage() != null) {
       response.setStatusMessage(up.statusMessage());
@@ -381,9 +454,6 @@ final class Exchange implements DispatchQueue.Waiter {
     response.putHeader(RequestIds.HEADER, requestId)
         .putHeader(Headers.REGION, proxy.options().region())
         .putHeader(Headers.INSTANCE, instanceId);
-    if (bodyNeverSent) {
-      response.putHeader(HttpHeaders.CONNECTION, "close");
-    }
     int status = up.statusCode();
     up.handler(chunk -> {
       response.write(chunk);
@@ -405,10 +475,7 @@ final class Exchange implements DispatchQueue.Waiter {
         upRequest.connection().close(); // the instance still expects the body: never reuse this connection
       }
       if (finish(status)) {
-        Future<Void> ended = response.end();
-        if (bodyNeverSent) {
-          ended.onComplete(sentOut -> request.connection().close()); // the client's body is still unread
-        }
+        response.end();
       }
     });
   }
@@ -428,7 +495,7 @@ final class Exchange implements DispatchQueue.Waiter {
    */
   private boolean isRefusal(HttpClientResponse up) {
     return up.statusCode() == 503 && !InstanceHolds.isReady(instanceState)
-        && (hasBody ? !continued : request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD
+        && (body != null && body.length() > 0 ? !continued : request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD
             || request.method() == HttpMethod.OPTIONS);
   }
 
@@ -459,7 +526,7 @@ final class Exchange implements DispatchQueue.Waiter {
       return;
     }
     abortUpstream();
-    finish(CLIENT_CLOSED);
+    finish(CLIENT_CLOSED, "client_closed");
   }
 
   private void abortUpstream() {
@@ -477,7 +544,7 @@ final class Exchange implements DispatchQueue.Waiter {
 
   /** Answers with the JSON error; after the head went out, resets instead. */
   private void fail(int status, String code, String message, Integer retryAfterSeconds) {
-    if (!finish(status)) {
+    if (!finish(status, code)) {
       return;
     }
     if (response.headWritten()) {
@@ -499,17 +566,33 @@ final class Exchange implements DispatchQueue.Waiter {
 
   /** Ends the exchange's accounting once; false if it had already ended. */
   private boolean finish(int status) {
+    return finish(status, null);
+  }
+
+  /**
+   * Ends the exchange's accounting once; false if it had already ended. A request that ends before its body was
+   * complete never reached an instance and says nothing about the region's capacity or health (a slow, oversized
+   * or abandoned body, a spent buffer budget): it is counted as a rejection ({@code code}), like the tenant gate's,
+   * and kept out of the metrics-table window that sizes capacity and feeds failover. Otherwise a tenant dripping
+   * bodies would push the region's p99 to the body deadline and get it marked degraded.
+   */
+  private boolean finish(int status, String code) {
     if (done) {
       return false;
     }
     done = true;
     cancelContinueTimer();
+    releaseBody();
     if (queued) {
       queued = false;
       proxy.queue().remove(this);
     }
     endDispatch();
-    proxy.metrics().request(status, System.nanoTime() - startNanos);
+    if (bodyComplete || code == null) {
+      proxy.metrics().request(status, System.nanoTime() - startNanos);
+    } else {
+      proxy.metrics().rejected(code, status, System.nanoTime() - startNanos);
+    }
     return true;
   }
 

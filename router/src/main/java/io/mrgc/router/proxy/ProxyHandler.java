@@ -14,7 +14,9 @@ import java.util.function.Supplier;
 
 /**
  * Forwards every request that is not one of the router's own endpoints to an instance of the region. Bodies are
- * opaque (encrypted envelopes later) and stream through; nothing is buffered whole (reference/router.md pitfall 9).
+ * opaque (encrypted envelopes) and buffered whole before an instance is picked, within {@code maxBodyBytes}, the body
+ * deadline and the per-tenant and per-router {@link BodyBudget}: an instance serves one request at a time, so
+ * streaming a slow client's body would hold the instance for as long as the client takes (issue #10, finding 2).
  * One {@link Exchange} per request holds its state. Each instance takes one request at a time; requests that find
  * every candidate busy wait in the {@link DispatchQueue}. Create it on the router's event loop (the verticle's start).
  */
@@ -27,6 +29,7 @@ public final class ProxyHandler {
   private final Supplier<RegionSnapshot> snapshot;
   private final RouterOptions options;
   private final DispatchQueue queue;
+  private final BodyBudget bodyBudget;
   private final Vertx vertx;
   /** Signs forwarded requests and checks the agents' answers; null when {@code agentAuth} is off. */
   private final PeerAuth peerAuth;
@@ -43,6 +46,17 @@ public final class ProxyHandler {
     this.options = options;
     this.peerAuth = PeerAuth.orNull(options.agentAuth());
     this.queue = new DispatchQueue(vertx, options.dispatchQueueLimit(), options.dispatchQueueTimeout(), metrics);
+    this.bodyBudget = new BodyBudget(options.ingress().tenantBufferBytes(), options.ingress().routerBufferBytes());
+  }
+
+  /** Body bytes buffered now, all tenants together. */
+  public long bufferedBodyBytes() {
+    return bodyBudget.buffered();
+  }
+
+  /** Body bytes buffered now for one tenant. */
+  public long bufferedBodyBytes(String tenantId) {
+    return bodyBudget.buffered(tenantId);
   }
 
   /** An instance may have become free (a dispatch ended, a snapshot arrived): waiting requests try again. */
@@ -61,9 +75,7 @@ public final class ProxyHandler {
    * sent in that header is dropped).
    */
   public void handle(HttpServerRequest request, String requestId, String model, String tenantId) {
-    // Paused before anything async: body bytes must wait until an instance took the request (connected, then
-    // 100 Continue), and must stay unread so a connect failure or a refusal can still go to another instance, and
-    // while the request waits for a free one.
+    // Paused until the exchange has checked the declared length and reserved its buffer.
     request.pause();
     new Exchange(this, request, requestId, model, tenantId).start();
   }
@@ -76,7 +88,7 @@ public final class ProxyHandler {
     return client;
   }
 
-  Vertx vertx() {
+  public Vertx vertx() {
     return vertx;
   }
 
@@ -90,6 +102,10 @@ public final class ProxyHandler {
 
   InstanceHolds holds() {
     return holds;
+  }
+
+  BodyBudget bodyBudget() {
+    return bodyBudget;
   }
 
   DispatchQueue queue() {

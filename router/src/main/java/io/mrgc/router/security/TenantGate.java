@@ -21,7 +21,12 @@ import java.util.Locale;
  * {@code rate_limited}), model allowlist (403 {@code model_not_allowed}), model known for inference (400
  * {@code model_required}), encrypted body (415 {@code encryption_required}). Then the request goes to the
  * {@link ProxyHandler} with the authenticated tenant id, which the instance receives in {@code x-mrgc-tenant}.
- * Never reads bodies; never logs keys.
+ *
+ * <p>Unauthenticated bodies are never read: a request refused before its tenant is known (401, 429
+ * {@code auth_rate_limited}, 503 {@code auth_unavailable}) is answered with {@code Connection: close} and its
+ * connection closed, body unread. A known tenant's refused body (403, 429, 400, 415) is read and dropped, at most
+ * {@code maxBodyBytes} within the body deadline, so the connection can carry its next request. Failed
+ * authentications are limited per source address and key prefix ({@link AuthFailures}). Never logs keys.
  */
 public final class TenantGate {
   /** The tenant SDK's media type for an encrypted request envelope. */
@@ -30,6 +35,8 @@ public final class TenantGate {
   /** Sent with every 401 (RFC 6750). */
   public static final String WWW_AUTHENTICATE = "Bearer";
   static final int AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+  /** Whether the refused request's sender is known: its body may then be read and dropped to keep the connection. */
+  private enum Sender { AUTHENTICATED, UNAUTHENTICATED }
   private static final int MAX_ECHOED_MODEL_CHARS = 128;
 
   private final RouterOptions options;
@@ -60,12 +67,15 @@ public final class TenantGate {
           "missing API key: send \"Authorization: Bearer <key>\" (or \"x-api-key: <key>\")");
       return;
     }
-    authenticator.authenticate(key).onComplete(done -> {
+    authenticator.authenticate(key, sourceOf(request)).onComplete(done -> {
       TenantAuthenticator.Result result = done.succeeded() ? done.result() : TenantAuthenticator.Result.UNAVAILABLE;
       switch (result.outcome()) {
         case FOUND -> admit(request, requestId, startNanos, result.tenant());
         case UNKNOWN -> unauthorized(request, requestId, startNanos, "the API key is not valid");
-        case UNAVAILABLE -> reject(request, requestId, startNanos, 503, "auth_unavailable",
+        case RATE_LIMITED -> reject(request, requestId, startNanos, Sender.UNAUTHENTICATED, 429, "auth_rate_limited",
+            "too many failed authentications from this address or with this API key prefix; check the key and "
+                + "retry after the Retry-After seconds", (int) Math.min(result.retryAfterSeconds(), Integer.MAX_VALUE));
+        case UNAVAILABLE -> reject(request, requestId, startNanos, Sender.UNAUTHENTICATED, 503, "auth_unavailable",
             "the tenant directory cannot be read right now; retry shortly", AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS);
       }
     });
@@ -77,7 +87,7 @@ public final class TenantGate {
       ProxyProtocolV2.Header header = proxied.headerOf(request.connection());
       String vpce = header == null ? null : header.vpcEndpointId();
       if (vpce == null || !tenant.getVpcEndpointIds().contains(vpce)) {
-        reject(request, requestId, startNanos, 403, "vpc_endpoint_not_allowed", "tenant " + tenantId
+        reject(request, requestId, startNanos, Sender.AUTHENTICATED, 403, "vpc_endpoint_not_allowed", "tenant " + tenantId
             + " must connect through one of its PrivateLink VPC endpoints", null);
         return;
       }
@@ -88,23 +98,23 @@ public final class TenantGate {
         ? tenant.getRateLimitBurst() : options.defaultRateLimitBurst();
     long retryAfter = limiter.tryAcquire(tenantId, rps, burst);
     if (retryAfter > 0) {
-      reject(request, requestId, startNanos, 429, "rate_limited", "tenant " + tenantId + " is over its rate limit of "
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 429, "rate_limited", "tenant " + tenantId + " is over its rate limit of "
           + rps + " requests per second (burst " + burst + ")", (int) Math.min(retryAfter, Integer.MAX_VALUE));
       return;
     }
     String model = RequestModel.of(request.path(), request.getHeader(Headers.MODEL));
     if (model != null && !tenant.getAllowedModels().isEmpty() && !tenant.getAllowedModels().contains(model)) {
-      reject(request, requestId, startNanos, 403, "model_not_allowed", "tenant " + tenantId + " may not use model "
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 403, "model_not_allowed", "tenant " + tenantId + " may not use model "
           + shorten(model), null);
       return;
     }
     if (model == null && isInference(request)) {
-      reject(request, requestId, startNanos, 400, "model_required", "set the x-mrgc-model header to the model this "
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 400, "model_required", "set the x-mrgc-model header to the model this "
           + "request is for (the router never reads request bodies)", null);
       return;
     }
     if (carriesBody(request) && !options.allowPlaintext() && !isEnvelope(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-      reject(request, requestId, startNanos, 415, "encryption_required", "request bodies must be encrypted "
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 415, "encryption_required", "request bodies must be encrypted "
           + "envelopes (Content-Type: " + ENVELOPE_MEDIA_TYPE + "); use the MRGC tenant SDK or CLI to send them",
           null);
       return;
@@ -154,13 +164,20 @@ public final class TenantGate {
 
   private void unauthorized(HttpServerRequest request, String requestId, long startNanos, String message) {
     request.response().putHeader("WWW-Authenticate", WWW_AUTHENTICATE);
-    reject(request, requestId, startNanos, 401, "unauthorized", message, null);
+    reject(request, requestId, startNanos, Sender.UNAUTHENTICATED, 401, "unauthorized", message, null);
   }
 
-  private void reject(HttpServerRequest request, String requestId, long startNanos, int status, String code,
-      String message, Integer retryAfterSeconds) {
+  private void reject(HttpServerRequest request, String requestId, long startNanos, Sender sender, int status,
+      String code, String message, Integer retryAfterSeconds) {
     metrics.rejected(code, status, System.nanoTime() - startNanos);
     boolean bodyLeftUnread = hasBody(request) && !request.isEnded();
+    if (bodyLeftUnread && sender == Sender.UNAUTHENTICATED) {
+      // Never read a body for someone we do not know: answer, then close with the body unread.
+      request.response().putHeader(HttpHeaders.CONNECTION, "close");
+      ApiErrors.send(request.response(), status, code, message, requestId, retryAfterSeconds)
+          .onComplete(sent -> request.connection().close());
+      return;
+    }
     ApiErrors.send(request.response(), status, code, message, requestId, retryAfterSeconds);
     if (bodyLeftUnread) {
       discardBody(request);
@@ -168,27 +185,56 @@ public final class TenantGate {
   }
 
   /**
-   * Reads and drops the refused request's body so that the connection can carry the next request (closing with
-   * unread bytes would make TCP reset it, and the client could lose the answer). A body over {@code maxBodyBytes}
-   * closes the connection instead.
+   * Reads and drops a known tenant's refused body so that the connection can carry the next request (closing with
+   * unread bytes would make TCP reset it, and the client could lose the answer). A body over {@code maxBodyBytes}, or
+   * one not complete within the body deadline, closes the connection instead.
    */
   private void discardBody(HttpServerRequest request) {
     long[] seen = {0};
-    request.exceptionHandler(error -> {});
+    long deadline = proxy.vertx().setTimer(options.ingress().bodyTimeout().toMillis(), id -> {
+      if (!request.isEnded()) {
+        request.connection().close();
+      }
+    });
+    request.exceptionHandler(error -> proxy.vertx().cancelTimer(deadline));
+    request.endHandler(v -> proxy.vertx().cancelTimer(deadline));
     request.handler(chunk -> {
       seen[0] += chunk.length();
       if (seen[0] > options.maxBodyBytes()) {
         request.handler(null);
+        proxy.vertx().cancelTimer(deadline);
         request.connection().close();
       }
     });
     request.resume();
   }
 
+  /**
+   * The address failed authentications are counted against: the client's source in the PROXY v2 header when the
+   * connection came through the PrivateLink listener, else the peer address (null if unknown).
+   */
+  private String sourceOf(HttpServerRequest request) {
+    ProxyProtocolV2.Header header = proxied.headerOf(request.connection());
+    if (header != null && header.sourceAddress() != null) {
+      return withoutPort(header.sourceAddress());
+    }
+    return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+  }
+
   private static boolean hasBody(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     String encoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
     return (length != null && !"0".equals(length.trim())) || (encoding != null && !encoding.isBlank());
+  }
+
+  /** {@code ip:port} or {@code [ipv6]:port} -> the address alone (a client has many ports, one address). */
+  static String withoutPort(String address) {
+    if (address.startsWith("[")) {
+      int close = address.indexOf(']');
+      return close < 0 ? address : address.substring(1, close);
+    }
+    int colon = address.lastIndexOf(':');
+    return colon < 0 ? address : address.substring(0, colon);
   }
 
   private static String shorten(String model) {

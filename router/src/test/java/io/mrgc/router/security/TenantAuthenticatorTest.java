@@ -2,6 +2,7 @@ package io.mrgc.router.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mrgc.router.IngressLimits;
 import io.mrgc.state.ApiKeys;
 import io.mrgc.state.items.TenantItem;
 import io.vertx.core.Context;
@@ -134,7 +135,8 @@ class TenantAuthenticatorTest {
     }
     assertThat(reads.get() - readsBefore).as("real tenants were not evicted by the flood").isEqualTo(20_000);
 
-    // Concurrent floods are bounded too: past MAX_CONCURRENT_LOOKUPS reads in flight, uncached keys are refused.
+    // Concurrent floods are bounded too: past MAX_CONCURRENT_LOOKUPS reads in flight, uncached keys wait in their
+    // source's queue (here all from one unknown source, at most DEFAULT_AUTH_LOOKUPS_PER_SOURCE), then are refused.
     CompletableFuture<TenantItem> never = new CompletableFuture<>();
     TenantAuthenticator stalled = new TenantAuthenticator(context, hash -> never, Duration.ofSeconds(30),
         Duration.ofSeconds(5), 1_000, nanos::get);
@@ -146,7 +148,57 @@ class TenantAuthenticatorTest {
       }
     }
     assertThat(stalled.reads()).isEqualTo(TenantAuthenticator.MAX_CONCURRENT_LOOKUPS);
-    assertThat(unavailable).isEqualTo(1_000 - TenantAuthenticator.MAX_CONCURRENT_LOOKUPS);
+    assertThat(unavailable).isEqualTo(1_000 - TenantAuthenticator.MAX_CONCURRENT_LOOKUPS
+        - IngressLimits.DEFAULT_AUTH_LOOKUPS_PER_SOURCE);
+    assertThat(stalled.waitingLookups()).isEqualTo(IngressLimits.DEFAULT_AUTH_LOOKUPS_PER_SOURCE);
+  }
+
+  @Test
+  void aFloodFromManySourcesQueuesARealTenantsFirstLookupInsteadOfRefusingIt() throws Exception {
+    // Proves finding 8's queue: before it, every lookup past MAX_CONCURRENT_LOOKUPS got UNAVAILABLE (503), so a
+    // flood of random keys made a real tenant's first request fail. Now it waits in its own source's queue, served
+    // round-robin, so it is answered after at most one read per flooding source.
+    java.util.concurrent.ConcurrentLinkedQueue<Map.Entry<String, CompletableFuture<TenantItem>>> pending =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    int perSource = 8;
+    int sources = 100;
+    TenantAuthenticator auth = new TenantAuthenticator(context, hash -> {
+      CompletableFuture<TenantItem> read = new CompletableFuture<>();
+      pending.add(Map.entry(hash, read));
+      return read;
+    }, Duration.ofSeconds(30), Duration.ofSeconds(5), 10_000, nanos::get, null, perSource, 1_000);
+    for (int s = 0; s < sources; s++) {
+      for (int i = 0; i < perSource; i++) {
+        Future<TenantAuthenticator.Result> flood = auth.authenticate(ApiKeys.generate(), "10.0.0." + s);
+        assertThat(flood.isComplete()).as("queued, not refused").isFalse();
+      }
+    }
+    assertThat(await(auth.authenticate(ApiKeys.generate(), "10.0.0.50")).outcome())
+        .as("one source's queue is bounded").isEqualTo(TenantAuthenticator.Outcome.UNAVAILABLE);
+    String real = tenant("t-real", false);
+    Future<TenantAuthenticator.Result> realLookup = auth.authenticate(real, "192.0.2.1");
+    assertThat(realLookup.isComplete()).as("the real tenant's lookup waits, it is not refused").isFalse();
+
+    int readsAnswered = 0;
+    int realReadAt = 0;
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!realLookup.isComplete() && System.currentTimeMillis() < deadline) {
+      Map.Entry<String, CompletableFuture<TenantItem>> read = pending.poll();
+      if (read == null) {
+        Thread.sleep(1);
+        continue;
+      }
+      readsAnswered++;
+      if (read.getKey().equals(ApiKeys.hash(real))) {
+        realReadAt = readsAnswered;
+      }
+      synchronized (table) {
+        read.getValue().complete(table.get(read.getKey()));
+      }
+    }
+    assertThat(await(realLookup).outcome()).isEqualTo(TenantAuthenticator.Outcome.FOUND);
+    assertThat(realReadAt).as("reads before it: those running, then one per flooding source at most")
+        .isBetween(1, TenantAuthenticator.MAX_CONCURRENT_LOOKUPS + sources + 1);
   }
 
   @Test
