@@ -44,7 +44,9 @@ class ClusterResilienceTest {
     cluster.awaitServing(Duration.ofSeconds(60));
     web = WebClient.create(cluster.vertx());
     // Unlimited rate: the load here is the point, not the tenant's quota.
-    tenant = cluster.createTenant("load", new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000));
+    // Debug headers: the test follows which instance served (x-mrgc-instance).
+    tenant = cluster.createTenant("load",
+        new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000, true));
   }
 
   @Test

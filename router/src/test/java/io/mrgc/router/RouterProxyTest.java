@@ -47,7 +47,8 @@ class RouterProxyTest {
     state = LocalState.start();
     client = state.client("us-east-1");
     instances = new GpuInstanceRepository(client);
-    key = Tenants.create(client, "tenant-proxy-test");
+    // Debug headers: the tests follow which instance served (x-mrgc-instance).
+    key = Tenants.create(client, "tenant-proxy-test", tenant -> tenant.setDebugHeaders(true));
   }
 
   @AfterAll

@@ -4,6 +4,7 @@ import io.mrgc.agent.wash.InstanceGate;
 import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.ApiException;
+import io.mrgc.common.NonCanonicalPaths;
 import io.mrgc.common.RequestIds;
 import io.mrgc.enclave.EnclaveHandler;
 import io.vertx.core.Vertx;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The agent's HTTP surface: OpenAI embeddings, Open Inference Protocol v2 and Prometheus metrics. Inference routes
  * pass the {@link InstanceGate} (refusal before the body, one request at a time, the wash before the answer) and
  * then read their body into pool buffers; health, metadata and metrics are never gated. Every error, including the
- * router's own 404/405/413, leaves in the common JSON shape with the request id.
+ * router's own 404/405/413, leaves in the common JSON shape with the request id. A request target that is not
+ * canonical is refused first (400 {@code invalid_path}, {@link NonCanonicalPaths}), as the router refuses it.
  */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -32,6 +34,12 @@ public final class HttpApi {
     Envelopes envelopes = new Envelopes(enclave, enclaveWatch);
     Router router = Router.router(vertx);
     router.route().handler(ctx -> begin(ctx, metrics));
+    // Before the gate and every route: only canonical paths go on, exactly those the router lets through.
+    router.route().handler(ctx -> {
+      if (!NonCanonicalPaths.refused(ctx.request(), Requests.requestId(ctx))) {
+        ctx.next();
+      }
+    });
     PooledBody body = new PooledBody(maxBodyBytes);
     UnaryOperator<Route> gated = route -> route.handler(gate).handler(body);
     gated.apply(router.post("/v1/embeddings"))

@@ -54,6 +54,8 @@ final class Exchange implements DispatchQueue.Waiter {
   private final String requestId;
   private final String model;
   private final String tenantId;
+  /** The tenant's debug_headers flag: only then does x-mrgc-instance reach it. */
+  private final boolean debugHeaders;
   private final long startNanos = System.nanoTime();
   private final boolean hasBody;
   /** Instances this request could not connect to: excluded from its later picks. */
@@ -77,13 +79,15 @@ final class Exchange implements DispatchQueue.Waiter {
   private long dispatchNanos;
   private long bodyBytes;
 
-  Exchange(ProxyHandler proxy, HttpServerRequest request, String requestId, String model, String tenantId) {
+  Exchange(ProxyHandler proxy, HttpServerRequest request, String requestId, String model, String tenantId,
+      boolean debugHeaders) {
     this.proxy = proxy;
     this.request = request;
     this.response = request.response();
     this.requestId = requestId;
     this.model = model;
     this.tenantId = tenantId;
+    this.debugHeaders = debugHeaders;
     String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     this.hasBody = (contentLength != null && !"0".equals(contentLength.trim())) || isChunked(request);
   }
@@ -370,8 +374,10 @@ final class Exchange implements DispatchQueue.Waiter {
       response.setChunked(true);
     }
     response.putHeader(RequestIds.HEADER, requestId)
-        .putHeader(Headers.REGION, proxy.options().region())
-        .putHeader(Headers.INSTANCE, instanceId);
+        .putHeader(Headers.REGION, proxy.options().region());
+    if (debugHeaders) {
+      response.putHeader(Headers.INSTANCE, instanceId);
+    }
     if (bodyNeverSent) {
       response.putHeader(HttpHeaders.CONNECTION, "close");
     }

@@ -54,14 +54,16 @@ public final class ProxyHandler {
   /**
    * Forwards an admitted request: {@code model} is the one the tenant gate checked (null = unknown) and
    * {@code tenantId} the authenticated tenant, sent to the instance in {@code x-mrgc-tenant} (whatever the client
-   * sent in that header is dropped).
+   * sent in that header is dropped). {@code debugHeaders}: the tenant may see which instance served it
+   * ({@code x-mrgc-instance}); otherwise instance ids never reach it.
    */
-  public void handle(HttpServerRequest request, String requestId, String model, String tenantId) {
+  public void handle(HttpServerRequest request, String requestId, String model, String tenantId,
+      boolean debugHeaders) {
     // Paused before anything async: body bytes must wait until an instance took the request (connected, then
     // 100 Continue), and must stay unread so a connect failure or a refusal can still go to another instance, and
     // while the request waits for a free one.
     request.pause();
-    new Exchange(this, request, requestId, model, tenantId).start();
+    new Exchange(this, request, requestId, model, tenantId, debugHeaders).start();
   }
 
   HttpClient client() {

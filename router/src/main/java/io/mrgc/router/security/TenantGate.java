@@ -1,6 +1,8 @@
 package io.mrgc.router.security;
 
 import io.mrgc.common.ApiErrors;
+import io.mrgc.common.CanonicalPath;
+import io.mrgc.common.NonCanonicalPaths;
 import io.mrgc.common.RequestIds;
 import io.mrgc.router.RouterOptions;
 import io.mrgc.router.metrics.RouterMetrics;
@@ -16,12 +18,13 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.Locale;
 
 /**
- * Tenant security in front of the proxy, in this order: API key (401 {@code unauthorized}, 503
- * {@code auth_unavailable}), VPC endpoint allowlist (403 {@code vpc_endpoint_not_allowed}), rate limit (429
- * {@code rate_limited}), model allowlist (403 {@code model_not_allowed}), model known for inference (400
- * {@code model_required}), encrypted body (415 {@code encryption_required}). Then the request goes to the
- * {@link ProxyHandler} with the authenticated tenant id, which the instance receives in {@code x-mrgc-tenant}.
- * Never reads bodies; never logs keys.
+ * Tenant security in front of the proxy, in this order: canonical path (400 {@code invalid_path}, before anything
+ * else, see {@link NonCanonicalPaths}), API key (401 {@code unauthorized}, 503 {@code auth_unavailable}), VPC
+ * endpoint allowlist (403 {@code vpc_endpoint_not_allowed}), rate limit (429 {@code rate_limited}), path and
+ * {@code x-mrgc-model} header naming different models (400 {@code model_mismatch}), model allowlist (403
+ * {@code model_not_allowed}), model known for inference (400 {@code model_required}), encrypted body (415
+ * {@code encryption_required}). Then the request goes to the {@link ProxyHandler} with the authenticated tenant id,
+ * which the instance receives in {@code x-mrgc-tenant}. Never reads bodies; never logs keys.
  */
 public final class TenantGate {
   /** The tenant SDK's media type for an encrypted request envelope. */
@@ -30,7 +33,6 @@ public final class TenantGate {
   /** Sent with every 401 (RFC 6750). */
   public static final String WWW_AUTHENTICATE = "Bearer";
   static final int AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
-  private static final int MAX_ECHOED_MODEL_CHARS = 128;
 
   private final RouterOptions options;
   private final TenantAuthenticator authenticator;
@@ -54,6 +56,10 @@ public final class TenantGate {
     request.pause();
     long startNanos = System.nanoTime();
     String requestId = RequestIds.fromHeader(request.getHeader(RequestIds.HEADER));
+    if (NonCanonicalPaths.refused(request, requestId)) { // before the key: the router never rewrites a path
+      metrics.rejected(CanonicalPath.ERROR_CODE, 400, System.nanoTime() - startNanos);
+      return;
+    }
     String key = apiKey(request);
     if (key == null) {
       unauthorized(request, requestId, startNanos,
@@ -92,10 +98,15 @@ public final class TenantGate {
           + rps + " requests per second (burst " + burst + ")", (int) Math.min(retryAfter, Integer.MAX_VALUE));
       return;
     }
-    String model = RequestModel.of(request.path(), request.getHeader(Headers.MODEL));
+    RequestModel requested = RequestModel.of(request.path(), request.getHeader(Headers.MODEL));
+    if (requested.mismatch() != null) {
+      reject(request, requestId, startNanos, 400, "model_mismatch", requested.mismatch(), null);
+      return;
+    }
+    String model = requested.model();
     if (model != null && !tenant.getAllowedModels().isEmpty() && !tenant.getAllowedModels().contains(model)) {
       reject(request, requestId, startNanos, 403, "model_not_allowed", "tenant " + tenantId + " may not use model "
-          + shorten(model), null);
+          + RequestModel.echo(model), null);
       return;
     }
     if (model == null && isInference(request)) {
@@ -109,7 +120,7 @@ public final class TenantGate {
           null);
       return;
     }
-    proxy.handle(request, requestId, model, tenantId);
+    proxy.handle(request, requestId, model, tenantId, tenant.isDebugHeaders());
   }
 
   /** {@code Authorization: Bearer <key>} first, else {@code x-api-key}; null when neither carries a key. */
@@ -189,9 +200,5 @@ public final class TenantGate {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     String encoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
     return (length != null && !"0".equals(length.trim())) || (encoding != null && !encoding.isBlank());
-  }
-
-  private static String shorten(String model) {
-    return model.length() <= MAX_ECHOED_MODEL_CHARS ? model : model.substring(0, MAX_ECHOED_MODEL_CHARS) + "...";
   }
 }
