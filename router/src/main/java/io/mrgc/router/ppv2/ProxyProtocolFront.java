@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.function.IntSupplier;
 
 /**
- * The PROXY protocol v2 listener for the PrivateLink NLB. Every connection must start with a valid PROXY v2 header
+ * The PROXY protocol v2 listener for the PrivateLink NLB. A connection from outside the {@link TrustedPeers} (the
+ * NLB's subnets) is closed at accept, before a byte is read: whoever sends the header chooses the VPC endpoint id
+ * the allowlist trusts. Every other connection must start with a valid PROXY v2 header
  * within {@code headerTimeout}, else it is closed. After the header, the connection is relayed byte for byte (with
  * backpressure) over loopback to the router's own HTTP server, so its requests get exactly the same handling as on
  * the plain listener; the relay connection is registered in {@link ProxiedConnections} with the header (VPC endpoint
@@ -32,11 +34,12 @@ public final class ProxyProtocolFront {
   private final String targetHost;
   private final IntSupplier targetPort;
   private final ProxiedConnections connections;
+  private final TrustedPeers trusted;
   private NetServer server;
   private NetClient relays;
 
   public ProxyProtocolFront(Vertx vertx, String host, int port, Duration headerTimeout, String targetHost,
-      IntSupplier targetPort, ProxiedConnections connections) {
+      IntSupplier targetPort, ProxiedConnections connections, TrustedPeers trusted) {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
@@ -44,6 +47,7 @@ public final class ProxyProtocolFront {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.connections = connections;
+    this.trusted = trusted;
   }
 
   public Future<Integer> listen() {
@@ -65,6 +69,10 @@ public final class ProxyProtocolFront {
   }
 
   private void accept(NetSocket socket) {
+    if (!trusted.trusts(socket.remoteAddress().hostAddress())) {
+      socket.close(); // no handler was set: nothing of what it sent is read
+      return;
+    }
     new Connection(socket).start();
   }
 
