@@ -34,17 +34,10 @@ public final class HttpApi {
     Envelopes envelopes = new Envelopes(enclave, enclaveWatch);
     Router router = Router.router(vertx);
     router.route().handler(ctx -> begin(ctx, metrics));
-    // Before the gate and every route: only canonical paths go on, exactly those the router lets through.
-    router.route().handler(ctx -> {
-      if (!NonCanonicalPaths.refused(ctx.request(), Requests.requestId(ctx))) {
-        ctx.next();
-      }
-    });
+    guardPaths(router);
     PooledBody body = new PooledBody(maxBodyBytes);
-    UnaryOperator<Route> gated = route -> route.handler(gate).handler(body);
-    gated.apply(router.post("/v1/embeddings"))
-        .handler(new EmbeddingsHandler(models, maxInputsPerRequest, envelopes));
-    new OipHandlers(models, envelopes).mount(router, gated);
+    mountInference(router, route -> route.handler(gate).handler(body),
+        new EmbeddingsHandler(models, maxInputsPerRequest, envelopes), new OipHandlers(models, envelopes));
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
@@ -56,6 +49,25 @@ public final class HttpApi {
     router.errorHandler(413, HttpApi::fail);
     router.errorHandler(500, HttpApi::fail);
     return router;
+  }
+
+  /**
+   * Before the gate and every route: only canonical paths go on, exactly those the router lets through, so what
+   * vertx-web routes on (its normalized path, its decoded path parameters) is the path as received.
+   */
+  static void guardPaths(Router router) {
+    router.route().handler(ctx -> {
+      if (!NonCanonicalPaths.refused(ctx.request(), Requests.requestId(ctx))) {
+        ctx.next();
+      }
+    });
+  }
+
+  /** The inference routes (OpenAI embeddings, OIP), each behind {@code gated} (the gate and the body reader). */
+  static void mountInference(Router router, UnaryOperator<Route> gated, EmbeddingsHandler embeddings,
+      OipHandlers oip) {
+    gated.apply(router.post("/v1/embeddings")).handler(embeddings);
+    oip.mount(router, gated);
   }
 
   private static void begin(RoutingContext ctx, AgentMetrics metrics) {
