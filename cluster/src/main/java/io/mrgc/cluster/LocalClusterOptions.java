@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * What {@code mrgc up} starts. {@code stateDir} holds the local stand-ins' files: the model repository (the FSx
  * mount, unless {@code modelRoot} says otherwise), the local key ring (KMS) and the enclaves' sockets. DynamoDB Local
- * is in memory unless {@code dataDir} is set. Ports of 0 pick free ones (tests).
+ * is in memory unless {@code dataDir} is set. Ports of 0 pick free ones (tests). {@code edge}: the routers' admin
+ * listeners and, when asked for, their PrivateLink (PROXY protocol v2) listeners.
  */
 public record LocalClusterOptions(
     Path stateDir,
@@ -28,7 +29,8 @@ public record LocalClusterOptions(
     int agentMaxBatchSize,
     boolean allowPlaintext,
     AutoscalingOptions autoscaling,
-    FailoverOptions failover) {
+    FailoverOptions failover,
+    LocalEdgePorts edge) {
 
   public static final Path DEFAULT_STATE_DIR = Path.of(".mrgc");
   public static final int DEFAULT_DYNAMODB_PORT = 8000;
@@ -54,59 +56,67 @@ public record LocalClusterOptions(
     Check.notNull("healthCheck", healthCheck);
     Check.between("agentIntraOpThreads", agentIntraOpThreads, 0, 256);
     Check.between("agentMaxBatchSize", agentMaxBatchSize, 1, 256);
+    Check.notNull("edge", edge);
   }
 
   public static LocalClusterOptions defaults() {
     return new LocalClusterOptions(DEFAULT_STATE_DIR, null, null, DEFAULT_DYNAMODB_PORT, Regions.ALL,
         DEFAULT_AGENTS_PER_REGION, DEFAULT_ROUTER_BASE_PORT, FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES,
         FrontDoorOptions.DEFAULT_PORT, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, FailoverOptions.defaults());
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, FailoverOptions.defaults(), LocalEdgePorts.defaults());
   }
 
   /** Everything on free ports, DynamoDB in memory, files under {@code stateDir}: for tests. */
   public static LocalClusterOptions ephemeral(Path stateDir) {
     return new LocalClusterOptions(stateDir, null, null, 0, Regions.ALL, DEFAULT_AGENTS_PER_REGION, 0,
         FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null, LocalEdgePorts.ephemeral());
   }
 
   public LocalClusterOptions withDataDir(Path newDataDir) {
     return new LocalClusterOptions(stateDir, newDataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover);
+        allowPlaintext, autoscaling, failover, edge);
   }
 
   public LocalClusterOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, newHealthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover);
+        allowPlaintext, autoscaling, failover, edge);
   }
 
   /** The local-development switch: routers accept plaintext inference bodies (off unless set). */
   public LocalClusterOptions withAllowPlaintext(boolean allow) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allow,
-        autoscaling, failover);
+        autoscaling, failover, edge);
   }
 
   /** One autoscaler per region with the local fleet (null: the fleet stays as started). */
   public LocalClusterOptions withAutoscaling(AutoscalingOptions newAutoscaling) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, newAutoscaling, failover);
+        allowPlaintext, newAutoscaling, failover, edge);
   }
 
   public LocalClusterOptions withAgentsPerRegion(int agents) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agents, routerBasePort,
         anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allowPlaintext,
-        autoscaling, failover);
+        autoscaling, failover, edge);
   }
 
   /** One failover controller per region (null: none; `mrgc up` runs them, tests opt in). */
   public LocalClusterOptions withFailover(FailoverOptions newFailover) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, newFailover);
+        allowPlaintext, autoscaling, newFailover, edge);
+  }
+
+  /** The routers' admin and PrivateLink (PROXY protocol v2) listeners. */
+  public LocalClusterOptions withEdge(LocalEdgePorts newEdge) {
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
+        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
+        allowPlaintext, autoscaling, failover, newEdge);
   }
 
   public Path keyRingFile() {
