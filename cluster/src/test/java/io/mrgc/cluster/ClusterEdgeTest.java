@@ -2,6 +2,7 @@ package io.mrgc.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mrgc.state.TenantRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -118,6 +119,24 @@ class ClusterEdgeTest {
     HttpResponse<Buffer> shown = post(anycast, "/v1/embeddings", debug.apiKey(), MODEL);
     assertThat(shown.statusCode()).isEqualTo(200);
     assertThat(shown.getHeader("x-mrgc-instance")).startsWith("i-local-");
+  }
+
+  /** The tenant row's debug flag is set by `mrgc tenant create --debug-headers` and `mrgc tenant update`. */
+  @Test
+  void tenantCommandsSetTheDebugHeadersFlag() {
+    URI dynamoDb = cluster.dynamoDb().endpoint();
+    TenantRepository rows = new TenantRepository(cluster.stateClient(cluster.regions().get(0)));
+    MrgcRun created = MrgcRun.against(dynamoDb, "tenant", "create", "--tenant", "dbg", "--debug-headers",
+        "--state-dir", stateDir.toString());
+    assertThat(created.exit()).as(created.err()).isZero();
+    assertThat(rows.get("dbg").join().isDebugHeaders()).isTrue();
+    MrgcRun updated = MrgcRun.against(dynamoDb, "tenant", "update", "--tenant", "dbg", "--debug-headers", "false");
+    assertThat(updated.exit()).as(updated.err()).isZero();
+    assertThat(updated.out()).contains("tenant dbg: debug headers off");
+    assertThat(rows.get("dbg").join().isDebugHeaders()).isFalse();
+    MrgcRun unknown = MrgcRun.against(dynamoDb, "tenant", "update", "--tenant", "nobody", "--debug-headers", "true");
+    assertThat(unknown.exit()).isNotZero();
+    assertThat(unknown.err()).contains("no tenant nobody");
   }
 
   /**
