@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,6 +46,14 @@ final class TenantCommand implements Runnable {
   static class AdminOptions extends StateDirOption {
     @Option(names = "--dynamodb-endpoint", description = "DynamoDB of the local cluster (default: ${DEFAULT-VALUE}).")
     URI endpoint = URI.create("http://127.0.0.1:" + LocalClusterOptions.DEFAULT_DYNAMODB_PORT);
+
+    /** Runs {@code work} with a tenant admin on the local cluster's DynamoDB and key ring. */
+    void withAdmin(Consumer<TenantAdmin> work) throws IOException {
+      try (var http = NettyNioAsyncHttpClient.builder().build();
+          StateClient client = StateClient.local(endpoint, "us-east-1", http)) {
+        work.accept(new TenantAdmin(new TenantRepository(client), tenantKeyRing()));
+      }
+    }
   }
 
   @Command(name = "update", mixinStandardHelpOptions = true,
@@ -59,13 +68,10 @@ final class TenantCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      try (var http = NettyNioAsyncHttpClient.builder().build();
-          StateClient client = StateClient.local(endpoint, "us-east-1", http)) {
-        new TenantAdmin(new TenantRepository(client), tenantKeyRing()).setDebugHeaders(tenant, debugHeaders);
-        System.out.println("tenant " + tenant + ": debug headers " + (debugHeaders ? "on" : "off")
-            + " (routers see it within their auth cache TTL)");
-        return 0;
-      }
+      withAdmin(admin -> admin.setDebugHeaders(tenant, debugHeaders));
+      System.out.println("tenant " + tenant + ": debug headers " + (debugHeaders ? "on" : "off")
+          + " (routers see it within their auth cache TTL)");
+      return 0;
     }
   }
 
@@ -94,16 +100,14 @@ final class TenantCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      try (var http = NettyNioAsyncHttpClient.builder().build();
-          StateClient client = StateClient.local(endpoint, "us-east-1", http)) {
-        TenantAdmin admin = new TenantAdmin(new TenantRepository(client), tenantKeyRing());
+      withAdmin(admin -> {
         TenantAdmin.Credentials created = admin.create(tenant,
             new TenantAdmin.TenantSettings(models, vpcEndpoints, rate, burst, debugHeaders));
         System.out.println("tenant   " + created.tenantId());
         System.out.println("KMS key  " + created.kmsKeyId());
         System.out.println("API key  " + created.apiKey() + "   (shown once: only its hash is stored)");
-        return 0;
-      }
+      });
+      return 0;
     }
   }
 

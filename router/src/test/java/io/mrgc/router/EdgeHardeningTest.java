@@ -7,13 +7,9 @@ import io.mrgc.router.ppv2.ProxyHeaders;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.LocalState;
 import io.mrgc.state.StateClient;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -201,20 +197,7 @@ class EdgeHardeningTest {
         + "\r\nx-mrgc-model: m1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
   }
 
-  /** Connects from {@code localAddress}, sends header and request at once; returns all it got before the close. */
   private String rawExchange(String localAddress, int port, Buffer header, Buffer request) {
-    NetClient net = vertx.createNetClient(new NetClientOptions().setLocalAddress(localAddress));
-    try {
-      Promise<String> answer = Promise.promise();
-      Buffer received = Buffer.buffer();
-      NetSocket socket = await(net.connect(port, "127.0.0.1"));
-      socket.handler(received::appendBuffer);
-      socket.closeHandler(v -> answer.tryComplete(received.toString()));
-      socket.exceptionHandler(error -> answer.tryComplete(received.toString()));
-      socket.write(header.copy().appendBuffer(request));
-      return await(answer.future());
-    } finally {
-      net.close();
-    }
+    return RawConnections.exchange(vertx, localAddress, port, header.copy().appendBuffer(request));
   }
 }
