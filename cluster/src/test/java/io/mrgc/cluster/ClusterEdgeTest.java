@@ -8,7 +8,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
@@ -177,11 +176,12 @@ class ClusterEdgeTest {
     try {
       Promise<String> answer = Promise.promise();
       Buffer received = Buffer.buffer();
-      NetSocket socket = await(net.connect(port, host));
-      socket.handler(received::appendBuffer);
-      socket.closeHandler(v -> answer.tryComplete(received.toString()));
-      socket.exceptionHandler(error -> answer.tryComplete(received.toString()));
-      socket.write(bytes);
+      net.connect(port, host).onFailure(answer::tryFail).onSuccess(socket -> { // handlers before any close
+        socket.handler(received::appendBuffer);
+        socket.closeHandler(v -> answer.tryComplete(received.toString()));
+        socket.exceptionHandler(error -> answer.tryComplete(received.toString()));
+        socket.write(bytes);
+      });
       return await(answer.future());
     } finally {
       net.close();

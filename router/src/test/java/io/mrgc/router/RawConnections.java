@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetSocket;
 
 /** Test helper: raw TCP exchanges with a router listener (PROXY v2 headers, hand-written HTTP). */
 final class RawConnections {
@@ -26,11 +25,14 @@ final class RawConnections {
     try {
       Promise<String> answer = Promise.promise();
       Buffer received = Buffer.buffer();
-      NetSocket socket = await(net.connect(port, "127.0.0.1"));
-      socket.handler(received::appendBuffer);
-      socket.closeHandler(v -> answer.tryComplete(received.toString()));
-      socket.exceptionHandler(error -> answer.tryComplete(received.toString()));
-      socket.write(bytes);
+      // Handlers are set in the connect callback, on the socket's event loop: a listener that closes the connection
+      // at once (an untrusted PROXY peer) cannot close it before the close handler is there.
+      net.connect(port, "127.0.0.1").onFailure(answer::tryFail).onSuccess(socket -> {
+        socket.handler(received::appendBuffer);
+        socket.closeHandler(v -> answer.tryComplete(received.toString()));
+        socket.exceptionHandler(error -> answer.tryComplete(received.toString()));
+        socket.write(bytes);
+      });
       return await(answer.future());
     } finally {
       net.close();
