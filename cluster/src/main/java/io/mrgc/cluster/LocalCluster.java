@@ -13,6 +13,7 @@ import io.mrgc.cluster.frontdoor.FrontDoorTls;
 import io.mrgc.common.tls.ClientTls;
 import io.mrgc.common.tls.LocalCertificateAuthority;
 import io.mrgc.common.tls.ServerTls;
+import io.mrgc.router.EdgeListeners;
 import io.mrgc.router.RouterOptions;
 import io.mrgc.router.RouterVerticle;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
@@ -73,7 +74,8 @@ public final class LocalCluster implements AutoCloseable {
   private final Map<String, StateClient> clients = new LinkedHashMap<>();
   private final Map<String, RouterVerticle> routers = new LinkedHashMap<>();
   private final Map<String, String> routerDeployments = new ConcurrentHashMap<>();
-  private final Map<String, Integer> stoppedRouterPorts = new ConcurrentHashMap<>();
+  /** A stopped region's router ports (tenant, admin, PrivateLink), so that it comes back where it was. */
+  private final Map<String, int[]> stoppedRouterPorts = new ConcurrentHashMap<>();
   private final Map<String, NodeAgent> agents = new ConcurrentHashMap<>();
   private final Map<String, String> agentDeployments = new ConcurrentHashMap<>();
   private final Map<String, Integer> agentCounters = new ConcurrentHashMap<>();
@@ -149,7 +151,8 @@ public final class LocalCluster implements AutoCloseable {
     Map<String, URI> routerUrls = new LinkedHashMap<>();
     for (int i = 0; i < options.regions().size(); i++) {
       String region = options.regions().get(i);
-      RouterVerticle router = startRouter(region, options.routerPort(i));
+      RouterVerticle router = startRouter(region, options.routerPort(i), options.edge().adminPort(i),
+          options.edge().privateLinkPort(i));
       routerUrls.put(region, URI.create(scheme() + "://127.0.0.1:" + router.actualPort()));
     }
 
@@ -161,7 +164,7 @@ public final class LocalCluster implements AutoCloseable {
       startAutoscalers(options.autoscaling());
     }
     if (options.failover() != null) {
-      startFailoverControllers(routerUrls);
+      startFailoverControllers();
     }
   }
 
@@ -192,9 +195,13 @@ public final class LocalCluster implements AutoCloseable {
     return caCertificate;
   }
 
-  /** One failover controller per region, each probing the other regions' routers ({@code /healthz/region}). */
-  private void startFailoverControllers(Map<String, URI> routerUrls) {
-    routerUrls.forEach((region, url) -> regionHealthUrls.put(region, url.resolve("/healthz/region")));
+  /**
+   * One failover controller per region, each probing the other regions' routers' {@code /healthz/region} on their
+   * admin listeners (the details, routable count and failover state, are there; the tenant listener has the verdict
+   * only, for the front door as for Global Accelerator).
+   */
+  private void startFailoverControllers() {
+    routerAdminUrls().forEach((region, url) -> regionHealthUrls.put(region, url.resolve("/healthz/region")));
     options.regions().forEach(this::startFailoverController);
   }
 
@@ -214,15 +221,17 @@ public final class LocalCluster implements AutoCloseable {
         new HttpRegionProbe(vertx, regionHealthUrls, PROBE_TIMEOUT, clientTls),
         dials, new AutoscalingPrescaler(failover.prescaler(options.autoscaling()), client, Clock.systemUTC()),
         Clock.systemUTC());
-    // On-call reads each controller's view on its region's router: curl <router>/metrics | grep mrgc_failover_
+    // On-call reads each controller's view on its region's router: curl <router admin>/metrics | grep mrgc_failover_
     controller.withMetrics(routers.get(region).metrics().registry());
     failoverControllers.put(region, controller);
     controller.start();
   }
 
-  private RouterVerticle startRouter(String region, int port) {
+  private RouterVerticle startRouter(String region, int port, int adminPort, int privateLinkPort) {
     RouterOptions routerOptions = RouterOptions.defaults(region, "router-1")
-        .withPort(port).withAllowPlaintext(options.allowPlaintext()).withAgentAuth(peerAuth).withTls(serverTls);
+        .withPort(port).withAllowPlaintext(options.allowPlaintext()).withAgentAuth(peerAuth).withTls(serverTls)
+        .withEdge(EdgeListeners.defaults().withAdminPort(adminPort)) // loopback; PROXY v2 from loopback only
+        .withProxyProtocolPort(privateLinkPort);
     if (options.autoscaling() != null) {
       routerOptions = routerOptions.withMetricsInterval(options.autoscaling().routerMetricsInterval());
     }
@@ -243,7 +252,7 @@ public final class LocalCluster implements AutoCloseable {
     if (router == null) {
       throw new IllegalArgumentException("no router running in " + region);
     }
-    stoppedRouterPorts.put(region, router.actualPort());
+    stoppedRouterPorts.put(region, new int[] {router.actualPort(), router.adminPort(), router.proxyProtocolPort()});
     FailoverController controller = failoverControllers.remove(region);
     if (controller != null) {
       controller.halt();
@@ -258,8 +267,8 @@ public final class LocalCluster implements AutoCloseable {
    * new failover controller.
    */
   public void startRegion(String region) {
-    Integer port = stoppedRouterPorts.remove(region);
-    if (port == null) {
+    int[] ports = stoppedRouterPorts.remove(region);
+    if (ports == null) {
       throw new IllegalArgumentException("region " + region + " was not stopped");
     }
     List<Future<?>> starting = new ArrayList<>();
@@ -267,7 +276,7 @@ public final class LocalCluster implements AutoCloseable {
       starting.add(addAgent(region));
     }
     await(Future.all(starting));
-    startRouter(region, port);
+    startRouter(region, ports[0], ports[1], ports[2]);
     if (options.failover() != null) {
       startFailoverController(region);
     }
@@ -417,6 +426,27 @@ public final class LocalCluster implements AutoCloseable {
     Map<String, URI> urls = new LinkedHashMap<>();
     routers.forEach((region, router) -> urls.put(region, URI.create(scheme() + "://127.0.0.1:" + router.actualPort())));
     return urls;
+  }
+
+  /** Region -> base URL of its router's admin listener ({@code /metrics}, {@code /healthz/region} details). */
+  public Map<String, URI> routerAdminUrls() {
+    Map<String, URI> urls = new LinkedHashMap<>();
+    routers.forEach((region, router) -> urls.put(region, URI.create("http://127.0.0.1:" + router.adminPort())));
+    return urls;
+  }
+
+  /**
+   * Region -> the {@code host:port} of its router's PROXY protocol v2 listener (the PrivateLink NLB's target), for
+   * the regions that have one ({@code mrgc up --privatelink-port}).
+   */
+  public Map<String, String> privateLinkAddresses() {
+    Map<String, String> addresses = new LinkedHashMap<>();
+    routers.forEach((region, router) -> {
+      if (router.proxyProtocolPort() != RouterOptions.PROXY_PROTOCOL_DISABLED) {
+        addresses.put(region, router.options().edge().proxyProtocolHost() + ":" + router.proxyProtocolPort());
+      }
+    });
+    return addresses;
   }
 
   /** Anycast address -> base URL of the front door on it. */

@@ -12,7 +12,8 @@ import java.util.List;
  * What {@code mrgc up} starts. {@code stateDir} holds the local stand-ins' files: the model repository (the FSx
  * mount, unless {@code modelRoot} says otherwise), the local key ring (KMS) and the enclaves' sockets. DynamoDB Local
  * is in memory unless {@code dataDir} is set. Ports of 0 pick free ones (tests). Tenants reach the front door and the
- * routers over HTTPS (the local CA in {@link #tlsDir()}) unless {@code plaintextHttp}.
+ * routers over HTTPS (the local CA in {@link #tlsDir()}) unless {@code plaintextHttp}. {@code edge}: the routers'
+ * admin listeners and, when asked for, their PrivateLink (PROXY protocol v2) listeners.
  */
 public record LocalClusterOptions(
     Path stateDir,
@@ -30,7 +31,8 @@ public record LocalClusterOptions(
     boolean allowPlaintext,
     AutoscalingOptions autoscaling,
     FailoverOptions failover,
-    boolean plaintextHttp) {
+    boolean plaintextHttp,
+    LocalEdgePorts edge) {
 
   public static final Path DEFAULT_STATE_DIR = Path.of(".mrgc");
   public static final int DEFAULT_DYNAMODB_PORT = 8000;
@@ -56,13 +58,15 @@ public record LocalClusterOptions(
     Check.notNull("healthCheck", healthCheck);
     Check.between("agentIntraOpThreads", agentIntraOpThreads, 0, 256);
     Check.between("agentMaxBatchSize", agentMaxBatchSize, 1, 256);
+    Check.notNull("edge", edge);
   }
 
   public static LocalClusterOptions defaults() {
     return new LocalClusterOptions(DEFAULT_STATE_DIR, null, null, DEFAULT_DYNAMODB_PORT, Regions.ALL,
         DEFAULT_AGENTS_PER_REGION, DEFAULT_ROUTER_BASE_PORT, FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES,
         FrontDoorOptions.DEFAULT_PORT, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, FailoverOptions.defaults(), false);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, FailoverOptions.defaults(), false,
+        LocalEdgePorts.defaults());
   }
 
   /**
@@ -73,46 +77,46 @@ public record LocalClusterOptions(
   public static LocalClusterOptions ephemeral(Path stateDir) {
     return new LocalClusterOptions(stateDir, null, null, 0, Regions.ALL, DEFAULT_AGENTS_PER_REGION, 0,
         FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null, true);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null, true, LocalEdgePorts.ephemeral());
   }
 
   public LocalClusterOptions withDataDir(Path newDataDir) {
     return new LocalClusterOptions(stateDir, newDataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintextHttp);
+        allowPlaintext, autoscaling, failover, plaintextHttp, edge);
   }
 
   public LocalClusterOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, newHealthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintextHttp);
+        allowPlaintext, autoscaling, failover, plaintextHttp, edge);
   }
 
   /** The local-development switch: routers accept plaintext inference bodies (off unless set). */
   public LocalClusterOptions withAllowPlaintext(boolean allow) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allow,
-        autoscaling, failover, plaintextHttp);
+        autoscaling, failover, plaintextHttp, edge);
   }
 
   /** One autoscaler per region with the local fleet (null: the fleet stays as started). */
   public LocalClusterOptions withAutoscaling(AutoscalingOptions newAutoscaling) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, newAutoscaling, failover, plaintextHttp);
+        allowPlaintext, newAutoscaling, failover, plaintextHttp, edge);
   }
 
   public LocalClusterOptions withAgentsPerRegion(int agents) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agents, routerBasePort,
         anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allowPlaintext,
-        autoscaling, failover, plaintextHttp);
+        autoscaling, failover, plaintextHttp, edge);
   }
 
   /** One failover controller per region (null: none; `mrgc up` runs them, tests opt in). */
   public LocalClusterOptions withFailover(FailoverOptions newFailover) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, newFailover, plaintextHttp);
+        allowPlaintext, autoscaling, newFailover, plaintextHttp, edge);
   }
 
   /**
@@ -123,12 +127,19 @@ public record LocalClusterOptions(
   public LocalClusterOptions withPlaintextHttp(boolean plaintext) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintext);
+        allowPlaintext, autoscaling, failover, plaintext, edge);
   }
 
   /** The local CA (ca.pem: what tenants trust) and the listeners' certificate and key. */
   public Path tlsDir() {
     return stateDir.resolve("tls");
+  }
+
+  /** The routers' admin and PrivateLink (PROXY protocol v2) listeners. */
+  public LocalClusterOptions withEdge(LocalEdgePorts newEdge) {
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
+        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
+        allowPlaintext, autoscaling, failover, plaintextHttp, newEdge);
   }
 
   public Path keyRingFile() {

@@ -24,11 +24,23 @@ public final class TenantAdmin {
     }
   }
 
-  /** Per-tenant settings; empty lists mean any model / any network path, null limits the router's defaults. */
+  /**
+   * Per-tenant settings; empty lists mean any model / any network path, null limits the router's defaults;
+   * {@code debugHeaders} shows the tenant which instance served it ({@code x-mrgc-instance}).
+   */
   public record TenantSettings(List<String> allowedModels, List<String> vpcEndpointIds, Double rateLimitRps,
-      Integer rateLimitBurst) {
+      Integer rateLimitBurst, boolean debugHeaders) {
+    public TenantSettings(List<String> allowedModels, List<String> vpcEndpointIds, Double rateLimitRps,
+        Integer rateLimitBurst) {
+      this(allowedModels, vpcEndpointIds, rateLimitRps, rateLimitBurst, false);
+    }
+
     public static TenantSettings defaults() {
       return new TenantSettings(List.of(), List.of(), null, null);
+    }
+
+    public TenantSettings withDebugHeaders(boolean value) {
+      return new TenantSettings(allowedModels, vpcEndpointIds, rateLimitRps, rateLimitBurst, value);
     }
   }
 
@@ -64,6 +76,7 @@ public final class TenantAdmin {
     item.setVpcEndpointIds(settings.vpcEndpointIds());
     item.setRateLimitRps(settings.rateLimitRps());
     item.setRateLimitBurst(settings.rateLimitBurst());
+    item.setDebugHeaders(settings.debugHeaders());
     item.setCreatedAtMillis(System.currentTimeMillis());
     try {
       tenants.create(item).join();
@@ -74,6 +87,16 @@ public final class TenantAdmin {
       throw e;
     }
     return new Credentials(tenantId, apiKey, keyId);
+  }
+
+  /** Turns the tenant's debug response headers on or off; fails with a clear message for an unknown tenant. */
+  public void setDebugHeaders(String tenantId, boolean enabled) {
+    TenantItem item = tenants.get(tenantId).join();
+    if (item == null) {
+      throw new IllegalArgumentException("no tenant " + tenantId + "; create it with `mrgc tenant create`");
+    }
+    item.setDebugHeaders(enabled);
+    tenants.update(item).join();
   }
 
   /** The canary tenant's key ring key (created on first use), for {@link EnclaveCanary}. */

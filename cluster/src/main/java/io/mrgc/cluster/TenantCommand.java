@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,11 +24,11 @@ import software.amazon.awssdk.regions.Region;
 
 /** {@code mrgc tenant ...}: create tenants (admin) and call MRGC as a tenant with the SDK (encrypted). */
 @Command(name = "tenant", mixinStandardHelpOptions = true, description = "Tenants of the local cluster.",
-    subcommands = {TenantCommand.Create.class, TenantCommand.Embed.class})
+    subcommands = {TenantCommand.Create.class, TenantCommand.Update.class, TenantCommand.Embed.class})
 final class TenantCommand implements Runnable {
   @Override
   public void run() {
-    System.out.println("use `mrgc tenant create` or `mrgc tenant embed` (see --help)");
+    System.out.println("use `mrgc tenant create`, `mrgc tenant update` or `mrgc tenant embed` (see --help)");
   }
 
   /** Shared options: where the local cluster keeps its key ring. */
@@ -41,9 +42,42 @@ final class TenantCommand implements Runnable {
     }
   }
 
+  /** Shared options: where the local cluster keeps its state and its DynamoDB. */
+  static class AdminOptions extends StateDirOption {
+    @Option(names = "--dynamodb-endpoint", description = "DynamoDB of the local cluster (default: ${DEFAULT-VALUE}).")
+    URI endpoint = URI.create("http://127.0.0.1:" + LocalClusterOptions.DEFAULT_DYNAMODB_PORT);
+
+    /** Runs {@code work} with a tenant admin on the local cluster's DynamoDB and key ring. */
+    void withAdmin(Consumer<TenantAdmin> work) throws IOException {
+      try (var http = NettyNioAsyncHttpClient.builder().build();
+          StateClient client = StateClient.local(endpoint, "us-east-1", http)) {
+        work.accept(new TenantAdmin(new TenantRepository(client), tenantKeyRing()));
+      }
+    }
+  }
+
+  @Command(name = "update", mixinStandardHelpOptions = true,
+      description = "Change a tenant's settings (for now: its debug response headers).")
+  static final class Update extends AdminOptions implements Callable<Integer> {
+    @Option(names = "--tenant", required = true)
+    String tenant;
+
+    @Option(names = "--debug-headers", required = true, arity = "1", description = "true: tell the tenant which "
+        + "instance served each request (x-mrgc-instance); false: hide it (the default).")
+    boolean debugHeaders;
+
+    @Override
+    public Integer call() throws IOException {
+      withAdmin(admin -> admin.setDebugHeaders(tenant, debugHeaders));
+      System.out.println("tenant " + tenant + ": debug headers " + (debugHeaders ? "on" : "off")
+          + " (routers see it within their auth cache TTL)");
+      return 0;
+    }
+  }
+
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Create a tenant: a key in the local key ring (its KMS key) and an API key, printed once.")
-  static final class Create extends StateDirOption implements Callable<Integer> {
+  static final class Create extends AdminOptions implements Callable<Integer> {
     @Option(names = "--tenant", required = true, description = "Tenant id: letters, digits, . _ - (max 64).")
     String tenant;
 
@@ -60,21 +94,20 @@ final class TenantCommand implements Runnable {
     @Option(names = "--burst", description = "Burst size (default: the router's, 100).")
     Integer burst;
 
-    @Option(names = "--dynamodb-endpoint", description = "DynamoDB of the local cluster (default: ${DEFAULT-VALUE}).")
-    URI endpoint = URI.create("http://127.0.0.1:" + LocalClusterOptions.DEFAULT_DYNAMODB_PORT);
+    @Option(names = "--debug-headers", description = "Tell the tenant which instance served each request "
+        + "(x-mrgc-instance response header; default: off, instance ids are internal).")
+    boolean debugHeaders;
 
     @Override
     public Integer call() throws IOException {
-      try (var http = NettyNioAsyncHttpClient.builder().build();
-          StateClient client = StateClient.local(endpoint, "us-east-1", http)) {
-        TenantAdmin admin = new TenantAdmin(new TenantRepository(client), tenantKeyRing());
+      withAdmin(admin -> {
         TenantAdmin.Credentials created = admin.create(tenant,
-            new TenantAdmin.TenantSettings(models, vpcEndpoints, rate, burst));
+            new TenantAdmin.TenantSettings(models, vpcEndpoints, rate, burst, debugHeaders));
         System.out.println("tenant   " + created.tenantId());
         System.out.println("KMS key  " + created.kmsKeyId());
         System.out.println("API key  " + created.apiKey() + "   (shown once: only its hash is stored)");
-        return 0;
-      }
+      });
+      return 0;
     }
   }
 

@@ -65,6 +65,15 @@ final class UpCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}; 0 picks free ports).")
   int routerBasePort = LocalClusterOptions.DEFAULT_ROUTER_BASE_PORT;
 
+  @Option(names = "--router-admin-base-port", description = "First router admin port (/metrics, /healthz/region "
+      + "details; loopback only); regions take consecutive ports (default: ${DEFAULT-VALUE}; 0 picks free ports).")
+  int routerAdminBasePort = LocalEdgePorts.DEFAULT_ROUTER_ADMIN_BASE_PORT;
+
+  @Option(names = "--privatelink-port", description = "Give each router a PROXY protocol v2 listener standing for "
+      + "the PrivateLink NLB's target, on this port and the next ones (loopback; headers trusted from loopback only), "
+      + "so that a tenant with a VPC endpoint allowlist can be tried locally (default: none).")
+  int privateLinkPort = LocalEdgePorts.NO_PRIVATE_LINK;
+
   @Option(names = "--anycast", split = ",", description = "Loopback addresses standing for the anycast IPs "
       + "(default: 127.0.1.1,127.0.1.2).")
   List<String> anycast = FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES;
@@ -98,13 +107,15 @@ final class UpCommand implements Callable<Integer> {
         LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize, allowPlaintext,
         autoscale ? new AutoscalingOptions(ScalingConfig.defaults(), LoopConfig.defaults(), bootDelay,
             AutoscalingOptions.defaults().routerMetricsInterval()) : null,
-        noFailover ? null : FailoverOptions.defaults(), plaintextHttp);
+        noFailover ? null : FailoverOptions.defaults(), plaintextHttp,
+        new LocalEdgePorts(routerAdminBasePort, privateLinkPort));
     LocalCluster cluster;
     try {
       cluster = LocalCluster.start(options);
     } catch (RuntimeException e) {
       throw new IllegalStateException("the local cluster did not start (is another `mrgc up` running? the ports "
-          + "can be changed with --dynamodb-port, --router-base-port and --front-door-port)", e);
+          + "can be changed with --dynamodb-port, --router-base-port, --router-admin-base-port, --privatelink-port "
+          + "and --front-door-port)", e);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -149,6 +160,12 @@ final class UpCommand implements Callable<Integer> {
     cluster.anycastUrls().values().forEach(url -> out.println("    " + url));
     out.println("  routers:");
     cluster.routerUrls().forEach((region, url) -> out.printf("    %-10s %s%n", region, url));
+    out.println("  router admin (/metrics, /healthz/region details; loopback only):");
+    cluster.routerAdminUrls().forEach((region, url) -> out.printf("    %-10s %s%n", region, url));
+    if (!cluster.privateLinkAddresses().isEmpty()) {
+      out.println("  PrivateLink (PROXY protocol v2, as the NLB sends it; trusted from loopback only):");
+      cluster.privateLinkAddresses().forEach((region, address) -> out.printf("    %-10s %s%n", region, address));
+    }
     out.println("  node agents:");
     cluster.agents().values().stream()
         .sorted(java.util.Comparator.comparing(a -> a.instanceId()))

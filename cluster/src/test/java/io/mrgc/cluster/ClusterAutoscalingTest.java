@@ -59,8 +59,8 @@ class ClusterAutoscalingTest {
     cluster = LocalCluster.start(LocalClusterOptions.ephemeral(dir).withAgentsPerRegion(1).withAllowPlaintext(true)
         .withAutoscaling(new AutoscalingOptions(SCALING, LOOP, Duration.ofMillis(500), Duration.ofSeconds(1))));
     cluster.awaitServing(Duration.ofSeconds(60));
-    TenantAdmin.Credentials tenant = cluster.createTenant("load",
-        new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000));
+    TenantAdmin.Credentials tenant = cluster.createTenant("load", // debug headers: it counts who served
+        new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000, true));
     WebClient web = WebClient.create(cluster.vertx());
     URI anycast = cluster.anycastUrls().values().iterator().next();
     Set<String> initial = regionAgents();
@@ -91,8 +91,8 @@ class ClusterAutoscalingTest {
         .withAutoscaling(new AutoscalingOptions(slowToGrow, LOOP, Duration.ofMillis(500), Duration.ofSeconds(1)))
         .withFailover(FastHolds.options(List.of(0)))); // one step: it sheds all the region carries
     cluster.awaitServing(Duration.ofSeconds(60));
-    TenantAdmin.Credentials tenant = cluster.createTenant("evacuee",
-        new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000));
+    TenantAdmin.Credentials tenant = cluster.createTenant("evacuee", // debug headers: it counts who served
+        new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000, true));
     WebClient web = WebClient.create(cluster.vertx());
     URI anycast = cluster.anycastUrls().values().iterator().next();
     List<String> survivors = cluster.regions().stream().filter(r -> !r.equals(REGION)).toList();

@@ -39,7 +39,8 @@ class ClusterEndToEndTest {
     cluster.awaitServing(Duration.ofSeconds(60));
     startSeconds = (System.nanoTime() - started) / 1e9;
     web = WebClient.create(cluster.vertx());
-    tenant = cluster.createTenant("e2e", TenantAdmin.TenantSettings.defaults());
+    // Debug headers: the test checks the spread over instances (x-mrgc-instance).
+    tenant = cluster.createTenant("e2e", TenantAdmin.TenantSettings.defaults().withDebugHeaders(true));
   }
 
   @AfterAll

@@ -44,7 +44,9 @@ class ClusterResilienceTest {
     cluster.awaitServing(Duration.ofSeconds(60));
     web = WebClient.create(cluster.vertx());
     // Unlimited rate: the load here is the point, not the tenant's quota.
-    tenant = cluster.createTenant("load", new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000));
+    // Debug headers: the test follows which instance served (x-mrgc-instance).
+    tenant = cluster.createTenant("load",
+        new TenantAdmin.TenantSettings(List.of(), List.of(), 100_000.0, 100_000, true));
   }
 
   @Test
@@ -131,13 +133,13 @@ class ClusterResilienceTest {
   }
 
   private JsonObject regionHealth() throws Exception {
-    URI router = cluster.routerUrls().get(REGION);
+    URI router = cluster.routerAdminUrls().get(REGION); // the details are on the admin listener
     return web.get(router.getPort(), router.getHost(), "/healthz/region").send()
         .await(10, TimeUnit.SECONDS).bodyAsJsonObject();
   }
 
   private double dispatches(String instanceId) throws Exception {
-    URI router = cluster.routerUrls().get(REGION);
+    URI router = cluster.routerAdminUrls().get(REGION);
     String metrics = web.get(router.getPort(), router.getHost(), "/metrics").send()
         .await(10, TimeUnit.SECONDS).bodyAsString();
     Matcher m = Pattern.compile("mrgc_router_dispatches_total\\{[^}]*instance=\"" + Pattern.quote(instanceId)

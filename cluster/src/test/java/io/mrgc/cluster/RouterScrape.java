@@ -7,7 +7,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** What a region's router serves on /metrics (Prometheus text), fetched over HTTP as on-call would. */
+/**
+ * What a region's router serves on /metrics (Prometheus text) on its admin listener, fetched over HTTP as on-call
+ * would.
+ */
 final class RouterScrape {
   /** HTTP/1.1 as curl speaks it: the JDK client would otherwise try an h2c upgrade. */
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -15,7 +18,7 @@ final class RouterScrape {
   private RouterScrape() {}
 
   static String metrics(LocalCluster cluster, String region) {
-    URI url = cluster.routerUrls().get(region).resolve("/metrics");
+    URI url = cluster.routerAdminUrls().get(region).resolve("/metrics");
     try {
       return HTTP.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString()).body();

@@ -1,5 +1,7 @@
 package io.mrgc.router;
 
+import io.mrgc.common.ApiErrors;
+import io.mrgc.common.RequestIds;
 import io.mrgc.router.metrics.MetricsPublisher;
 import io.mrgc.router.metrics.MetricsWindow;
 import io.mrgc.router.metrics.RouterMetrics;
@@ -9,6 +11,7 @@ import io.mrgc.router.pick.OutlierDetector;
 import io.mrgc.router.pick.Picker;
 import io.mrgc.router.ppv2.ProxiedConnections;
 import io.mrgc.router.ppv2.ProxyProtocolFront;
+import io.mrgc.router.ppv2.TrustedPeers;
 import io.mrgc.router.proxy.ProxyHandler;
 import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.router.security.AuthFailures;
@@ -40,12 +43,18 @@ import java.util.function.LongSupplier;
 
 /**
  * The regional L7 router: polls the region's gpu_instances snapshot, picks an instance per request (fail-open
- * filters, power of two choices on the 50/30/20 score with own in-flight counts), streams requests to it, and
- * serves {@code /healthz}, {@code /healthz/region} and {@code /metrics}. Every other path goes through the
- * {@link TenantGate} (API key, VPC endpoint allowlist, rate limit, model allowlist, encrypted bodies) and is proxied.
- * The tenant listener speaks TLS 1.2+ when {@link RouterOptions#tls()} has a certificate. With
- * {@link RouterOptions#proxyProtocolPort()} set, a second listener takes PROXY protocol v2 connections (the
- * PrivateLink NLB) and relays them to the same HTTP server ({@link ProxyProtocolFront}).
+ * filters, power of two choices on the 50/30/20 score with own in-flight counts) and streams requests to it.
+ *
+ * <p>The tenant listener serves what tenants and the load balancer need, nothing more: {@code /healthz}, and
+ * {@code /healthz/region} as a status code with {@code {"status":...}} (Global Accelerator health-checks it); the
+ * tenant APIs ({@code /v1/...}, {@code /v2...}) go through the {@link TenantGate} (canonical path, API key, VPC
+ * endpoint allowlist, rate limit, model allowlist, encrypted bodies) and are proxied; every other path is 404.
+ * The tenant listener speaks TLS 1.2+ when {@link RouterOptions#tls()} has a certificate.
+ * The admin listener ({@link EdgeListeners#adminHost()}, loopback or VPC-only) serves {@code /metrics},
+ * {@code /healthz} and {@code /healthz/region} with its details (counts, failover state) for on-call and the failover
+ * controllers. With {@link RouterOptions#proxyProtocolPort()} set, a third listener on
+ * {@link EdgeListeners#proxyProtocolHost()} takes PROXY protocol v2 connections from the trusted networks only (the
+ * PrivateLink NLB) and relays them to the tenant listener ({@link ProxyProtocolFront}).
  *
  * <p>{@link #start()} completes once the server listens and the first snapshot attempt has finished (successful or
  * not: a router with no snapshot yet still starts, answers 503 no_capacity and reports itself not serving).
@@ -74,11 +83,13 @@ public final class RouterVerticle extends VerticleBase {
   private RouterMetrics metrics;
   private HttpClientAgent client;
   private HttpServer server;
+  private HttpServer admin;
   private TenantAuthenticator authenticator;
   private RateLimiter limiter;
   private final ProxiedConnections proxied = new ProxiedConnections();
   private ProxyProtocolFront proxyFront;
   private HttpListenerGuard listenerGuard;
+  private HttpListenerGuard adminGuard;
 
   public RouterVerticle(RouterOptions options, StateClient state) {
     this.options = Objects.requireNonNull(options, "options");
@@ -126,10 +137,14 @@ public final class RouterVerticle extends VerticleBase {
     TenantGate gate = new TenantGate(options, authenticator, limiter, proxied, metrics, proxy);
     // HTTP/1.1 only: the proxy relies on one request per connection at a time (a refusal or an unread body closes
     // the connection), so a client's h2c upgrade is ignored rather than multiplexing streams over one connection.
-    // Header-read, idle and per-request deadlines and a connection cap (issue #10, finding 2).
+    // Header-read, idle and per-request deadlines and a connection cap (issue #10, finding 2), on both listeners.
     listenerGuard = new HttpListenerGuard(vertx, ingress.listener());
     HttpServerOptions listener = listenerGuard.serverOptions(new HttpServerOptions().setHost(options.host())
         .setPort(options.port()).setHttp2ClearTextEnabled(false));
+    adminGuard = new HttpListenerGuard(vertx, ingress.listener());
+    admin = adminGuard.install(vertx.createHttpServer(adminGuard.serverOptions(new HttpServerOptions()
+            .setHost(options.edge().adminHost()).setPort(options.edge().adminPort())
+            .setHttp2ClearTextEnabled(false))), this::routeAdmin);
 
     // TLS certificate and key are read and checked off the event loop before anything starts: a bad file fails the
     // start with a message naming it. The PROXY v2 relay passes the tenant's TLS bytes through to this listener.
@@ -139,6 +154,7 @@ public final class RouterVerticle extends VerticleBase {
           return poller.start();
         })
         .compose(firstPollDone -> server.listen())
+        .compose(listening -> admin.listen())
         .compose(listening -> startProxyFront())
         .onSuccess(listening -> publisher.start());
   }
@@ -147,9 +163,9 @@ public final class RouterVerticle extends VerticleBase {
     if (!options.proxyProtocolEnabled()) {
       return Future.succeededFuture();
     }
-    proxyFront = new ProxyProtocolFront(vertx, options.host(), options.proxyProtocolPort(),
+    proxyFront = new ProxyProtocolFront(vertx, options.edge().proxyProtocolHost(), options.proxyProtocolPort(),
         options.proxyProtocolHeaderTimeout(), loopbackTarget(options.host()), server::actualPort, proxied,
-        options.ingress().listener());
+        new TrustedPeers(options.edge().proxyProtocolTrustedCidrs()), options.ingress().listener());
     return proxyFront.listen();
   }
 
@@ -173,16 +189,23 @@ public final class RouterVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     listenerGuard.close();
+    adminGuard.close();
     poller.stop();
     publisher.stop();
     Future<Void> front = proxyFront == null ? Future.succeededFuture() : proxyFront.close();
     Future<Void> closed = server == null ? front : front.eventually(() -> server.close());
-    return closed.eventually(() -> client.close());
+    return closed.eventually(() -> admin == null ? Future.succeededFuture() : admin.close())
+        .eventually(() -> client.close());
   }
 
   /** The port the router listens on (resolves port 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** The admin listener's port (resolves port 0): {@code /metrics} and the details of {@code /healthz/region}. */
+  public int adminPort() {
+    return admin.actualPort();
   }
 
   /** The PROXY protocol v2 listener's port (resolves port 0), or -1 when there is none. */
@@ -249,18 +272,45 @@ public final class RouterVerticle extends VerticleBase {
     return metrics;
   }
 
+  /** The tenant listener: health as the load balancer needs it, the tenant APIs, and nothing else. */
   private void route(HttpServerRequest request, TenantGate gate) {
+    String path = request.path();
+    if (HEALTHZ.equals(path)) {
+      json(request, 200, new JsonObject().put("status", "alive"));
+    } else if (HEALTHZ_REGION.equals(path)) {
+      RegionHealth health = regionHealth(); // the status code is the verdict; the details are for the admin port
+      json(request, health.canServe() ? 200 : 503, new JsonObject().put("status", health.toJson().getString("status")));
+    } else if (isTenantApi(path)) {
+      gate.handle(request);
+    } else {
+      ApiErrors.send(request.response(), 404, "not_found", "no such endpoint; the tenant APIs are under /v1/ and /v2/",
+          RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
+    }
+  }
+
+  /** The admin listener: metrics and the region health with its details, for on-call and the controllers. */
+  private void routeAdmin(HttpServerRequest request) {
     switch (request.path()) {
       case HEALTHZ -> json(request, 200, new JsonObject().put("status", "alive"));
       case HEALTHZ_REGION -> {
-        RegionHealth health = RegionHealth.of(options.region(), poller.current(), poller.ageSeconds(), picker);
+        RegionHealth health = regionHealth();
         json(request, health.canServe() ? 200 : 503, health.toJson());
       }
       case METRICS -> request.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());
-      default -> gate.handle(request);
+      default -> ApiErrors.send(request.response(), 404, "not_found", "the admin listener serves " + HEALTHZ + ", "
+          + HEALTHZ_REGION + " and " + METRICS, RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
     }
+  }
+
+  private RegionHealth regionHealth() {
+    return RegionHealth.of(options.region(), poller.current(), poller.ageSeconds(), picker);
+  }
+
+  /** The tenant APIs: OpenAI-style under /v1/, Open Inference Protocol under /v2. */
+  static boolean isTenantApi(String path) {
+    return path != null && (path.startsWith("/v1/") || path.equals("/v2") || path.startsWith("/v2/"));
   }
 
   private static void json(HttpServerRequest request, int status, JsonObject body) {

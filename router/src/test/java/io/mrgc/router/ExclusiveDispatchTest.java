@@ -56,6 +56,7 @@ class ExclusiveDispatchTest {
     key = Tenants.create(client, "tenant-exclusive", tenant -> {
       tenant.setRateLimitRps(100_000.0);
       tenant.setRateLimitBurst(100_000);
+      tenant.setDebugHeaders(true); // the tests follow which instance served (x-mrgc-instance)
     });
   }
 

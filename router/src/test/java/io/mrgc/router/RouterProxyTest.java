@@ -47,7 +47,8 @@ class RouterProxyTest {
     state = LocalState.start();
     client = state.client("us-east-1");
     instances = new GpuInstanceRepository(client);
-    key = Tenants.create(client, "tenant-proxy-test");
+    // Debug headers: the tests follow which instance served (x-mrgc-instance).
+    key = Tenants.create(client, "tenant-proxy-test", tenant -> tenant.setDebugHeaders(true));
   }
 
   @AfterAll
@@ -89,7 +90,7 @@ class RouterProxyTest {
     RouterVerticle router = deploy(region, options(region));
 
     HttpClientRequest request = await(http.request(new RequestOptions().setMethod(HttpMethod.POST)
-        .setHost("127.0.0.1").setPort(router.actualPort()).setURI("/v2/models/m1/infer?x=1")));
+        .setHost("127.0.0.1").setPort(router.actualPort()).setURI("/v2/models/m1/infer")));
     request.setChunked(true)
         .putHeader("authorization", Tenants.bearer(key))
         .putHeader("x-request-id", "req-123")
@@ -129,7 +130,7 @@ class RouterProxyTest {
     assertThat(response.getHeader("x-seen-custom")).isEqualTo("kept");
     assertThat(response.getHeader("x-seen-keep-alive")).isEqualTo("null");
     assertThat(response.getHeader("x-seen-hop")).isEqualTo("null");
-    assertThat(response.getHeader("x-seen-path")).isEqualTo("/v2/models/m1/infer?x=1");
+    assertThat(response.getHeader("x-seen-path")).isEqualTo("/v2/models/m1/infer");
     assertThat(response.getHeader("x-seen-tenant")).isEqualTo("tenant-proxy-test");
     assertThat(response.getHeader("x-seen-authorization")).as("the API key stays at the router").isEqualTo("null");
 
@@ -174,9 +175,11 @@ class RouterProxyTest {
     assertThat(error.getString("code")).isEqualTo("no_capacity");
     assertThat(error.getString("requestId")).isEqualTo(response.getHeader("x-request-id"));
 
-    HttpResponse<Buffer> health = await(web.get(router.actualPort(), "127.0.0.1", "/healthz/region").send());
+    HttpResponse<Buffer> health = await(web.get(router.adminPort(), "127.0.0.1", "/healthz/region").send());
     assertThat(health.statusCode()).isEqualTo(503);
     assertThat(health.bodyAsJsonObject().getInteger("routable")).isZero();
+    assertThat(await(web.get(router.actualPort(), "127.0.0.1", "/healthz/region").send()).statusCode())
+        .as("the tenant listener gives the same verdict").isEqualTo(503);
     HttpResponse<Buffer> alive = await(web.get(router.actualPort(), "127.0.0.1", "/healthz").send());
     assertThat(alive.statusCode()).isEqualTo(200);
     assertThat(alive.bodyAsJsonObject().getString("status")).isEqualTo("alive");
@@ -292,7 +295,7 @@ class RouterProxyTest {
     assertThat(rows.stream().mapToLong(MetricItem::getErrors).sum()).isZero();
     assertThat(rows).anySatisfy(row -> assertThat(row.getRps()).isPositive());
 
-    String scrape = await(web.get(router.actualPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    String scrape = await(web.get(router.adminPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
     assertThat(scrape).contains("mrgc_router_snapshot_age_seconds")
         .contains("mrgc_router_requests_total{region=\"test-metrics\",status_class=\"2xx\"} 5.0")
         .contains("mrgc_router_dispatches_total{instance=\"i-metrics\"")

@@ -148,10 +148,10 @@ class RouterResilienceTest {
     }
     double ageDuringOutage = router.snapshotAgeSeconds();
     assertThat(ageDuringOutage).isGreaterThanOrEqualTo(2.5);
-    HttpResponse<Buffer> health = await(web.get(router.actualPort(), "127.0.0.1", "/healthz/region").send());
+    HttpResponse<Buffer> health = await(web.get(router.adminPort(), "127.0.0.1", "/healthz/region").send());
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.bodyAsJsonObject().getDouble("snapshotAgeSeconds")).isGreaterThanOrEqualTo(2.5);
-    String scrape = await(web.get(router.actualPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    String scrape = await(web.get(router.adminPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
     assertThat(scrape).containsPattern("mrgc_router_snapshot_age_seconds\\{region=\"test-db\"} [2-9]");
 
     state.db().restart(); // in memory: the tables and rows are gone

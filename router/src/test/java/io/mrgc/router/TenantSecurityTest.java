@@ -10,11 +10,8 @@ import io.mrgc.state.LocalState;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.TenantRepository;
 import io.mrgc.state.items.TenantItem;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -253,18 +250,6 @@ class TenantSecurityTest {
 
   /** Sends header and request in one write on a raw connection; returns all it got back before the close. */
   private String rawExchange(int port, Buffer header, Buffer request) {
-    NetClient net = vertx.createNetClient();
-    try {
-      Promise<String> answer = Promise.promise();
-      Buffer received = Buffer.buffer();
-      NetSocket socket = await(net.connect(port, "127.0.0.1"));
-      socket.handler(received::appendBuffer);
-      socket.closeHandler(v -> answer.tryComplete(received.toString()));
-      socket.exceptionHandler(error -> answer.tryComplete(received.toString()));
-      socket.write(header.copy().appendBuffer(request));
-      return await(answer.future());
-    } finally {
-      net.close();
-    }
+    return RawConnections.exchange(vertx, null, port, header.copy().appendBuffer(request));
   }
 }

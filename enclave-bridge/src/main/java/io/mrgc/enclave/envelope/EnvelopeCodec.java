@@ -44,7 +44,11 @@ public final class EnvelopeCodec {
   static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   static final Pattern KID = Pattern.compile("[A-Za-z0-9:/_.+=@-]{1,256}");
   static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
-  static final Pattern PATH = Pattern.compile("/[A-Za-z0-9/._~-]{0,255}");
+  /**
+   * The canonical request path (io.mrgc.common.CanonicalPath, which the router and the agent enforce): segments of
+   * unreserved characters, none empty, {@code .} or {@code ..}, no trailing slash; or just {@code /}.
+   */
+  static final Pattern PATH = Pattern.compile("/|(?:/(?!\\.\\.?(?:/|$))[A-Za-z0-9._~-]+)+");
   static final Pattern RID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
   private static final Set<String> REQUEST_FIELDS = Set.of("v", "tenant", "kid", "edk", "iv", "model", "path", "rid", "ct");
@@ -110,7 +114,8 @@ public final class EnvelopeCodec {
     check("tenant", h.tenant(), TENANT, "1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit");
     check("kid", h.kid(), KID, "1-256 characters of A-Z a-z 0-9 : / _ . + = @ -");
     check("model", h.model(), MODEL, "1-128 characters of A-Z a-z 0-9 . _ : / -, starting with a letter or digit");
-    check("path", h.path(), PATH, "1-256 characters of A-Z a-z 0-9 / . _ ~ -, starting with /");
+    check("path", h.path(), PATH, "a canonical path of 1-256 characters of A-Z a-z 0-9 / . _ ~ -, starting with / "
+        + "(no empty, . or .. segments, no trailing /)");
     check("rid", h.rid(), RID, "1-64 characters of A-Z a-z 0-9 . _ : -");
   }
 

@@ -85,6 +85,10 @@ class EnvelopeCodecTest {
       tenant number       | "acme"           | 7                   | must be a JSON string
       path no slash       | "/v1/embeddings" | "v1/embeddings"     | "path" must be
       path query          | "/v1/embeddings" | "/v1/e?x=1"         | "path" must be
+      path dot segment    | "/v1/embeddings" | "/v1/x/../embeddings" | "path" must be a canonical path
+      path dot end        | "/v1/embeddings" | "/v1/embeddings/."  | "path" must be a canonical path
+      path empty segment  | "/v1/embeddings" | "/v1//embeddings"   | "path" must be a canonical path
+      path trailing slash | "/v1/embeddings" | "/v1/embeddings/"   | "path" must be a canonical path
       model empty         | "minilm"         | ""                  | "model" must be
       rid unicode         | "r-1"            | "r-\u00e9"          | "rid" must be
       """)

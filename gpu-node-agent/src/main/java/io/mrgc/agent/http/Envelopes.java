@@ -58,7 +58,7 @@ final class Envelopes {
       throw new ApiException(403, "tenant_unknown",
           "encrypted requests must come through a router that authenticated the tenant");
     }
-    String model = ctx.pathParam("model") != null ? ctx.pathParam("model") : ctx.request().getHeader(MODEL_HEADER);
+    String model = requestedModel(ctx);
     if (model == null || model.isBlank()) {
       throw new ApiException(400, "model_required", "set the x-mrgc-model header to the envelope's model");
     }
@@ -73,6 +73,11 @@ final class Envelopes {
     blocking(ctx, () -> enclave.decryptRequest(request))
         .onFailure(failure -> Requests.sendError(ctx, toApi(failure)))
         .onSuccess(decrypted -> answer(ctx, call, model, decrypted, buffers));
+  }
+
+  /** The model the envelope must be bound to: the OIP path's, else the one the router forwarded in the header. */
+  static String requestedModel(RoutingContext ctx) {
+    return ctx.pathParam("model") != null ? ctx.pathParam("model") : ctx.request().getHeader(MODEL_HEADER);
   }
 
   private void answer(RoutingContext ctx, InferenceCall call, String model, Decrypted decrypted,

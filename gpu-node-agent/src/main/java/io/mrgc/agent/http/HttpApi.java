@@ -4,6 +4,7 @@ import io.mrgc.agent.wash.InstanceGate;
 import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.ApiException;
+import io.mrgc.common.NonCanonicalPaths;
 import io.mrgc.common.RequestIds;
 import io.mrgc.common.peer.PeerAuth;
 import io.mrgc.enclave.EnclaveHandler;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * The agent's HTTP surface: OpenAI embeddings, Open Inference Protocol v2 and Prometheus metrics. Inference routes
  * pass the {@link InstanceGate} (refusal before the body, one request at a time, the wash before the answer) and
  * then read their body into pool buffers; health, metadata and metrics are never gated. Every error, including the
- * router's own 404/405/413, leaves in the common JSON shape with the request id.
+ * router's own 404/405/413, leaves in the common JSON shape with the request id. A request target that is not
+ * canonical is refused first (400 {@code invalid_path}, {@link NonCanonicalPaths}), as the router refuses it.
  */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -40,14 +42,13 @@ public final class HttpApi {
     Envelopes envelopes = new Envelopes(enclave, enclaveWatch);
     Router router = Router.router(vertx);
     router.route().handler(ctx -> begin(ctx, metrics));
+    guardPaths(router);
     if (peerAuth != null) {
       router.route().handler(new PeerCheck(peerAuth)); // before the gate: nothing queues, decrypts or runs unsigned
     }
     PooledBody body = new PooledBody(maxBodyBytes);
-    UnaryOperator<Route> gated = route -> route.handler(gate).handler(body);
-    gated.apply(router.post("/v1/embeddings"))
-        .handler(new EmbeddingsHandler(models, maxInputsPerRequest, envelopes));
-    new OipHandlers(models, envelopes).mount(router, gated);
+    mountInference(router, route -> route.handler(gate).handler(body),
+        new EmbeddingsHandler(models, maxInputsPerRequest, envelopes), new OipHandlers(models, envelopes));
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
@@ -59,6 +60,25 @@ public final class HttpApi {
     router.errorHandler(413, HttpApi::fail);
     router.errorHandler(500, HttpApi::fail);
     return router;
+  }
+
+  /**
+   * Before the gate and every route: only canonical paths go on, exactly those the router lets through, so what
+   * vertx-web routes on (its normalized path, its decoded path parameters) is the path as received.
+   */
+  static void guardPaths(Router router) {
+    router.route().handler(ctx -> {
+      if (!NonCanonicalPaths.refused(ctx.request(), Requests.requestId(ctx))) {
+        ctx.next();
+      }
+    });
+  }
+
+  /** The inference routes (OpenAI embeddings, OIP), each behind {@code gated} (the gate and the body reader). */
+  static void mountInference(Router router, UnaryOperator<Route> gated, EmbeddingsHandler embeddings,
+      OipHandlers oip) {
+    gated.apply(router.post("/v1/embeddings")).handler(embeddings);
+    oip.mount(router, gated);
   }
 
   private static void begin(RoutingContext ctx, AgentMetrics metrics) {

@@ -16,10 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
- * The PROXY protocol v2 listener for the PrivateLink NLB. Every connection must start with a valid PROXY v2 header
- * within {@code headerTimeout}, else it is closed; at most {@code limits.maxConnections()} are open at once (the
- * newest over it is closed at accept) and a connection silent for {@code limits.idleTimeout()} is closed. The relayed
- * requests then meet the HTTP listener's own header, idle and request deadlines. After the header, the connection is relayed byte for byte (with
+ * The PROXY protocol v2 listener for the PrivateLink NLB. A connection from outside the {@link TrustedPeers} (the
+ * NLB's subnets) is closed at accept, before a byte is read: whoever sends the header chooses the VPC endpoint id
+ * the allowlist trusts. Every other connection must start with a valid PROXY v2 header within {@code headerTimeout},
+ * else it is closed; at most {@code limits.maxConnections()} are open at once (the newest over it is closed at
+ * accept) and a connection silent for {@code limits.idleTimeout()} is closed. The relayed requests then meet the
+ * HTTP listener's own header, idle and request deadlines. After the header, the connection is relayed byte for byte (with
  * backpressure) over loopback to the router's own HTTP server, so its requests get exactly the same handling as on
  * the plain listener; the relay connection is registered in {@link ProxiedConnections} with the header (VPC endpoint
  * id) before its first byte is written, and removed when it closes.
@@ -39,11 +41,12 @@ public final class ProxyProtocolFront {
   private final ProxiedConnections connections;
   private final ListenerLimits limits;
   private final ConnectionCap cap;
+  private final TrustedPeers trusted;
   private NetServer server;
   private NetClient relays;
 
   public ProxyProtocolFront(Vertx vertx, String host, int port, Duration headerTimeout, String targetHost,
-      IntSupplier targetPort, ProxiedConnections connections, ListenerLimits limits) {
+      IntSupplier targetPort, ProxiedConnections connections, TrustedPeers trusted, ListenerLimits limits) {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
@@ -53,6 +56,7 @@ public final class ProxyProtocolFront {
     this.connections = connections;
     this.limits = limits;
     this.cap = new ConnectionCap(limits.maxConnections());
+    this.trusted = trusted;
   }
 
   public Future<Integer> listen() {
@@ -75,6 +79,10 @@ public final class ProxyProtocolFront {
   }
 
   private void accept(NetSocket socket) {
+    if (!trusted.trusts(socket.remoteAddress().hostAddress())) {
+      socket.close(); // no handler was set: nothing of what it sent is read
+      return;
+    }
     if (!cap.tryOpen()) {
       socket.close(); // the newest connection over the cap goes; the relays already open keep working
       return;

@@ -61,6 +61,8 @@ final class Exchange implements DispatchQueue.Waiter {
   private final String requestId;
   private final String model;
   private final String tenantId;
+  /** The tenant's debug_headers flag: only then does x-mrgc-instance reach it. */
+  private final boolean debugHeaders;
   private final long startNanos = System.nanoTime();
   private final boolean hasBody;
   /** The whole body once {@link #bodyComplete}; null when there is none, and again once released. */
@@ -93,13 +95,15 @@ final class Exchange implements DispatchQueue.Waiter {
   /** The current attempt's signature (null: peer authentication off), to check the answer against. */
   private PeerAuth.Signed signed;
 
-  Exchange(ProxyHandler proxy, HttpServerRequest request, String requestId, String model, String tenantId) {
+  Exchange(ProxyHandler proxy, HttpServerRequest request, String requestId, String model, String tenantId,
+      boolean debugHeaders) {
     this.proxy = proxy;
     this.request = request;
     this.response = request.response();
     this.requestId = requestId;
     this.model = model;
     this.tenantId = tenantId;
+    this.debugHeaders = debugHeaders;
     String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     this.hasBody = (contentLength != null && !"0".equals(contentLength.trim())) || isChunked(request);
   }
@@ -452,8 +456,10 @@ final class Exchange implements DispatchQueue.Waiter {
       response.setChunked(true);
     }
     response.putHeader(RequestIds.HEADER, requestId)
-        .putHeader(Headers.REGION, proxy.options().region())
-        .putHeader(Headers.INSTANCE, instanceId);
+        .putHeader(Headers.REGION, proxy.options().region());
+    if (debugHeaders) {
+      response.putHeader(Headers.INSTANCE, instanceId);
+    }
     int status = up.statusCode();
     up.handler(chunk -> {
       response.write(chunk);

@@ -72,12 +72,14 @@ public final class ProxyHandler {
   /**
    * Forwards an admitted request: {@code model} is the one the tenant gate checked (null = unknown) and
    * {@code tenantId} the authenticated tenant, sent to the instance in {@code x-mrgc-tenant} (whatever the client
-   * sent in that header is dropped).
+   * sent in that header is dropped). {@code debugHeaders}: the tenant may see which instance served it
+   * ({@code x-mrgc-instance}); otherwise instance ids never reach it.
    */
-  public void handle(HttpServerRequest request, String requestId, String model, String tenantId) {
+  public void handle(HttpServerRequest request, String requestId, String model, String tenantId,
+      boolean debugHeaders) {
     // Paused until the exchange has checked the declared length and reserved its buffer.
     request.pause();
-    new Exchange(this, request, requestId, model, tenantId).start();
+    new Exchange(this, request, requestId, model, tenantId, debugHeaders).start();
   }
 
   PeerAuth peerAuth() {

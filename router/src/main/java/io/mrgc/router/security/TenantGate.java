@@ -1,6 +1,8 @@
 package io.mrgc.router.security;
 
 import io.mrgc.common.ApiErrors;
+import io.mrgc.common.CanonicalPath;
+import io.mrgc.common.NonCanonicalPaths;
 import io.mrgc.common.RequestIds;
 import io.mrgc.router.RouterOptions;
 import io.mrgc.router.metrics.RouterMetrics;
@@ -16,14 +18,16 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.Locale;
 
 /**
- * Tenant security in front of the proxy, in this order: API key (401 {@code unauthorized}, 503
- * {@code auth_unavailable}), VPC endpoint allowlist (403 {@code vpc_endpoint_not_allowed}), rate limit (429
- * {@code rate_limited}), model allowlist (403 {@code model_not_allowed}), model known for inference (400
- * {@code model_required}), encrypted body (415 {@code encryption_required}). Then the request goes to the
- * {@link ProxyHandler} with the authenticated tenant id, which the instance receives in {@code x-mrgc-tenant}.
+ * Tenant security in front of the proxy, in this order: canonical path (400 {@code invalid_path}, before anything
+ * else, see {@link NonCanonicalPaths}), API key (401 {@code unauthorized}, 503 {@code auth_unavailable}), VPC
+ * endpoint allowlist (403 {@code vpc_endpoint_not_allowed}), rate limit (429 {@code rate_limited}), path and
+ * {@code x-mrgc-model} header naming different models (400 {@code model_mismatch}), model allowlist (403
+ * {@code model_not_allowed}), model known for inference (400 {@code model_required}), encrypted body (415
+ * {@code encryption_required}). Then the request goes to the {@link ProxyHandler} with the authenticated tenant id,
+ * which the instance receives in {@code x-mrgc-tenant}.
  *
- * <p>Unauthenticated bodies are never read: a request refused before its tenant is known (401, 429
- * {@code auth_rate_limited}, 503 {@code auth_unavailable}) is answered with {@code Connection: close} and its
+ * <p>Unauthenticated bodies are never read: a request refused before its tenant is known (400 {@code invalid_path},
+ * 401, 429 {@code auth_rate_limited}, 503 {@code auth_unavailable}) is answered with {@code Connection: close} and its
  * connection closed, body unread. A known tenant's refused body (403, 429, 400, 415) is read and dropped, at most
  * {@code maxBodyBytes} within the body deadline, so the connection can carry its next request. Failed
  * authentications are limited per source address and key prefix ({@link AuthFailures}). Never logs keys.
@@ -37,7 +41,6 @@ public final class TenantGate {
   static final int AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
   /** Whether the refused request's sender is known: its body may then be read and dropped to keep the connection. */
   private enum Sender { AUTHENTICATED, UNAUTHENTICATED }
-  private static final int MAX_ECHOED_MODEL_CHARS = 128;
 
   private final RouterOptions options;
   private final TenantAuthenticator authenticator;
@@ -61,6 +64,10 @@ public final class TenantGate {
     request.pause();
     long startNanos = System.nanoTime();
     String requestId = RequestIds.fromHeader(request.getHeader(RequestIds.HEADER));
+    if (NonCanonicalPaths.refused(request, requestId)) { // before the key: the router never rewrites a path
+      metrics.rejected(CanonicalPath.ERROR_CODE, 400, System.nanoTime() - startNanos);
+      return;
+    }
     String key = apiKey(request);
     if (key == null) {
       unauthorized(request, requestId, startNanos,
@@ -87,8 +94,8 @@ public final class TenantGate {
       ProxyProtocolV2.Header header = proxied.headerOf(request.connection());
       String vpce = header == null ? null : header.vpcEndpointId();
       if (vpce == null || !tenant.getVpcEndpointIds().contains(vpce)) {
-        reject(request, requestId, startNanos, Sender.AUTHENTICATED, 403, "vpc_endpoint_not_allowed", "tenant " + tenantId
-            + " must connect through one of its PrivateLink VPC endpoints", null);
+        reject(request, requestId, startNanos, Sender.AUTHENTICATED, 403, "vpc_endpoint_not_allowed", "tenant "
+            + tenantId + " must connect through one of its PrivateLink VPC endpoints", null);
         return;
       }
     }
@@ -98,14 +105,19 @@ public final class TenantGate {
         ? tenant.getRateLimitBurst() : options.defaultRateLimitBurst();
     long retryAfter = limiter.tryAcquire(tenantId, rps, burst);
     if (retryAfter > 0) {
-      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 429, "rate_limited", "tenant " + tenantId + " is over its rate limit of "
-          + rps + " requests per second (burst " + burst + ")", (int) Math.min(retryAfter, Integer.MAX_VALUE));
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 429, "rate_limited", "tenant " + tenantId
+          + " is over its rate limit of " + rps + " requests per second (burst " + burst + ")", (int) Math.min(retryAfter, Integer.MAX_VALUE));
       return;
     }
-    String model = RequestModel.of(request.path(), request.getHeader(Headers.MODEL));
+    RequestModel requested = RequestModel.of(request.path(), request.getHeader(Headers.MODEL));
+    if (requested.mismatch() != null) {
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 400, "model_mismatch", requested.mismatch(), null);
+      return;
+    }
+    String model = requested.model();
     if (model != null && !tenant.getAllowedModels().isEmpty() && !tenant.getAllowedModels().contains(model)) {
-      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 403, "model_not_allowed", "tenant " + tenantId + " may not use model "
-          + shorten(model), null);
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 403, "model_not_allowed", "tenant " + tenantId
+          + " may not use model " + RequestModel.echo(model), null);
       return;
     }
     if (model == null && isInference(request)) {
@@ -119,7 +131,7 @@ public final class TenantGate {
           null);
       return;
     }
-    proxy.handle(request, requestId, model, tenantId);
+    proxy.handle(request, requestId, model, tenantId, tenant.isDebugHeaders());
   }
 
   /** {@code Authorization: Bearer <key>} first, else {@code x-api-key}; null when neither carries a key. */
@@ -237,7 +249,4 @@ public final class TenantGate {
     return colon < 0 ? address : address.substring(0, colon);
   }
 
-  private static String shorten(String model) {
-    return model.length() <= MAX_ECHOED_MODEL_CHARS ? model : model.substring(0, MAX_ECHOED_MODEL_CHARS) + "...";
-  }
 }

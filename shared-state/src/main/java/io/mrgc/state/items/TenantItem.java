@@ -26,6 +26,7 @@ public class TenantItem {
   private String kmsKeyId;
   private long createdAtMillis;
   private boolean disabled;
+  private boolean debugHeaders;
   private Long version;
 
   @DynamoDbPartitionKey
@@ -76,6 +77,14 @@ public class TenantItem {
   @DynamoDbAttribute("disabled")
   public boolean isDisabled() { return disabled; }
   public void setDisabled(boolean disabled) { this.disabled = disabled; }
+
+  /**
+   * Debug response headers for this tenant: the router then tells it which instance served
+   * ({@code x-mrgc-instance}). Off by default: instance ids are internal topology, not for tenants.
+   */
+  @DynamoDbAttribute("debug_headers")
+  public boolean isDebugHeaders() { return debugHeaders; }
+  public void setDebugHeaders(boolean debugHeaders) { this.debugHeaders = debugHeaders; }
 
   @DynamoDbVersionAttribute
   @DynamoDbAttribute("version")
