@@ -190,6 +190,7 @@ public final class EnclaveService implements EnclaveHandler, AutoCloseable {
       try {
         sessionId = newSession(dataKey.clone(), binding);
       } catch (EnclaveException e) {
+        replays.forget(replayKey); // not served: the tenant may send this envelope again
         Bytes.zero(plaintext);
         throw e;
       }

@@ -57,6 +57,11 @@ final class ReplayCache {
     return Outcome.RECORDED;
   }
 
+  /** Forgets an envelope that was recorded but then not served (its expiry-queue entry is dropped when it ends). */
+  synchronized void forget(Key key) {
+    entries.remove(key);
+  }
+
   synchronized int size() {
     return entries.size();
   }
