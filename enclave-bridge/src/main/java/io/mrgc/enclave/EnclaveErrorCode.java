@@ -21,10 +21,12 @@ public enum EnclaveErrorCode {
   /** This enclave already opened this envelope (same EDK and IV) within the freshness window: a replay. */
   REPLAYED_ENVELOPE(409),
   /**
-   * The enclave's replay cache is full of envelopes still inside the freshness window; it refuses new ones rather
-   * than forget old ones (a forgotten envelope could be replayed). Retryable once entries expire.
+   * The enclave cannot tell whether this envelope was served before, so it refuses it rather than risk serving it
+   * twice: its replay cache is full of envelopes still inside the freshness window (it never forgets one early), or
+   * the envelope was sealed before this enclave started (a restarted enclave does not know what its predecessor
+   * served). Retryable: seal the request anew.
    */
-  REPLAY_CACHE_FULL(503),
+  REPLAY_UNVERIFIABLE(503),
   /** The response session is unknown or expired. */
   UNKNOWN_SESSION(400),
   /** KMS could not be reached or failed; try again later. */

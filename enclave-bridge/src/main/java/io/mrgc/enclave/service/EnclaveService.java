@@ -38,11 +38,12 @@ import org.slf4j.LoggerFactory;
  * opens request envelopes, and seals responses under the same data key with a fresh IV.
  *
  * <p>decryptRequest: parse (MALFORMED; v=1 too unless {@link EnvelopeFreshness#acceptV1}) -> the {@code ts} inside
- * the freshness window (ENVELOPE_EXPIRED) -> the envelope's tenant, model and path must equal the request's expected
+ * the freshness window (ENVELOPE_EXPIRED) and not before this enclave's start (REPLAY_UNVERIFIABLE: its
+ * predecessor's replay cache died with it) -> the envelope's tenant, model and path must equal the request's expected
  * values (TENANT_MISMATCH) -> not opened before (REPLAYED_ENVELOPE) -> data key from the {@link DataKeyCache} or KMS
  * Decrypt with Recipient within the KMS deadline (KEY_REFUSED, KMS_UNAVAILABLE) -> AES-GCM open (AEAD_FAILURE, no
  * detail) -> recorded in the {@link ReplayCache} until its window ends (REPLAYED_ENVELOPE when another copy won the
- * race, REPLAY_CACHE_FULL when full) -> a session (id = this boot's 64-bit id and 128 random bits, TTL 60 s by
+ * race, REPLAY_UNVERIFIABLE when full) -> a session (id = this boot's 64-bit id and 128 random bits, TTL 60 s by
  * default, at most 4096 open; when full ENCLAVE_UNAVAILABLE) keeps a copy of the data key and the response binding.
  * Only authenticated envelopes are recorded, so nobody can burn a tenant's (EDK, IV) with a forged copy.
  * encryptResponse ends the session whatever happens (UNKNOWN_SESSION when absent or expired; ENCLAVE_UNAVAILABLE
@@ -73,6 +74,8 @@ public final class EnclaveService implements EnclaveHandler, AutoCloseable {
   private final KmsDeadline kmsDeadline;
   /** Starts every session id, so a session id from before a restart is told apart from an unknown one. */
   private final byte[] bootId = new byte[BOOT_ID_BYTES];
+  /** Envelopes sealed before this (wall clock) may have been served by the enclave this one replaced. */
+  private final long bootWallMillis;
   private final AtomicLong kmsCalls = new AtomicLong();
   private final AtomicLong cacheHits = new AtomicLong();
   private volatile boolean closed;
@@ -101,6 +104,7 @@ public final class EnclaveService implements EnclaveHandler, AutoCloseable {
     this.replays = new ReplayCache(config.freshness().replayCacheEntries());
     this.kmsDeadline = new KmsDeadline(config.kmsTimeout());
     RANDOM.nextBytes(bootId);
+    this.bootWallMillis = wallMillis.getAsLong();
     this.kms = kms;
     this.attestation = attestation;
     this.config = config;
@@ -182,7 +186,7 @@ public final class EnclaveService implements EnclaveHandler, AutoCloseable {
       if (recorded != ReplayCache.Outcome.RECORDED) {
         Bytes.zero(plaintext);
         throw recorded == ReplayCache.Outcome.REPLAYED ? replayed(h)
-            : new EnclaveException(EnclaveErrorCode.REPLAY_CACHE_FULL, "the enclave remembers "
+            : new EnclaveException(EnclaveErrorCode.REPLAY_UNVERIFIABLE, "the enclave remembers "
                 + config.freshness().replayCacheEntries() + " envelopes of the last "
                 + config.freshness().maxAge().toSeconds() + " s and takes no more until some expire; retry shortly");
       }
@@ -265,6 +269,7 @@ public final class EnclaveService implements EnclaveHandler, AutoCloseable {
   private long freshUntil(EnvelopeHeader h, long now) throws EnclaveException {
     EnvelopeFreshness f = config.freshness();
     long maxAge = f.maxAge().toMillis();
+    // v=2: [now - maxAge, now + skew], and not sealed before this enclave started (REPLAY_UNVERIFIABLE)
     if (h.version() < 2) {
       if (!f.acceptV1()) {
         throw new EnclaveException(EnclaveErrorCode.MALFORMED, "envelope v=1 is refused: it has no timestamp and"
@@ -282,6 +287,10 @@ public final class EnclaveService implements EnclaveHandler, AutoCloseable {
       throw new EnclaveException(EnclaveErrorCode.ENVELOPE_EXPIRED, "envelope timestamp is " + (-age) / 1000
           + " s in the future; this enclave allows " + f.maxFutureSkew().toSeconds()
           + " s of clock skew: check the sender's clock");
+    }
+    if (h.ts() < bootWallMillis) {
+      throw new EnclaveException(EnclaveErrorCode.REPLAY_UNVERIFIABLE, "envelope was sealed before this enclave"
+          + " started, so it cannot tell whether an earlier enclave served it; seal the request anew and retry");
     }
     return h.ts() + maxAge;
   }

@@ -11,7 +11,7 @@ import java.time.Duration;
  *     ENVELOPE_EXPIRED (default 30 s)
  * @param replayCacheEntries envelopes remembered at once (about 120 bytes each: 30 MiB at the default 262144, which
  *     holds 870 requests/s for 5 min); when full of unexpired entries new envelopes are refused with
- *     REPLAY_CACHE_FULL (503, retryable) instead of forgetting one
+ *     REPLAY_UNVERIFIABLE (503, retryable) instead of forgetting one
  * @param acceptV1 whether v=1 envelopes (no timestamp, so replayable once they leave the replay cache) are opened;
  *     default false: they are refused with MALFORMED and a message saying so
  */

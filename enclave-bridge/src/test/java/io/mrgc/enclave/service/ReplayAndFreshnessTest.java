@@ -103,8 +103,10 @@ class ReplayAndFreshnessTest {
   /** Fails without the timestamp check: an old envelope (out of the replay cache) would be served again. */
   @Test
   void envelopesOutsideTheWindowAreExpired() throws Exception {
-    EnclaveService s = f.service();
     long now = f.millis.get();
+    f.millis.set(now - Duration.ofMinutes(10).toMillis());
+    EnclaveService s = f.service(); // started 10 minutes ago
+    f.millis.set(now);
     byte[] old = sealed("r-old", now - Duration.ofMinutes(5).toMillis() - 1000);
     assertThatThrownBy(() -> s.decryptRequest(asTenant(old, "acme")))
         .hasMessageContaining("up to 300 s old")
@@ -123,6 +125,28 @@ class ReplayAndFreshnessTest {
     serve(s, served);
     f.millis.addAndGet(Duration.ofMinutes(5).toMillis() + 1);
     code(() -> s.decryptRequest(asTenant(served, "acme")), EnclaveErrorCode.ENVELOPE_EXPIRED);
+  }
+
+  /**
+   * A restarted enclave has an empty replay cache: what its predecessor served must not be served again. Envelopes
+   * sealed before it started are refused as unverifiable (503, the SDK seals anew and retries); fails without the
+   * start-time check.
+   */
+  @Test
+  void aRestartedEnclaveRefusesWhatItsPredecessorMayHaveServed() throws Exception {
+    EnclaveService before = f.service();
+    byte[] served = sealed("r-1", f.millis.get() + 1000);
+    serve(before, served);
+    before.close();
+    f.millis.addAndGet(2000);
+    EnclaveService after = f.service(); // empty replay cache
+    assertThatThrownBy(() -> after.decryptRequest(asTenant(served, "acme")))
+        .hasMessageContaining("sealed before this enclave started")
+        .satisfies(e -> {
+          assertThat(((EnclaveException) e).code()).isEqualTo(EnclaveErrorCode.REPLAY_UNVERIFIABLE);
+          assertThat(((EnclaveException) e).code().httpStatus()).isEqualTo(503);
+        });
+    serve(after, sealed("r-1", f.millis.get())); // the retry, sealed anew
   }
 
   /** v=1 has no timestamp: refused by default with a message saying why, accepted (once) behind the setting. */
@@ -155,7 +179,7 @@ class ReplayAndFreshnessTest {
     byte[] third = sealed("r-3", now + 2000);
     assertThatThrownBy(() -> s.decryptRequest(asTenant(third, "acme"))).hasMessageContaining("retry")
         .satisfies(e -> {
-          assertThat(((EnclaveException) e).code()).isEqualTo(EnclaveErrorCode.REPLAY_CACHE_FULL);
+          assertThat(((EnclaveException) e).code()).isEqualTo(EnclaveErrorCode.REPLAY_UNVERIFIABLE);
           assertThat(((EnclaveException) e).code().httpStatus()).isEqualTo(503);
         });
     code(() -> s.decryptRequest(asTenant(first, "acme")), EnclaveErrorCode.REPLAYED_ENVELOPE);
