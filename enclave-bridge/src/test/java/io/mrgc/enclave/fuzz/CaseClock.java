@@ -30,6 +30,9 @@ public final class CaseClock {
 
   /** Prints "fuzz NAME: N cases, slowest X ms" (the long run's report greps these lines). */
   public void report() {
+    if (cases.get() == 0) {
+      return; // a property of the class that has not run yet
+    }
     System.out.printf("fuzz %s: %d cases, slowest %.1f ms%n", name, cases.get(), slowestNanos.get() / 1e6);
   }
 }
