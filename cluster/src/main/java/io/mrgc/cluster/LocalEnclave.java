@@ -5,9 +5,11 @@ import io.mrgc.carwash.steps.EnclaveControl;
 import io.mrgc.enclave.EnclaveException;
 import io.mrgc.enclave.client.EnclaveCanary;
 import io.mrgc.enclave.client.EnclaveClient;
+import io.mrgc.enclave.client.EnclaveClientConfig;
 import io.mrgc.enclave.kms.RecipientKms;
 import io.mrgc.enclave.server.EnclaveServer;
 import io.mrgc.enclave.service.EnclaveService;
+import io.mrgc.enclave.service.EnclaveServiceConfig;
 import io.mrgc.enclave.transport.UnixSocketTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +22,10 @@ import java.nio.file.Path;
  * The agent reaches it through {@link #client()}, exactly as it reaches a real enclave over vsock.
  */
 final class LocalEnclave implements EnclaveControl, AutoCloseable {
+  private static final EnclaveClientConfig CLIENT = EnclaveClientConfig.defaults();
+  /** The enclave's KMS deadline must end before the agent's call to it does (checked here, where both meet). */
+  private static final EnclaveServiceConfig SERVICE = EnclaveServiceConfig.defaults().requireCompatibleWith(CLIENT);
+
   private final Path socket;
   private final EnclaveCanary canary;
   private final RecipientKms kms;
@@ -33,7 +39,7 @@ final class LocalEnclave implements EnclaveControl, AutoCloseable {
     this.canary = canary;
     this.kms = kms;
     this.attestation = attestation;
-    this.client = new EnclaveClient(new UnixSocketTransport(socket));
+    this.client = new EnclaveClient(new UnixSocketTransport(socket), CLIENT);
   }
 
   /** Boots the enclave: a new RSA key pair, empty caches (as a restarted enclave has). */
@@ -43,7 +49,7 @@ final class LocalEnclave implements EnclaveControl, AutoCloseable {
     }
     try {
       Files.createDirectories(socket.getParent());
-      service = new EnclaveService(kms, attestation);
+      service = new EnclaveService(kms, attestation, SERVICE);
       server = new EnclaveServer(new UnixSocketTransport(socket), service);
       server.start();
     } catch (IOException e) {

@@ -4,6 +4,7 @@ import io.mrgc.enclave.attestation.NsmAttestationProvider;
 import io.mrgc.enclave.kms.AwsKms;
 import io.mrgc.enclave.server.EnclaveServer;
 import io.mrgc.enclave.service.EnclaveService;
+import io.mrgc.enclave.service.EnclaveServiceConfig;
 import io.mrgc.enclave.transport.VsockTransport;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
@@ -29,9 +30,12 @@ public final class EnclaveMain {
     Region region = Region.of(args[0]);
     int port = args.length > 1 ? Integer.parseInt(args[1]) : VsockTransport.DEFAULT_PORT;
     URI kmsEndpoint = args.length > 2 ? URI.create(args[2]) : null;
+    // The parent's client uses the default call timeout; KMS calls must give up before it does.
+    EnclaveServiceConfig config = EnclaveServiceConfig.defaults()
+        .requireCompatibleWith(io.mrgc.enclave.client.EnclaveClientConfig.defaults());
     EnclaveService service = new EnclaveService(
-        AwsKms.create(region, kmsEndpoint, DefaultCredentialsProvider.builder().build()),
-        new NsmAttestationProvider());
+        AwsKms.create(region, kmsEndpoint, DefaultCredentialsProvider.builder().build(), config.kmsTimeout()),
+        new NsmAttestationProvider(), config);
     EnclaveServer server = new EnclaveServer(VsockTransport.enclaveListener(port), service);
     server.start();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -5,6 +5,7 @@ import io.mrgc.enclave.Decrypted;
 import io.mrgc.enclave.EnclaveErrorCode;
 import io.mrgc.enclave.EnclaveException;
 import io.mrgc.enclave.EnclaveHandler;
+import io.mrgc.enclave.crypto.Scratch;
 import io.mrgc.enclave.protocol.Frame;
 import io.mrgc.enclave.protocol.FramedConnection;
 import io.mrgc.enclave.protocol.Message;
@@ -36,6 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the frame bound, a null field) becomes {@code EnclaveException(MALFORMED)} without being sent. A call that timed
  * out may still have been carried out by the enclave (its late answer is dropped); a request whose write failed is
  * retried once on a fresh connection (a frame that was not completely written cannot have been processed).
+ *
+ * <p>Plaintext: the encoded ENCRYPT payload and every answer frame are zeroed once used; the plaintext array of a
+ * {@link Decrypted} belongs to the caller, who zeroes it when done.
  */
 public final class EnclaveClient implements EnclaveHandler, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnclaveClient.class);
@@ -115,6 +119,14 @@ public final class EnclaveClient implements EnclaveHandler, AutoCloseable {
       throw new EnclaveException(EnclaveErrorCode.MALFORMED,
           "request of " + payload.length + " bytes exceeds the frame bound of " + config.maxPayloadBytes());
     }
+    try {
+      return send(request, expected, payload);
+    } finally {
+      Scratch.zero(payload); // an ENCRYPT payload is the response's plaintext
+    }
+  }
+
+  private Message send(Message request, MessageType expected, byte[] payload) throws EnclaveException {
     long deadline = System.nanoTime() + config.callTimeout().toNanos();
     Slot slot = slots[Math.floorMod(roundRobin.getAndIncrement(), slots.length)];
     for (int attempt = 0; ; attempt++) {
@@ -171,6 +183,8 @@ public final class EnclaveClient implements EnclaveHandler, AutoCloseable {
     } catch (ProtocolException e) {
       c.fail("malformed answer: " + e.getMessage());
       throw unavailable("malformed answer from the enclave: " + e.getMessage(), e);
+    } finally {
+      frame.scrub(); // a DECRYPTED payload is the request's plaintext; the message has its own copy
     }
     if (m instanceof Message.Error err) {
       throw new EnclaveException(err.code(), err.message());
@@ -292,6 +306,7 @@ public final class EnclaveClient implements EnclaveHandler, AutoCloseable {
           if (f == null) {
             LOG.debug("{} #{}: dropping a late answer to request {}", transport.describe(), id,
                 Long.toUnsignedString(frame.requestId()));
+            frame.scrub(); // nobody will read it; it may be a request's plaintext
             continue;
           }
           f.complete(frame);

@@ -25,18 +25,25 @@ import java.util.regex.Pattern;
 /**
  * Strict reader and writer of envelope JSON ({@value #CONTENT_TYPE}, see docs/protocol.md).
  *
- * <p>Request: {@code {"v":1,"tenant":..,"kid":..,"edk":b64,"iv":b64,"model":..,"path":..,"rid":..,"ct":b64}};
- * response: the same without {@code edk}. Parsing refuses: more than the configured size (default 2 MiB), input
- * that is not UTF-8, anything but one JSON object, unknown or duplicate fields, missing fields, a version other
- * than 1, header values outside their length and character set, base64 that is not canonical standard base64 with
- * padding, an IV that is not 12 bytes, a ciphertext shorter than the 16-byte tag, an EDK over 6144 bytes. Every
+ * <p>Request: {@code {"v":2,"tenant":..,"kid":..,"edk":b64,"iv":b64,"ts":ms,"model":..,"path":..,"rid":..,
+ * "ct":b64}}; response: the same without {@code edk}. v=1 is the same without {@code ts}; this codec reads and
+ * writes both, whether v=1 is accepted is the enclave's setting. Parsing refuses: more than the configured size
+ * (default 2 MiB), input that is not UTF-8, anything but one JSON object, unknown or duplicate fields, missing
+ * fields, a version other than 1 or 2, a {@code ts} in v=1 or a {@code ts} that is not an integer of 0 to
+ * {@value #MAX_TS}, header values outside their length and character set, base64 that is not canonical standard
+ * base64 with padding, an IV that is not 12 bytes, a ciphertext shorter than the 16-byte tag, an EDK over 6144 bytes. Every
  * refusal is an {@link EnclaveException} with code {@link EnclaveErrorCode#MALFORMED} and a message saying what to
  * fix (it never repeats a field value; a JSON syntax error may quote up to 200 characters of the offending
  * token). Parsing is linear in the input size.
  */
 public final class EnvelopeCodec {
   public static final String CONTENT_TYPE = "application/vnd.mrgc.envelope+json";
-  public static final int VERSION = 1;
+  /** The version new envelopes are sealed with. */
+  public static final int VERSION = 2;
+  /** The versions this codec reads. */
+  public static final Set<Integer> VERSIONS = Set.of(1, 2);
+  /** Largest {@code ts} accepted: 9999-12-31T23:59:59.999Z in epoch milliseconds. */
+  public static final long MAX_TS = 253_402_300_799_999L;
   public static final int DEFAULT_MAX_ENVELOPE_BYTES = 2 * 1024 * 1024;
   /** Largest EDK accepted (KMS ciphertext blobs are at most 6144 bytes). */
   public static final int MAX_EDK_BYTES = 6144;
@@ -51,8 +58,11 @@ public final class EnvelopeCodec {
   static final Pattern PATH = Pattern.compile("/|(?:/(?!\\.\\.?(?:/|$))[A-Za-z0-9._~-]+)+");
   static final Pattern RID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
-  private static final Set<String> REQUEST_FIELDS = Set.of("v", "tenant", "kid", "edk", "iv", "model", "path", "rid", "ct");
-  private static final Set<String> RESPONSE_FIELDS = Set.of("v", "tenant", "kid", "iv", "model", "path", "rid", "ct");
+  private static final java.util.List<String> FIELD_ORDER =
+      java.util.List.of("v", "tenant", "kid", "edk", "iv", "ts", "model", "path", "rid", "ct");
+  private static final Set<String> REQUEST_FIELDS =
+      Set.of("v", "tenant", "kid", "edk", "iv", "ts", "model", "path", "rid", "ct");
+  private static final Set<String> RESPONSE_FIELDS = Set.of("v", "tenant", "kid", "iv", "ts", "model", "path", "rid", "ct");
 
   private final int maxEnvelopeBytes;
   private final JsonFactory json;
@@ -111,6 +121,15 @@ public final class EnvelopeCodec {
     if (h == null) {
       throw malformed("envelope header is missing");
     }
+    if (!VERSIONS.contains(h.version())) {
+      throw malformed("unsupported envelope version " + h.version() + "; this enclave supports v=1 and v=2");
+    }
+    if (h.version() == 1 && h.ts() != EnvelopeHeader.NO_TIMESTAMP) {
+      throw malformed("a v=1 envelope has no field \"ts\"; seal v=2 to send a timestamp");
+    }
+    if (h.version() >= 2 && (h.ts() < 0 || h.ts() > MAX_TS)) {
+      throw malformed("field \"ts\" must be the sealing time in epoch milliseconds, 0 to " + MAX_TS);
+    }
     check("tenant", h.tenant(), TENANT, "1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit");
     check("kid", h.kid(), KID, "1-256 characters of A-Z a-z 0-9 : / _ . + = @ -");
     check("model", h.model(), MODEL, "1-128 characters of A-Z a-z 0-9 . _ : / -, starting with a letter or digit");
@@ -163,6 +182,13 @@ public final class EnvelopeCodec {
             throw malformed("field \"v\" must be the integer " + VERSION);
           }
           fields.put(name, p.getIntValue());
+        } else if (name.equals("ts")) {
+          if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+              || p.getLongValue() < 0 || p.getLongValue() > MAX_TS) {
+            throw malformed("field \"ts\" must be the sealing time as an integer of epoch milliseconds, 0 to "
+                + MAX_TS);
+          }
+          fields.put(name, p.getLongValue());
         } else {
           if (v != JsonToken.VALUE_STRING) {
             throw malformed("field \"" + name + "\" must be a JSON string");
@@ -188,12 +214,18 @@ public final class EnvelopeCodec {
     }
     Object v = fields.get("v");
     if (v == null) {
-      throw malformed("field \"v\" is required (this enclave speaks v=" + VERSION + ")");
+      throw malformed("field \"v\" is required (this enclave speaks v=1 and v=2)");
     }
-    if ((Integer) v != VERSION) {
-      throw malformed("unsupported envelope version " + v + "; this enclave supports v=" + VERSION);
+    if (!VERSIONS.contains((Integer) v)) {
+      throw malformed("unsupported envelope version " + v + "; this enclave supports v=1 and v=2");
+    }
+    if ((Integer) v == 1 && fields.containsKey("ts")) {
+      throw malformed("field \"ts\" is not part of a v=1 envelope; seal v=2 to send a timestamp");
     }
     for (String name : ordered(allowed)) {
+      if (name.equals("ts") && (Integer) v == 1) {
+        continue;
+      }
       if (!fields.containsKey(name)) {
         throw malformed("field \"" + name + "\" is required in a " + kind + " envelope");
       }
@@ -202,13 +234,14 @@ public final class EnvelopeCodec {
   }
 
   private static java.util.List<String> ordered(Set<String> allowed) {
-    return java.util.List.of("v", "tenant", "kid", "edk", "iv", "model", "path", "rid", "ct").stream()
-        .filter(allowed::contains).toList();
+    return FIELD_ORDER.stream().filter(allowed::contains).toList();
   }
 
   private static EnvelopeHeader header(Map<String, Object> f) throws EnclaveException {
-    EnvelopeHeader h = new EnvelopeHeader((String) f.get("tenant"), (String) f.get("kid"), (String) f.get("model"),
-        (String) f.get("path"), (String) f.get("rid"));
+    Object ts = f.get("ts");
+    EnvelopeHeader h = new EnvelopeHeader((Integer) f.get("v"), (String) f.get("tenant"), (String) f.get("kid"),
+        (String) f.get("model"), (String) f.get("path"), (String) f.get("rid"),
+        ts == null ? EnvelopeHeader.NO_TIMESTAMP : (Long) ts);
     checkHeader(h);
     return h;
   }
@@ -250,13 +283,16 @@ public final class EnvelopeCodec {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + ct.length * 4 / 3 + (edk == null ? 0 : edk.length * 2));
     try (JsonGenerator g = json.createGenerator(out)) {
       g.writeStartObject();
-      g.writeNumberField("v", VERSION);
+      g.writeNumberField("v", h.version());
       g.writeStringField("tenant", h.tenant());
       g.writeStringField("kid", h.kid());
       if (edk != null) {
         g.writeStringField("edk", Base64.getEncoder().encodeToString(edk));
       }
       g.writeStringField("iv", Base64.getEncoder().encodeToString(iv));
+      if (h.version() >= 2) {
+        g.writeNumberField("ts", h.ts());
+      }
       g.writeStringField("model", h.model());
       g.writeStringField("path", h.path());
       g.writeStringField("rid", h.rid());

@@ -46,19 +46,36 @@ public final class AwsKms implements DataKeySource, RecipientKms {
     this.kms = kms;
   }
 
+  /** Default deadline of one KMS API call, retries included: shorter than the enclave client's call timeout. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(2);
+
   /**
-   * A client with the URL-connection HTTP client (2 s connect, 5 s socket, 10 s per call).
+   * A client with the URL-connection HTTP client and {@link #DEFAULT_CALL_TIMEOUT} per call.
    *
    * @param endpointOverride null for the region's endpoint; set for tests or a VPC endpoint
    */
   public static AwsKms create(Region region, URI endpointOverride, AwsCredentialsProvider credentials) {
+    return create(region, endpointOverride, credentials, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /**
+   * A client with the URL-connection HTTP client: connect and socket timeouts no longer than {@code callTimeout}
+   * (at most 2 s connect), and {@code callTimeout} for a whole API call, retries included. The SDK then fails the
+   * call (KMS_UNAVAILABLE) instead of leaving it hanging; the enclave service's own deadline is the backstop.
+   */
+  public static AwsKms create(Region region, URI endpointOverride, AwsCredentialsProvider credentials,
+      Duration callTimeout) {
+    if (callTimeout == null || callTimeout.isZero() || callTimeout.isNegative()) {
+      throw new IllegalArgumentException("callTimeout must be a positive duration, but was " + callTimeout);
+    }
+    Duration connect = callTimeout.compareTo(Duration.ofSeconds(2)) < 0 ? callTimeout : Duration.ofSeconds(2);
     KmsClientBuilder b = KmsClient.builder()
         .region(region)
         .credentialsProvider(credentials)
         .httpClientBuilder(UrlConnectionHttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(2))
-            .socketTimeout(Duration.ofSeconds(5)))
-        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)));
+            .connectionTimeout(connect)
+            .socketTimeout(callTimeout))
+        .overrideConfiguration(o -> o.apiCallTimeout(callTimeout).apiCallAttemptTimeout(callTimeout));
     if (endpointOverride != null) {
       b.endpointOverride(endpointOverride);
     }

@@ -12,6 +12,11 @@ public record Frame(MessageType type, long requestId, byte[] payload) {
     Objects.requireNonNull(payload, "payload");
   }
 
+  /** Zeroes the payload (once decoded: a payload may carry plaintext). */
+  public void scrub() {
+    io.mrgc.enclave.crypto.Scratch.zero(payload);
+  }
+
   @Override
   public String toString() {
     return "Frame[" + type + ", requestId=" + Long.toUnsignedString(requestId) + ", " + payload.length + " bytes]";

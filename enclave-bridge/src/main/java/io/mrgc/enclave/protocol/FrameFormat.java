@@ -6,7 +6,7 @@ package io.mrgc.enclave.protocol;
  * <pre>
  * offset size field
  *  0     4    magic            0x4D 0x52 0x47 0x45 ("MRGE")
- *  4     1    version          1
+ *  4     1    version          2 (1 before the issue #10 error codes)
  *  5     1    message type     see {@link MessageType}
  *  6     2    flags            reserved, must be 0
  *  8     8    request id       unsigned; chosen by the parent, echoed in the answer; 0 = the connection itself
@@ -16,7 +16,8 @@ package io.mrgc.enclave.protocol;
  */
 public final class FrameFormat {
   public static final int MAGIC = 0x4D524745;
-  public static final int VERSION = 1;
+  /** 2 since the error codes ENVELOPE_EXPIRED, REPLAYED_ENVELOPE and REPLAY_UNVERIFIABLE (issue #10). */
+  public static final int VERSION = 2;
   public static final int HEADER_BYTES = 20;
   /** Default bound on a frame's payload: 4 MiB. */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;

@@ -5,14 +5,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import java.util.Arrays;
+import io.mrgc.enclave.crypto.Scratch;
 import java.util.Objects;
 
 /**
  * Reads frames from a blocking stream, one at a time. The header is validated (magic, version, type, flags, length
  * against the bound) before any payload memory is allocated, and the payload buffer grows with the bytes that
  * actually arrive (a peer announcing 4 MiB and sending 10 bytes costs 64 KiB, not 4 MiB). Never holds more than one
- * frame. Not thread-safe: one reader thread per connection.
+ * frame. Not thread-safe: one reader thread per connection. Payload buffers left behind by growth are zeroed; the
+ * returned payload belongs to the caller, who zeroes it once decoded ({@link Frame#scrub}).
  *
  * <p>For stall detection it records when the current frame's first byte arrived ({@link #frameStartedNanos}); a
  * watchdog closes the stream underneath when a frame stays half-read for too long, which ends {@link #read} with an
@@ -125,21 +126,30 @@ public final class FrameReader {
     }
   }
 
+  /** The payload; each grown-out buffer is zeroed (it may hold plaintext), as is a half-read one on failure. */
   private byte[] readPayload(int length, long requestId) throws IOException {
-    byte[] buf = new byte[Math.min(length, INITIAL_CHUNK)];
+    byte[] buf = Scratch.bytes(Math.min(length, INITIAL_CHUNK));
     int got = 0;
-    while (got < length) {
-      if (got == buf.length) {
-        buf = Arrays.copyOf(buf, (int) Math.min(length, 2L * buf.length));
+    boolean complete = false;
+    try {
+      while (got < length) {
+        if (got == buf.length) {
+          buf = Scratch.grow(buf, (int) Math.min(length, 2L * buf.length));
+        }
+        int n = in.read(buf, got, buf.length - got);
+        if (n < 0) {
+          throw new ProtocolException(ProtocolException.Reason.TRUNCATED, requestId,
+              "stream ended after " + got + " of " + length + " payload bytes");
+        }
+        got += n;
       }
-      int n = in.read(buf, got, buf.length - got);
-      if (n < 0) {
-        throw new ProtocolException(ProtocolException.Reason.TRUNCATED, requestId,
-            "stream ended after " + got + " of " + length + " payload bytes");
+      complete = true;
+      return buf;
+    } finally {
+      if (!complete) {
+        Scratch.zero(buf);
       }
-      got += n;
     }
-    return buf;
   }
 
   /** Whether a frame has started arriving and is not complete yet. */

@@ -1,5 +1,6 @@
 package io.mrgc.enclave.protocol;
 
+import io.mrgc.enclave.crypto.Scratch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -68,10 +69,14 @@ public final class FrameWriter {
       writing = true;
       try {
         if (payload.length <= 8192) {
-          byte[] all = new byte[header.length + payload.length];
-          System.arraycopy(header, 0, all, 0, header.length);
-          System.arraycopy(payload, 0, all, header.length, payload.length);
-          out.write(all, 0, all.length);
+          byte[] all = Scratch.bytes(header.length + payload.length);
+          try {
+            System.arraycopy(header, 0, all, 0, header.length);
+            System.arraycopy(payload, 0, all, header.length, payload.length);
+            out.write(all, 0, all.length);
+          } finally {
+            Scratch.zero(all); // a copy of the payload, which may be plaintext
+          }
         } else {
           out.write(header, 0, header.length);
           out.write(payload, 0, payload.length);

@@ -41,9 +41,14 @@ public final class FramedConnection implements AutoCloseable {
     return reader.read();
   }
 
-  /** Encodes and writes one message. */
+  /** Encodes and writes one message; the encoded payload (it may carry plaintext) is zeroed afterwards. */
   public void send(long requestId, Message message) throws IOException {
-    writer.write(message.type(), requestId, MessageCodec.encode(message));
+    byte[] payload = MessageCodec.encode(message);
+    try {
+      writer.write(message.type(), requestId, payload);
+    } finally {
+      io.mrgc.enclave.crypto.Scratch.zero(payload);
+    }
   }
 
   public FrameReader reader() {

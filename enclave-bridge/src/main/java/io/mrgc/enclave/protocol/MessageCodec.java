@@ -1,7 +1,7 @@
 package io.mrgc.enclave.protocol;
 
 import io.mrgc.enclave.EnclaveErrorCode;
-import java.io.ByteArrayOutputStream;
+import io.mrgc.enclave.crypto.Scratch;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -49,7 +49,7 @@ public final class MessageCodec {
    * @throws ProtocolException (MALFORMED_PAYLOAD) a string field over its bound
    */
   public static byte[] encode(Message message) throws ProtocolException {
-    Out out = new Out();
+    Out out = new Out(encodedSize(message));
     if (message instanceof Message.Decrypt m) {
       out.str16("expectedTenant", m.expectedTenant(), MAX_TENANT_BYTES);
       out.str16("expectedModel", m.expectedModel(), MAX_MODEL_BYTES);
@@ -71,6 +71,30 @@ public final class MessageCodec {
       throw new ProtocolException(ProtocolException.Reason.MALFORMED_PAYLOAD, "no message");
     }
     return out.toByteArray();
+  }
+
+  /** A message's encoded size, so encoding writes into one exact array and never grows a copy. */
+  private static int encodedSize(Message message) {
+    long n;
+    if (message instanceof Message.Decrypt m) {
+      n = 6 + utf8(m.expectedTenant()) + utf8(m.expectedModel()) + utf8(m.expectedPath()) + 4
+          + m.envelope().length;
+    } else if (message instanceof Message.Decrypted m) {
+      n = 4 + utf8(m.sessionId()) + utf8(m.requestId()) + 4 + m.plaintext().length;
+    } else if (message instanceof Message.Encrypt m) {
+      n = 2 + utf8(m.sessionId()) + 4 + m.plaintext().length;
+    } else if (message instanceof Message.Encrypted m) {
+      n = 4 + m.envelope().length;
+    } else if (message instanceof Message.Error m) {
+      n = 4 + utf8(m.code().name()) + utf8(truncateUtf8(m.message(), MAX_ERROR_MESSAGE_BYTES));
+    } else {
+      n = 0;
+    }
+    return (int) Math.min(n, Integer.MAX_VALUE - 8);
+  }
+
+  private static long utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
   }
 
   /**
@@ -149,30 +173,43 @@ public final class MessageCodec {
     return sb.toString();
   }
 
+  /** Writes fields into one scratch array of the exact encoded size (no growth copies of plaintext). */
   private static final class Out {
-    private final ByteArrayOutputStream buf = new ByteArrayOutputStream(64);
+    private final byte[] buf;
+    private int pos;
+
+    Out(int capacity) {
+      buf = Scratch.bytes(capacity);
+    }
 
     void str16(String field, String s, int bound) throws ProtocolException {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       if (b.length > bound) {
+        Scratch.zero(buf);
         throw new ProtocolException(ProtocolException.Reason.MALFORMED_PAYLOAD,
             field + " is " + b.length + " bytes, bound is " + bound);
       }
-      buf.write(b.length >>> 8);
-      buf.write(b.length);
-      buf.write(b, 0, b.length);
+      buf[pos++] = (byte) (b.length >>> 8);
+      buf[pos++] = (byte) b.length;
+      System.arraycopy(b, 0, buf, pos, b.length);
+      pos += b.length;
     }
 
     void bytes32(byte[] b) {
-      buf.write(b.length >>> 24);
-      buf.write(b.length >>> 16);
-      buf.write(b.length >>> 8);
-      buf.write(b.length);
-      buf.write(b, 0, b.length);
+      buf[pos++] = (byte) (b.length >>> 24);
+      buf[pos++] = (byte) (b.length >>> 16);
+      buf[pos++] = (byte) (b.length >>> 8);
+      buf[pos++] = (byte) b.length;
+      System.arraycopy(b, 0, buf, pos, b.length);
+      pos += b.length;
     }
 
     byte[] toByteArray() {
-      return buf.toByteArray();
+      if (pos != buf.length) {
+        Scratch.zero(buf);
+        throw new IllegalStateException("encoded " + pos + " bytes into " + buf.length);
+      }
+      return buf;
     }
   }
 
@@ -224,7 +261,7 @@ public final class MessageCodec {
       if (len > b.length - pos) {
         throw malformed(field + " of " + len + " bytes runs past the payload end");
       }
-      byte[] out = new byte[(int) len];
+      byte[] out = Scratch.bytes((int) len);
       System.arraycopy(b, pos, out, 0, (int) len);
       pos += (int) len;
       return out;

@@ -5,6 +5,7 @@ import io.mrgc.enclave.Decrypted;
 import io.mrgc.enclave.EnclaveErrorCode;
 import io.mrgc.enclave.EnclaveException;
 import io.mrgc.enclave.EnclaveHandler;
+import io.mrgc.enclave.crypto.Scratch;
 import io.mrgc.enclave.protocol.Frame;
 import io.mrgc.enclave.protocol.FramedConnection;
 import io.mrgc.enclave.protocol.Message;
@@ -202,7 +203,12 @@ public final class EnclaveServer implements AutoCloseable {
             break;
           }
           long requestId = frame.requestId();
-          Message msg = MessageCodec.decode(frame);
+          Message msg;
+          try {
+            msg = MessageCodec.decode(frame);
+          } finally {
+            frame.scrub(); // the message holds its own copies; the payload may be a response's plaintext
+          }
           if (!frame.type().isRequest()) {
             throw new ProtocolException(ProtocolException.Reason.UNEXPECTED_MESSAGE, requestId,
                 frame.type() + " is not a request");
@@ -242,25 +248,43 @@ public final class EnclaveServer implements AutoCloseable {
     void handle(long requestId, Message msg) {
       Message reply;
       try {
-        if (msg instanceof Message.Decrypt d) {
-          Decrypted r = handler.decryptRequest(
-              new DecryptRequest(d.envelope(), d.expectedTenant(), d.expectedModel(), d.expectedPath()));
-          if (r == null) {
-            throw new IllegalStateException("handler returned null");
-          }
-          reply = new Message.Decrypted(r.sessionId(), r.requestId(), r.plaintext());
-        } else if (msg instanceof Message.Encrypt e) {
-          reply = new Message.Encrypted(handler.encryptResponse(e.sessionId(), e.plaintext()));
-        } else {
-          throw new IllegalStateException("not a handler request: " + msg.type());
-        }
+        reply = answer(msg);
       } catch (EnclaveException e) {
         reply = new Message.Error(e.code(), e.getMessage() == null ? "" : e.getMessage());
       } catch (RuntimeException | Error e) {
         LOG.error("{} #{}: handler failed on request {} ({})", fc.describe(), id, Long.toUnsignedString(requestId),
             msg.type(), e);
         reply = new Message.Error(EnclaveErrorCode.INTERNAL, "internal error");
+      } finally {
+        if (msg instanceof Message.Encrypt e) {
+          Scratch.zero(e.plaintext()); // the response's plaintext, sealed now (or refused)
+        }
       }
+      try {
+        send(requestId, reply);
+      } finally {
+        if (reply instanceof Message.Decrypted d) {
+          Scratch.zero(d.plaintext()); // the request's plaintext, handed to the parent now
+        }
+        inFlight.release();
+      }
+    }
+
+    private Message answer(Message msg) throws EnclaveException {
+      if (msg instanceof Message.Decrypt d) {
+        Decrypted r = handler.decryptRequest(
+            new DecryptRequest(d.envelope(), d.expectedTenant(), d.expectedModel(), d.expectedPath()));
+        if (r == null) {
+          throw new IllegalStateException("handler returned null");
+        }
+        return new Message.Decrypted(r.sessionId(), r.requestId(), r.plaintext());
+      } else if (msg instanceof Message.Encrypt e) {
+        return new Message.Encrypted(handler.encryptResponse(e.sessionId(), e.plaintext()));
+      }
+      throw new IllegalStateException("not a handler request: " + msg.type());
+    }
+
+    private void send(long requestId, Message reply) {
       try {
         try {
           fc.send(requestId, reply);
@@ -273,8 +297,6 @@ public final class EnclaveServer implements AutoCloseable {
         LOG.info("{} #{}: cannot send the answer to request {}: {}", fc.describe(), id,
             Long.toUnsignedString(requestId), e.toString());
         close();
-      } finally {
-        inFlight.release();
       }
     }
 

@@ -156,19 +156,9 @@ public final class UnixSocketTransport implements Transport {
     UnixConnection(SocketChannel ch, String description) {
       this.ch = ch;
       this.description = description;
-      this.in = RawStreams.input((b, off, len) -> {
-        int n;
-        do {
-          n = ch.read(ByteBuffer.wrap(b, off, len));
-        } while (n == 0);
-        return n;
-      });
-      this.out = RawStreams.output((b, off, len) -> {
-        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-        while (bb.hasRemaining()) {
-          ch.write(bb);
-        }
-      });
+      ScrubbedChannelIo io = new ScrubbedChannelIo(ch);
+      this.in = RawStreams.input(io::read);
+      this.out = RawStreams.output(io::write);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.mrgc.enclave.transport;
 
 import com.sun.jna.Memory;
+import io.mrgc.enclave.crypto.Scratch;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
@@ -200,6 +201,7 @@ public final class VsockSocket implements AutoCloseable {
         long n = libc().recv(fd, buf, new NativeLong(want), 0).longValue();
         if (n > 0) {
           buf.read(0, b, off, (int) n);
+          buf.clear(n); // native copy of what may be plaintext
           return (int) n;
         }
         if (n == 0) {
@@ -227,24 +229,32 @@ public final class VsockSocket implements AutoCloseable {
         }
         int chunk = Math.min(len, BUF);
         buf.write(0, b, off, chunk);
-        int done = 0;
-        while (done < chunk) {
-          long n = libc().send(fd, buf.share(done), new NativeLong(chunk - done), LibC.MSG_NOSIGNAL).longValue();
-          if (n < 0) {
-            int err = Native.getLastError();
-            if (err == LibC.EINTR) {
-              continue;
-            }
-            checkOpen();
-            throw errno("vsock send", err);
-          }
-          done += (int) n;
+        try {
+          sendAll(fd, buf, chunk);
+        } finally {
+          buf.clear(chunk); // native copy of what may be plaintext
         }
         off += chunk;
         len -= chunk;
       }
     } finally {
       release();
+    }
+  }
+
+  private void sendAll(int fd, Memory buf, int chunk) throws IOException {
+    int done = 0;
+    while (done < chunk) {
+      long n = libc().send(fd, buf.share(done), new NativeLong(chunk - done), LibC.MSG_NOSIGNAL).longValue();
+      if (n < 0) {
+        int err = Native.getLastError();
+        if (err == LibC.EINTR) {
+          continue;
+        }
+        checkOpen();
+        throw errno("vsock send", err);
+      }
+      done += (int) n;
     }
   }
 
@@ -267,14 +277,14 @@ public final class VsockSocket implements AutoCloseable {
 
   private Memory readBuffer() {
     if (readBuf == null) {
-      readBuf = new Memory(BUF);
+      readBuf = Scratch.track(new Memory(BUF));
     }
     return readBuf;
   }
 
   private Memory writeBuffer() {
     if (writeBuf == null) {
-      writeBuf = new Memory(BUF);
+      writeBuf = Scratch.track(new Memory(BUF));
     }
     return writeBuf;
   }

@@ -17,17 +17,33 @@ class EnvelopeCodecTest {
   static final String EDK = Base64.getEncoder().encodeToString(new byte[] {1, 2, 3});
   final EnvelopeCodec codec = new EnvelopeCodec();
 
+  static final long TS = 1_765_000_000_123L;
+
   static String valid() {
-    return "{\"v\":1,\"tenant\":\"acme\",\"kid\":\"local:acme:1\",\"edk\":\"" + EDK + "\",\"iv\":\"" + IV
-        + "\",\"model\":\"minilm\",\"path\":\"/v1/embeddings\",\"rid\":\"r-1\",\"ct\":\"" + CT + "\"}";
+    return "{\"v\":2,\"tenant\":\"acme\",\"kid\":\"local:acme:1\",\"edk\":\"" + EDK + "\",\"iv\":\"" + IV
+        + "\",\"ts\":" + TS + ",\"model\":\"minilm\",\"path\":\"/v1/embeddings\",\"rid\":\"r-1\",\"ct\":\"" + CT
+        + "\"}";
+  }
+
+  static String validV1() {
+    return valid().replace("\"v\":2", "\"v\":1").replace(",\"ts\":" + TS, "");
   }
 
   @Test
   void requestRoundTrip() throws Exception {
     RequestEnvelope env = codec.parseRequest(valid().getBytes(StandardCharsets.UTF_8));
-    assertThat(env.header()).isEqualTo(new EnvelopeHeader("acme", "local:acme:1", "minilm", "/v1/embeddings", "r-1"));
+    assertThat(env.header())
+        .isEqualTo(EnvelopeHeader.v2("acme", "local:acme:1", "minilm", "/v1/embeddings", "r-1", TS));
     assertThat(env.edk()).containsExactly(1, 2, 3);
     assertThat(new String(codec.encode(env), StandardCharsets.UTF_8)).isEqualTo(valid());
+  }
+
+  /** The codec still reads and writes v=1 (no ts); whether an enclave accepts it is the enclave's setting. */
+  @Test
+  void v1RoundTrip() throws Exception {
+    RequestEnvelope env = codec.parseRequest(validV1().getBytes(StandardCharsets.UTF_8));
+    assertThat(env.header()).isEqualTo(EnvelopeHeader.v1("acme", "local:acme:1", "minilm", "/v1/embeddings", "r-1"));
+    assertThat(new String(codec.encode(env), StandardCharsets.UTF_8)).isEqualTo(validV1());
   }
 
   @Test
@@ -35,7 +51,7 @@ class EnvelopeCodecTest {
     ResponseEnvelope r = new ResponseEnvelope(new EnvelopeHeader("acme", "k", "m", "/p", "r"), new byte[12],
         new byte[16]);
     byte[] bytes = codec.encode(r);
-    assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("edk").startsWith("{\"v\":1,");
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("edk").startsWith("{\"v\":2,").contains("\"ts\":");
     ResponseEnvelope back = codec.parseResponse(bytes);
     assertThat(back.header()).isEqualTo(r.header());
     // a request envelope is not a response envelope
@@ -55,11 +71,11 @@ class EnvelopeCodecTest {
       not json                | xyz                                     | not valid JSON
       array                   | []                                      | must be a JSON object
       empty object            | {}                                      | "v" is required
-      version 2               | {"v":2}                                 | unsupported envelope version 2
-      version as string       | {"v":"1"}                               | must be the integer 1
-      version as float        | {"v":1.0}                               | must be the integer 1
+      version 3               | {"v":3}                                 | unsupported envelope version 3
+      version as string       | {"v":"2"}                               | must be the integer 2
+      version as float        | {"v":2.0}                               | must be the integer 2
       version huge            | {"v":123456789012345678901234567890}    | not valid JSON
-      nested                  | {"v":{"a":[[[[[1]]]]]}}                 | must be the integer 1
+      nested                  | {"v":{"a":[[[[[1]]]]]}}                 | must be the integer 2
       trailing data           | @VALID@ {}                              | data after the JSON object
       """)
   void refusesStructure(String name, String json, String message) {
@@ -70,8 +86,15 @@ class EnvelopeCodecTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       missing ct          | ,"ct":"@CT@"     |                     | "ct" is required
-      unknown field       | "v":1,           | "v":1,"x":"y",      | unknown field
-      duplicate field     | "v":1,           | "v":1,"v":1,        | not valid JSON
+      missing ts          | ,"ts":@TS@       |                     | "ts" is required
+      ts string           | "ts":@TS@        | "ts":"@TS@"         | "ts" must be
+      ts negative         | "ts":@TS@        | "ts":-1             | "ts" must be
+      ts float            | "ts":@TS@        | "ts":1.5            | "ts" must be
+      ts past year 9999   | "ts":@TS@        | "ts":253402300800000 | "ts" must be
+      ts huge             | "ts":@TS@        | "ts":99999999999999999999 | "ts" must be
+      v1 with ts          | "v":2,           | "v":1,              | not part of a v=1 envelope
+      unknown field       | "v":2,           | "v":2,"x":"y",      | unknown field
+      duplicate field     | "v":2,           | "v":2,"v":2,        | not valid JSON
       iv 16 bytes         | @IV@             | AAAAAAAAAAAAAAAAAAAAAA== | exactly 12 bytes
       iv 10 bytes         | @IV@             | AAAAAAAAAAAAAA==    | exactly 12 bytes
       edk not base64      | @EDK@            | ***                 | standard base64
@@ -93,8 +116,8 @@ class EnvelopeCodecTest {
       rid unicode         | "r-1"            | "r-\u00e9"          | "rid" must be
       """)
   void refusesFields(String name, String from, String to, String message) {
-    String f = from.replace("@CT@", CT).replace("@IV@", IV).replace("@EDK@", EDK);
-    String t = to == null ? "" : to.replace("@LONG@", "a".repeat(65));
+    String f = from.replace("@CT@", CT).replace("@IV@", IV).replace("@EDK@", EDK).replace("@TS@", "" + TS);
+    String t = to == null ? "" : to.replace("@LONG@", "a".repeat(65)).replace("@TS@", "" + TS);
     String text = valid().replace(f, t);
     assertThat(text).isNotEqualTo(valid());
     assertMalformed(text.getBytes(StandardCharsets.UTF_8), message);

@@ -184,13 +184,13 @@ class AwsKmsContractTest {
       respond(ex, 200, JSON.writeValueAsString(out));
     });
 
+    EnclaveService service = new EnclaveService(kms, recording); // started before the request is sealed
     DataKey dk = kms.generateDataKey(KEY_ARN, EncryptionContexts.forTenant("acme"));
     EnvelopeHeader h = new EnvelopeHeader("acme", KEY_ARN, Fixture.MODEL, Fixture.PATH, "req-1");
     TenantEnvelopes tenant = new TenantEnvelopes();
     TenantEnvelopes.SealedRequest sealed = tenant.sealRequest(dk.plaintext(), dk.edk(), h,
         "embed this".getBytes(StandardCharsets.UTF_8));
 
-    EnclaveService service = new EnclaveService(kms, recording);
     Decrypted d = service.decryptRequest(Fixture.asTenant(sealed.envelope(), "acme"));
     assertThat(new String(d.plaintext(), StandardCharsets.UTF_8)).isEqualTo("embed this");
     assertThat(AttestationDocuments.parse(producedDocument.get()).publicKey()).isEqualTo(service.publicKeyDer());

@@ -157,7 +157,7 @@ class DecoderFuzzTest {
       rnd.nextBytes(input);
       if (input.length >= 8 && rnd.nextBoolean()) { // valid magic+version so the rest of the header is exercised
         FrameFormat.putInt(input, 0, FrameFormat.MAGIC);
-        input[4] = 1;
+        input[4] = (byte) FrameFormat.VERSION;
         if (input.length >= 8 && rnd.nextBoolean()) {
           input[5] = (byte) MessageType.values()[rnd.nextInt(MessageType.values().length)].code();
           input[6] = 0;

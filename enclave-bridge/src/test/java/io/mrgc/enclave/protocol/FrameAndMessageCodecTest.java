@@ -34,7 +34,7 @@ class FrameAndMessageCodecTest {
     byte[] b = frameBytes(new Message.Ping(), 0x0102030405060708L);
     assertThat(b).containsExactly(
         0x4D, 0x52, 0x47, 0x45, // magic MRGE
-        0x01, // version
+        0x02, // version
         0x05, // PING
         0x00, 0x00, // flags
         0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, // request id
@@ -118,7 +118,7 @@ class FrameAndMessageCodecTest {
     b[0] = 'X';
     assertThat(readError(b, 4096).reason()).isEqualTo(ProtocolException.Reason.BAD_MAGIC);
     b = ok.clone();
-    b[4] = 2;
+    b[4] = 1; // the version before the issue #10 error codes
     ProtocolException v = readError(b, 4096);
     assertThat(v.reason()).isEqualTo(ProtocolException.Reason.UNSUPPORTED_VERSION);
     assertThat(v.requestId()).isEqualTo(7);

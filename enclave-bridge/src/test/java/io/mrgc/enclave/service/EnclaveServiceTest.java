@@ -38,7 +38,7 @@ class EnclaveServiceTest {
     Decrypted d = service.decryptRequest(asTenant(sealed.envelope(), "acme"));
     assertThat(new String(d.plaintext(), StandardCharsets.UTF_8)).isEqualTo("what is 2+2?");
     assertThat(d.requestId()).isEqualTo("r-1");
-    assertThat(d.sessionId()).hasSize(22);
+    assertThat(d.sessionId()).hasSize(32); // base64url of 8 bytes of boot id and 16 random bytes
     byte[] response = service.encryptResponse(d.sessionId(), "4".getBytes());
     assertThat(f.tenant.openResponse(key.plaintext(), sealed.binding(), response)).isEqualTo("4".getBytes());
     assertThat(service.kmsCalls()).isEqualTo(1);

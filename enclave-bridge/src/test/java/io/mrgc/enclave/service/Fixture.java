@@ -29,6 +29,8 @@ public final class Fixture {
   public final String acmeKey;
   public final String globexKey;
   public final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  /** The enclave's wall clock (epoch ms); starts now, so envelopes sealed now are fresh. */
+  public final AtomicLong millis = new AtomicLong(System.currentTimeMillis());
   public final TenantEnvelopes tenant = new TenantEnvelopes();
 
   public Fixture(Path dir) throws IOException {
@@ -52,7 +54,7 @@ public final class Fixture {
   }
 
   public EnclaveService service(EnclaveServiceConfig config, AttestationProvider provider) {
-    return new EnclaveService(ring, provider, config, nanos::get);
+    return new EnclaveService(ring, provider, config, nanos::get, millis::get);
   }
 
   public DataKey dataKey(String tenant, String keyId) throws EnclaveException {

@@ -176,6 +176,9 @@ final class Envelopes {
     return switch (code) {
       case MALFORMED -> "envelope_malformed";
       case AEAD_FAILURE -> "envelope_auth_failed";
+      case ENVELOPE_EXPIRED -> "envelope_expired"; // 400: seal anew, check the clock
+      case REPLAYED_ENVELOPE -> "replayed_envelope"; // 409
+      case REPLAY_UNVERIFIABLE -> "replay_unverifiable"; // 503 + Retry-After: seal anew and retry
       default -> code.name().toLowerCase(Locale.ROOT);
     };
   }
