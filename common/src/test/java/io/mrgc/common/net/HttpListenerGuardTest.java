@@ -42,10 +42,13 @@ class HttpListenerGuardTest {
   private Future<String> connect(int port, Handler<NetSocket> onOpen) throws Exception {
     Promise<String> closed = Promise.promise();
     Buffer received = Buffer.buffer();
-    NetSocket socket = vertx.createNetClient().connect(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    socket.handler(received::appendBuffer);
-    socket.closeHandler(v -> closed.tryComplete(received.toString()));
-    onOpen.handle(socket);
+    // Handlers are set in the connect callback, on the event loop: a listener that closes at accept (the cap) would
+    // otherwise close the socket before a handler set from the test thread could see it.
+    vertx.createNetClient().connect(port, "127.0.0.1").onSuccess(socket -> {
+      socket.handler(received::appendBuffer);
+      socket.closeHandler(v -> closed.tryComplete(received.toString()));
+      onOpen.handle(socket);
+    }).await(10, TimeUnit.SECONDS);
     return closed.future();
   }
 
