@@ -96,11 +96,15 @@ public final class LocalCluster implements AutoCloseable {
   /** What the controllers probe: each region's router {@code /healthz/region} (routers restart on the same port). */
   private final Map<String, URI> regionHealthUrls = new LinkedHashMap<>();
 
-  /** The deployment's router<->agent HMAC key: made at start, held in memory only, never logged. */
-  private final PeerAuthOptions peerAuth = PeerAuthOptions.generate();
+  /**
+   * The deployment's router<->agent HMAC key: made at start, held in memory only, never logged ({@link
+   * PeerAuthOptions#none()} only when a benchmark turned it off with {@link LocalClusterOptions#withPeerAuth}).
+   */
+  private final PeerAuthOptions peerAuth;
 
   private LocalCluster(LocalClusterOptions options) {
     this.options = options;
+    this.peerAuth = options.peerAuth() ? PeerAuthOptions.generate() : PeerAuthOptions.none();
     this.dynamoDb = EmbeddedDynamoDb.start(options.dynamoDbPort(), options.dataDir());
     this.dynamoHttp = NettyNioAsyncHttpClient.builder().maxConcurrency(256).build();
     this.vertx = Vertx.vertx();

@@ -13,7 +13,8 @@ import java.util.List;
  * mount, unless {@code modelRoot} says otherwise), the local key ring (KMS) and the enclaves' sockets. DynamoDB Local
  * is in memory unless {@code dataDir} is set. Ports of 0 pick free ones (tests). Tenants reach the front door and the
  * routers over HTTPS (the local CA in {@link #tlsDir()}) unless {@code plaintextHttp}. {@code edge}: the routers'
- * admin listeners and, when asked for, their PrivateLink (PROXY protocol v2) listeners.
+ * admin listeners and, when asked for, their PrivateLink (PROXY protocol v2) listeners. {@code peerAuth}: routers and
+ * agents share a generated HMAC key (on unless {@link #withPeerAuth}(false), for benchmarks only).
  */
 public record LocalClusterOptions(
     Path stateDir,
@@ -32,7 +33,8 @@ public record LocalClusterOptions(
     AutoscalingOptions autoscaling,
     FailoverOptions failover,
     boolean plaintextHttp,
-    LocalEdgePorts edge) {
+    LocalEdgePorts edge,
+    boolean peerAuth) {
 
   public static final Path DEFAULT_STATE_DIR = Path.of(".mrgc");
   public static final int DEFAULT_DYNAMODB_PORT = 8000;
@@ -61,12 +63,22 @@ public record LocalClusterOptions(
     Check.notNull("edge", edge);
   }
 
+  /** Peer authentication on (every caller but the benchmarks'). */
+  public LocalClusterOptions(Path stateDir, Path dataDir, Path modelRoot, int dynamoDbPort, List<String> regions,
+      int agentsPerRegion, int routerBasePort, List<String> anycastAddresses, int frontDoorPort,
+      HealthCheckOptions healthCheck, int agentIntraOpThreads, int agentMaxBatchSize, boolean allowPlaintext,
+      AutoscalingOptions autoscaling, FailoverOptions failover, boolean plaintextHttp, LocalEdgePorts edge) {
+    this(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion, routerBasePort, anycastAddresses,
+        frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allowPlaintext, autoscaling, failover,
+        plaintextHttp, edge, true);
+  }
+
   public static LocalClusterOptions defaults() {
     return new LocalClusterOptions(DEFAULT_STATE_DIR, null, null, DEFAULT_DYNAMODB_PORT, Regions.ALL,
         DEFAULT_AGENTS_PER_REGION, DEFAULT_ROUTER_BASE_PORT, FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES,
         FrontDoorOptions.DEFAULT_PORT, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
         NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, FailoverOptions.defaults(), false,
-        LocalEdgePorts.defaults());
+        LocalEdgePorts.defaults(), true);
   }
 
   /**
@@ -77,46 +89,46 @@ public record LocalClusterOptions(
   public static LocalClusterOptions ephemeral(Path stateDir) {
     return new LocalClusterOptions(stateDir, null, null, 0, Regions.ALL, DEFAULT_AGENTS_PER_REGION, 0,
         FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null, true, LocalEdgePorts.ephemeral());
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null, true, LocalEdgePorts.ephemeral(), true);
   }
 
   public LocalClusterOptions withDataDir(Path newDataDir) {
     return new LocalClusterOptions(stateDir, newDataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintextHttp, edge);
+        allowPlaintext, autoscaling, failover, plaintextHttp, edge, peerAuth);
   }
 
   public LocalClusterOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, newHealthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintextHttp, edge);
+        allowPlaintext, autoscaling, failover, plaintextHttp, edge, peerAuth);
   }
 
   /** The local-development switch: routers accept plaintext inference bodies (off unless set). */
   public LocalClusterOptions withAllowPlaintext(boolean allow) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allow,
-        autoscaling, failover, plaintextHttp, edge);
+        autoscaling, failover, plaintextHttp, edge, peerAuth);
   }
 
   /** One autoscaler per region with the local fleet (null: the fleet stays as started). */
   public LocalClusterOptions withAutoscaling(AutoscalingOptions newAutoscaling) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, newAutoscaling, failover, plaintextHttp, edge);
+        allowPlaintext, newAutoscaling, failover, plaintextHttp, edge, peerAuth);
   }
 
   public LocalClusterOptions withAgentsPerRegion(int agents) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agents, routerBasePort,
         anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allowPlaintext,
-        autoscaling, failover, plaintextHttp, edge);
+        autoscaling, failover, plaintextHttp, edge, peerAuth);
   }
 
   /** One failover controller per region (null: none; `mrgc up` runs them, tests opt in). */
   public LocalClusterOptions withFailover(FailoverOptions newFailover) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, newFailover, plaintextHttp, edge);
+        allowPlaintext, autoscaling, newFailover, plaintextHttp, edge, peerAuth);
   }
 
   /**
@@ -127,7 +139,17 @@ public record LocalClusterOptions(
   public LocalClusterOptions withPlaintextHttp(boolean plaintext) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintext, edge);
+        allowPlaintext, autoscaling, failover, plaintext, edge, peerAuth);
+  }
+
+  /**
+   * Benchmarks only: {@code false} turns the router<->agent HMAC off (routers do not sign, agents then trust
+   * x-mrgc-tenant from anyone who reaches their port). {@code true} (the default): one generated key per cluster.
+   */
+  public LocalClusterOptions withPeerAuth(boolean on) {
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
+        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
+        allowPlaintext, autoscaling, failover, plaintextHttp, edge, on);
   }
 
   /** The local CA (ca.pem: what tenants trust) and the listeners' certificate and key. */
@@ -139,7 +161,7 @@ public record LocalClusterOptions(
   public LocalClusterOptions withEdge(LocalEdgePorts newEdge) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintextHttp, newEdge);
+        allowPlaintext, autoscaling, failover, plaintextHttp, newEdge, peerAuth);
   }
 
   public Path keyRingFile() {
