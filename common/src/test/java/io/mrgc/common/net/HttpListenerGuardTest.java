@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,8 @@ class HttpListenerGuardTest {
   private static final ListenerLimits SHORT = new ListenerLimits(Duration.ofMillis(300), Duration.ofMinutes(1),
       Duration.ofMillis(500), 3);
   private final Vertx vertx = Vertx.vertx();
+  /** One client for every raw connection: a new NetClient per connection was seen leaving one unserved. */
+  private final NetClient client = vertx.createNetClient();
 
   @AfterEach
   void close() throws Exception {
@@ -44,7 +47,7 @@ class HttpListenerGuardTest {
     Buffer received = Buffer.buffer();
     // Handlers are set in the connect callback, on the event loop: a listener that closes at accept (the cap) would
     // otherwise close the socket before a handler set from the test thread could see it.
-    vertx.createNetClient().connect(port, "127.0.0.1").onSuccess(socket -> {
+    client.connect(port, "127.0.0.1").onSuccess(socket -> {
       socket.handler(received::appendBuffer);
       socket.closeHandler(v -> closed.tryComplete(received.toString()));
       onOpen.handle(socket);
