@@ -56,7 +56,8 @@ public record NodeAgentOptions(
   public static final int DEFAULT_MAX_QUEUED_REQUESTS = 256;
   public static final int DEFAULT_MAX_INPUTS_PER_REQUEST = 128;
   public static final int DEFAULT_MAX_TOKENS_PER_INPUT = 256;
-  public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+  /** The envelope limit, as the router's: a body the router buffered and forwarded is never too large here. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
   /** The per-request wash's time limit; past it the wash is TIMED_OUT and the instance QUARANTINED. */
   public static final Duration DEFAULT_WASH_TIMEOUT = Duration.ofSeconds(2);

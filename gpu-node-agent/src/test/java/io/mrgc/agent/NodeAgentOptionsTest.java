@@ -22,7 +22,7 @@ class NodeAgentOptionsTest {
     assertThat(options.maxQueuedRequests()).isEqualTo(256);
     assertThat(options.maxInputsPerRequest()).isEqualTo(128);
     assertThat(options.maxTokensPerInput()).isEqualTo(256);
-    assertThat(options.maxBodyBytes()).isEqualTo(1024 * 1024);
+    assertThat(options.maxBodyBytes()).isEqualTo(2 * 1024 * 1024);
     assertThat(options.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(options.endpointFor(8081)).isEqualTo("http://127.0.0.1:8081");
     assertThat(options.washTimeout()).isEqualTo(Duration.ofSeconds(2));
