@@ -103,7 +103,12 @@ class EnvelopeCodecFuzzTest {
         .map(s -> "t" + s);
     Arbitrary<String> kid = Arbitraries.strings().withChars("Az09:/_.+=@-").ofMinLength(1).ofMaxLength(256);
     Arbitrary<String> model = Arbitraries.strings().withChars("az09._:/-").ofMaxLength(127).map(s -> "m" + s);
-    Arbitrary<String> path = Arbitraries.strings().withChars("az09/._~-").ofMaxLength(255).map(s -> "/" + s);
+    // Canonical paths only (what the enclave accepts): segments of A-Z a-z 0-9 . _ ~ -, none empty, "." or "..".
+    Arbitrary<String> segment = Arbitraries.strings().withChars("aAzZ09._~-").ofMinLength(1).ofMaxLength(12)
+        .filter(s -> !s.equals(".") && !s.equals(".."));
+    Arbitrary<String> path = segment.list().ofMaxSize(12)
+        .map(segments -> "/" + String.join("/", segments))
+        .filter(p -> p.length() <= 256);
     Arbitrary<String> rid = Arbitraries.strings().withChars("AZ09._:-").ofMinLength(1).ofMaxLength(64);
     Arbitrary<Long> ts = Arbitraries.longs().between(-1, EnvelopeCodec.MAX_TS);
     return Combinators.combine(tenant, kid, model, path, rid, ts).as((t, k, m, p, r, when) -> when < 0
