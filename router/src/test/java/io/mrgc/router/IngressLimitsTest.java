@@ -251,14 +251,21 @@ class IngressLimitsTest {
   /** A raw connection and what it received until it closed. */
   private record Raw(NetSocket socket, Future<String> closed) {}
 
+  private NetClient net;
+
   private Raw connect(int port) {
-    NetClient net = vertx.createNetClient();
+    if (net == null) {
+      net = vertx.createNetClient(); // kept: Vert.x closes a collected client together with its connections
+    }
     Promise<String> closed = Promise.promise();
     Buffer received = Buffer.buffer();
-    NetSocket socket = await(net.connect(port, "127.0.0.1"));
-    socket.handler(received::appendBuffer);
-    socket.closeHandler(v -> closed.tryComplete(received.toString()));
-    socket.exceptionHandler(error -> closed.tryComplete(received.toString()));
+    // Handlers are set in the connect callback, on the event loop: a listener that closes at accept (the cap) would
+    // otherwise close the socket before a handler set from the test thread could see it.
+    NetSocket socket = await(net.connect(port, "127.0.0.1").onSuccess(connected -> {
+      connected.handler(received::appendBuffer);
+      connected.closeHandler(v -> closed.tryComplete(received.toString()));
+      connected.exceptionHandler(error -> closed.tryComplete(received.toString()));
+    }));
     sockets.add(socket);
     return new Raw(socket, closed.future());
   }

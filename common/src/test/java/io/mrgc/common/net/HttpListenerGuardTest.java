@@ -25,7 +25,7 @@ class HttpListenerGuardTest {
   private static final ListenerLimits SHORT = new ListenerLimits(Duration.ofMillis(300), Duration.ofMinutes(1),
       Duration.ofMillis(500), 3);
   private final Vertx vertx = Vertx.vertx();
-  /** One client for every raw connection: a new NetClient per connection was seen leaving one unserved. */
+  /** One client, kept for the whole test: Vert.x closes a garbage-collected client together with its connections. */
   private final NetClient client = vertx.createNetClient();
 
   @AfterEach

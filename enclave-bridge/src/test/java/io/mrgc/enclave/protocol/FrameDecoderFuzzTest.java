@@ -25,8 +25,9 @@ import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AfterProperty;
 
 /**
- * jqwik fuzzing of the frame and message decoders (issue #10, "Also"; it replaced the fixed-seed DecoderFuzzTest): frame streams (mutated valid frames, including DECRYPT
- * frames carrying v=1 and v=2 envelopes, delivered in random chunks) end in frames or a {@link ProtocolException},
+ * jqwik fuzzing of the frame and message decoders (issue #10, "Also"; it replaced the fixed-seed DecoderFuzzTest):
+ * frame streams (mutated valid frames, including DECRYPT frames carrying v=1 and v=2 envelopes, delivered in random
+ * chunks) end in frames or a {@link ProtocolException},
  * never another exception, within a bounded time and a bounded allocation; any payload of any type decodes to a
  * message or a ProtocolException, and a payload that decodes re-encodes to the same bytes (the encoding is
  * canonical). Cases per property: jqwik.tries.default.
