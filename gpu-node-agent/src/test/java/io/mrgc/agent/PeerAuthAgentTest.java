@@ -182,10 +182,12 @@ class PeerAuthAgentTest {
       assertThat(await(web.get(agent.actualPort(), "127.0.0.1", open).send()).statusCode()).as(open)
           .isEqualTo(200);
     }
-    // a dot-segment spelling of an open path that routes elsewhere is not open
+    // a dot-segment spelling of an open path that routes elsewhere is not open: the path guard, which runs first,
+    // refuses any non-canonical path
     HttpResponse<Buffer> sneaky = await(web.get(agent.actualPort(), "127.0.0.1",
         "/v2/health/live/../../models/" + MODEL).send());
-    assertThat(sneaky.statusCode()).isEqualTo(401);
+    assertThat(sneaky.statusCode()).isEqualTo(400);
+    assertThat(sneaky.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_path");
     assertThat(await(web.get(agent.actualPort(), "127.0.0.1", "/v2/models/" + MODEL).send()).statusCode())
         .isEqualTo(401);
   }
