@@ -296,6 +296,7 @@ public class NodeAgent extends VerticleBase {
   }
 
   private void enclaveReachable(boolean reachable) {
+    boolean lost = !reachable && enclaveReachable;
     if (reachable != enclaveReachable) {
       if (reachable) {
         LOG.info("instance {}: enclave answers again; healthy", options.instanceId());
@@ -304,6 +305,15 @@ public class NodeAgent extends VerticleBase {
       }
     }
     enclaveReachable = reachable;
+    if (lost) {
+      // Say so now rather than at the next heartbeat: a restart by the wash may bring the enclave back within the
+      // beat interval, and routers should steer around the instance in the meantime.
+      context.runOnContext(v -> {
+        if (heartbeater != null) {
+          heartbeater.beat();
+        }
+      });
+    }
   }
 
   /**
