@@ -5,7 +5,7 @@
 #   cluster/src/test/bench/hardening-before-after.sh            # then read the table it prints at the end
 #
 # Builds two trees with `mvn -B -q -o -DskipTests package` (never install, so ~/.m2 keeps what it had):
-#   BEFORE_DIR (default /work/wt/before): a git worktree of BEFORE_REV (default d47f2ec, the skeletons commit just
+#   BEFORE_DIR (default ../mrgc-before, beside this checkout): a git worktree of BEFORE_REV (default d47f2ec, the skeletons commit just
 #              before the hardening branches), made if absent;
 #   AFTER_DIR  (default: this checkout): the hardened tree.
 # Copies HardeningLoadDriver.java (the load, written against the APIs both trees have) into BEFORE_DIR, then starts
@@ -18,9 +18,9 @@
 # (all its segments pooled) and the ratio after/before. Logs and latency files: OUT (default /tmp/hardening-bench).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-AFTER_DIR="${AFTER_DIR:-$(cd "$here/../../.." && pwd)}"
+AFTER_DIR="${AFTER_DIR:-$(cd "$here/../../../.." && pwd)}"
 BEFORE_REV="${BEFORE_REV:-d47f2ec}"
-BEFORE_DIR="${BEFORE_DIR:-/work/wt/before}"
+BEFORE_DIR="${BEFORE_DIR:-$AFTER_DIR/../mrgc-before}"
 THREADS="${THREADS:-4}"
 WARMUP="${WARMUP:-400}"
 REQUESTS="${REQUESTS:-800}"
