@@ -33,6 +33,8 @@ final class LocalEnclave implements EnclaveControl, AutoCloseable {
   private final EnclaveClient client;
   private EnclaveService service;
   private EnclaveServer server;
+  /** Restarts the car wash asked for (chaos tests tell a restart by the agent from one of their own). */
+  private final java.util.concurrent.atomic.AtomicLong restarts = new java.util.concurrent.atomic.AtomicLong();
 
   LocalEnclave(Path socket, RecipientKms kms, AttestationProvider attestation, EnclaveCanary canary) {
     this.socket = socket;
@@ -74,6 +76,7 @@ final class LocalEnclave implements EnclaveControl, AutoCloseable {
    */
   @Override
   public void restart() throws EnclaveException {
+    restarts.incrementAndGet();
     stop();
     start();
     canary.prove(client);
@@ -82,6 +85,11 @@ final class LocalEnclave implements EnclaveControl, AutoCloseable {
   /** The parent-side handler the node agent uses. */
   EnclaveClient client() {
     return client;
+  }
+
+  /** How many times the agent's car wash restarted this enclave. */
+  long restarts() {
+    return restarts.get();
   }
 
   /** KMS calls made by the running enclave since it booted (0 when stopped). */

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -106,8 +107,12 @@ class ClusterResilienceTest {
         .tenant(tenant.tenantId()).apiKey(tenant.apiKey()).kmsKeyId(tenant.kmsKeyId())
         .dataKeySource(cluster.tenantKeySource()).build()) {
       assertThat(sdk.embed("all-minilm-l6-v2", List.of("before")).vectors()).hasSize(1);
+      long restartsBefore = cluster.enclave(victim).restarts();
       cluster.enclave(victim).stop();
-      awaitHealth(rows, victim, health -> health == 0);
+      // The agent notices at its next ping: it reports health 0 at once and its car wash restarts the enclave. A
+      // local enclave boots in tens of milliseconds, so the restart may win the race with the heartbeat's write;
+      // either is the agent reacting.
+      awaitNoticed(rows, victim, () -> cluster.enclave(victim).restarts() > restartsBefore);
       Thread.sleep(1_500); // the router's next snapshot poll sees it
       for (int i = 0; i < 20; i++) {
         assertThat(sdk.embed("all-minilm-l6-v2", List.of("while down " + i)).vectors()).hasSize(1);
@@ -116,6 +121,19 @@ class ClusterResilienceTest {
       awaitHealth(rows, victim, health -> health > 0);
       assertThat(sdk.embed("all-minilm-l6-v2", List.of("after")).vectors()).hasSize(1);
     }
+  }
+
+  /** Until the row reports health 0 or {@code restarted} says the agent already restarted the enclave. */
+  private static void awaitNoticed(GpuInstanceRepository rows, String instanceId, BooleanSupplier restarted)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      if (restarted.getAsBoolean() || rows.get(REGION, instanceId).join().getHealth() == 0) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(instanceId + " neither reported health 0 nor restarted its enclave within 15 s");
   }
 
   private static void awaitHealth(GpuInstanceRepository rows, String instanceId, IntPredicate wanted)
