@@ -8,6 +8,7 @@ import io.mrgc.router.pick.Picker;
 import io.mrgc.router.snapshot.RegionSnapshot;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -354,7 +355,7 @@ final class Exchange implements DispatchQueue.Waiter {
     // the whole body is here before the dispatch, so its digest is signed too.
     signed = proxy.peerAuth() == null ? null : bodyLength == 0
         ? proxy.peerAuth().sign(up.headers(), up.getMethod().name(), up.getURI())
-        : proxy.peerAuth().sign(up.headers(), up.getMethod().name(), up.getURI(), ByteBuffer.wrap(body.getBytes()));
+        : proxy.peerAuth().sign(up.headers(), up.getMethod().name(), up.getURI(), bodyView());
     up.exceptionHandler(error -> {}); // failures arrive through response()
     up.response().onComplete(result -> onResponse(up, result));
     sent = true;
@@ -370,6 +371,11 @@ final class Exchange implements DispatchQueue.Waiter {
     } else {
       up.end();
     }
+  }
+
+  /** The buffered body as a read-only view (no copy of up to 2 MiB per attempt just to hash it). */
+  private ByteBuffer bodyView() {
+    return ((BufferInternal) body).getByteBuf().nioBuffer().asReadOnlyBuffer();
   }
 
   private void onContinue(HttpClientRequest up) {
