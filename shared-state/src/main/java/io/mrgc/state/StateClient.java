@@ -24,6 +24,8 @@ public final class StateClient implements AutoCloseable {
   private final String region;
   private final DynamoDbAsyncClient dynamo;
   private final DynamoDbEnhancedAsyncClient enhanced;
+  /** The HTTP client this client made for itself ({@link #localOwned}), closed with it. */
+  private SdkAsyncHttpClient ownedHttp;
 
   private StateClient(String region, DynamoDbAsyncClient dynamo) {
     this.region = region;
@@ -47,10 +49,26 @@ public final class StateClient implements AutoCloseable {
 
   /** A client of the real DynamoDB in {@code region}. */
   public static StateClient aws(String region) {
-    return new StateClient(region, DynamoDbAsyncClient.builder()
-        .region(Region.of(region))
-        .overrideConfiguration(overrides())
-        .build());
+    return aws(region, java.util.Optional.empty());
+  }
+
+  /**
+   * A client of DynamoDB in {@code region} with the SDK's default credentials; {@code endpoint} overrides the
+   * regional endpoint (a VPC endpoint, or DynamoDB Local in contract tests).
+   */
+  public static StateClient aws(String region, java.util.Optional<URI> endpoint) {
+    var builder = DynamoDbAsyncClient.builder().region(Region.of(region)).overrideConfiguration(overrides());
+    endpoint.ifPresent(builder::endpointOverride);
+    return new StateClient(region, builder.build());
+  }
+
+  /** A client of DynamoDB Local with an HTTP client of its own, closed with it (one service per process). */
+  public static StateClient localOwned(URI endpoint, String region) {
+    SdkAsyncHttpClient http = software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient.builder()
+        .maxConcurrency(256).build();
+    StateClient client = local(endpoint, region, http);
+    client.ownedHttp = http;
+    return client;
   }
 
   private static ClientOverrideConfiguration overrides() {
@@ -75,5 +93,8 @@ public final class StateClient implements AutoCloseable {
   @Override
   public void close() {
     dynamo.close();
+    if (ownedHttp != null) {
+      ownedHttp.close();
+    }
   }
 }
