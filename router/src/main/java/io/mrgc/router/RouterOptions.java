@@ -48,6 +48,8 @@ import java.util.function.Consumer;
  * @param edge the listeners beside the tenant one: PROXY protocol v2 trust and the admin listener
  * @param tls TLS of the tenant listener ({@link ServerTls#none()}: plaintext HTTP)
  * @param agentAuth how the router proves to the node agents that it forwarded the request
+ * @param rateLimits how the region's routers share each tenant's rate limit (leases from the {@code rate_limits}
+ *     table, a local fallback while it cannot be reached)
  */
 public record RouterOptions(String region, String routerId, String host, int port, Duration snapshotInterval,
     Duration heartbeatStaleAfter, long maxBodyBytes, Duration connectTimeout, Duration requestTimeout,
@@ -56,7 +58,7 @@ public record RouterOptions(String region, String routerId, String host, int por
     Duration proxyProtocolHeaderTimeout, Duration authCacheTtl, Duration authNegativeCacheTtl,
     int authCacheMaxEntries, double defaultRateLimitRps, int defaultRateLimitBurst, int rateLimiterMaxTenants,
     int dispatchQueueLimit, Duration dispatchQueueTimeout, Duration continueTimeout, IngressLimits ingress,
-    EdgeListeners edge, ServerTls tls, PeerAuthOptions agentAuth) {
+    EdgeListeners edge, ServerTls tls, PeerAuthOptions agentAuth, RegionRateLimits rateLimits) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -124,6 +126,7 @@ public record RouterOptions(String region, String routerId, String host, int por
     java.util.Objects.requireNonNull(edge, "edge");
     java.util.Objects.requireNonNull(tls, "tls");
     java.util.Objects.requireNonNull(agentAuth, "agentAuth");
+    java.util.Objects.requireNonNull(rateLimits, "rateLimits");
   }
 
   /** Every default, for {@code region} and {@code routerId}. */
@@ -136,7 +139,7 @@ public record RouterOptions(String region, String routerId, String host, int por
         DEFAULT_AUTH_NEGATIVE_CACHE_TTL, DEFAULT_AUTH_CACHE_MAX_ENTRIES, DEFAULT_RATE_LIMIT_RPS,
         DEFAULT_RATE_LIMIT_BURST, DEFAULT_RATE_LIMITER_MAX_TENANTS, DEFAULT_DISPATCH_QUEUE_LIMIT,
         DEFAULT_DISPATCH_QUEUE_TIMEOUT, DEFAULT_CONTINUE_TIMEOUT, IngressLimits.defaults(), EdgeListeners.defaults(),
-        ServerTls.none(), PeerAuthOptions.none());
+        ServerTls.none(), PeerAuthOptions.none(), RegionRateLimits.defaults());
   }
 
   /** The metrics series this router writes. */
@@ -264,6 +267,10 @@ public record RouterOptions(String region, String routerId, String host, int por
     return copy(o -> o.agentAuth = value);
   }
 
+  public RouterOptions withRateLimits(RegionRateLimits value) {
+    return copy(o -> o.rateLimits = value);
+  }
+
   private RouterOptions copy(Consumer<Fields> change) {
     Fields f = new Fields(this);
     change.accept(f);
@@ -272,7 +279,8 @@ public record RouterOptions(String region, String routerId, String host, int por
         f.ejectAfterConsecutiveFailures, f.baseEjectionTime, f.maxEjectedPercent, f.slowStart, f.allowPlaintext,
         f.proxyProtocolPort, f.proxyProtocolHeaderTimeout, f.authCacheTtl, f.authNegativeCacheTtl,
         f.authCacheMaxEntries, f.defaultRateLimitRps, f.defaultRateLimitBurst, f.rateLimiterMaxTenants,
-        f.dispatchQueueLimit, f.dispatchQueueTimeout, f.continueTimeout, f.ingress, f.edge, f.tls, f.agentAuth);
+        f.dispatchQueueLimit, f.dispatchQueueTimeout, f.continueTimeout, f.ingress, f.edge, f.tls, f.agentAuth,
+        f.rateLimits);
   }
 
   /** A mutable copy, so that each {@code with*} method names only the field it changes. */
@@ -308,6 +316,7 @@ public record RouterOptions(String region, String routerId, String host, int por
     EdgeListeners edge;
     ServerTls tls;
     PeerAuthOptions agentAuth;
+    RegionRateLimits rateLimits;
 
     Fields(RouterOptions o) {
       region = o.region;
@@ -341,6 +350,7 @@ public record RouterOptions(String region, String routerId, String host, int por
       edge = o.edge;
       tls = o.tls;
       agentAuth = o.agentAuth;
+      rateLimits = o.rateLimits;
     }
   }
 }

@@ -2,6 +2,7 @@ package io.mrgc.router;
 
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.RequestIds;
+import io.mrgc.router.metrics.LiveRouters;
 import io.mrgc.router.metrics.MetricsPublisher;
 import io.mrgc.router.metrics.MetricsWindow;
 import io.mrgc.router.metrics.RouterMetrics;
@@ -15,13 +16,14 @@ import io.mrgc.router.ppv2.TrustedPeers;
 import io.mrgc.router.proxy.ProxyHandler;
 import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.router.security.AuthFailures;
-import io.mrgc.router.security.RateLimiter;
+import io.mrgc.router.security.RegionRateLimiter;
 import io.mrgc.router.security.TenantAuthenticator;
 import io.mrgc.router.security.TenantGate;
 import io.mrgc.router.snapshot.RegionSnapshot;
 import io.mrgc.router.snapshot.SnapshotPoller;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.MetricsRepository;
+import io.mrgc.state.RateLimitRepository;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.TenantRepository;
@@ -85,7 +87,8 @@ public final class RouterVerticle extends VerticleBase {
   private HttpServer server;
   private HttpServer admin;
   private TenantAuthenticator authenticator;
-  private RateLimiter limiter;
+  private RegionRateLimiter limiter;
+  private LiveRouters liveRouters;
   private final ProxiedConnections proxied = new ProxiedConnections();
   private ProxyProtocolFront proxyFront;
   private HttpListenerGuard listenerGuard;
@@ -133,7 +136,11 @@ public final class RouterVerticle extends VerticleBase {
         new AuthFailures(ingress.authFailuresPerSecond(), ingress.authFailureBurst(), ingress.authFailureTrackedKeys(),
             System::nanoTime),
         ingress.authLookupsPerSource(), ingress.authLookupSources());
-    limiter = new RateLimiter(options.rateLimiterMaxTenants(), System::nanoTime);
+    liveRouters = new LiveRouters(vertx, new MetricsRepository(state), options.region(), options.metricsSeries(),
+        options.metricsInterval(), clockMillis);
+    limiter = new RegionRateLimiter(context, options.region(), new RateLimitRepository(state)::lease,
+        options.rateLimits(), options.rateLimiterMaxTenants(), liveRouters::count, metrics, System::nanoTime,
+        () -> clockMillis.getAsLong() * 1000);
     TenantGate gate = new TenantGate(options, authenticator, limiter, proxied, metrics, proxy);
     // HTTP/1.1 only: the proxy relies on one request per connection at a time (a refusal or an unread body closes
     // the connection), so a client's h2c upgrade is ignored rather than multiplexing streams over one connection.
@@ -156,7 +163,10 @@ public final class RouterVerticle extends VerticleBase {
         .compose(firstPollDone -> server.listen())
         .compose(listening -> admin.listen())
         .compose(listening -> startProxyFront())
-        .onSuccess(listening -> publisher.start());
+        .onSuccess(listening -> {
+          publisher.start();
+          liveRouters.start();
+        });
   }
 
   private Future<?> startProxyFront() {
@@ -192,6 +202,7 @@ public final class RouterVerticle extends VerticleBase {
     adminGuard.close();
     poller.stop();
     publisher.stop();
+    liveRouters.stop();
     Future<Void> front = proxyFront == null ? Future.succeededFuture() : proxyFront.close();
     Future<Void> closed = server == null ? front : front.eventually(() -> server.close());
     return closed.eventually(() -> admin == null ? Future.succeededFuture() : admin.close())
@@ -233,7 +244,8 @@ public final class RouterVerticle extends VerticleBase {
     return authenticator;
   }
 
-  public RateLimiter rateLimiter() {
+  /** The tenants' regional rate limits, for tests and diagnostics. */
+  public RegionRateLimiter rateLimiter() {
     return limiter;
   }
 

@@ -256,7 +256,8 @@ class ExclusiveDispatchTest {
     assertThat(router.metrics().refusals("i-refusing")).isEqualTo(1.0);
     assertThat(router.outliers().isEjected("i-refusing")).as("a refusal is no failure").isFalse();
     assertThat(router.metrics().scrape())
-        .containsPattern("mrgc_router_refusals_total\\{instance=\"i-refusing\",region=\"[^\"]+\"} 1.0")
+        .containsPattern("mrgc_router_refusals_total\\{instance=\"i-refusing\",reason=\"instance_not_ready\",region=\"[^\"]+\"} 1.0")
+        .containsPattern("mrgc_router_retries_total\\{reason=\"instance_not_ready\",region=\"[^\"]+\"} 1.0")
         .containsPattern("mrgc_router_holds_total\\{region=\"[^\"]+\",state=\"QUARANTINED\"} 1.0");
     // The connection carried a head announcing a body that never came: closed, never reused.
     waitUntil(() -> refusing.closedConnections.get() == 1, "the refused request's connection closed");

@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code Expect: 100-continue} with 100 Continue when it takes the request, or, with {@link #refuseWith} set, with a
  * final 503 and {@code x-mrgc-instance-state} without reading the body; its responses report the state after the
  * wash ({@link #stateAfter}). It counts how many requests it has at once, so tests can check exclusivity.
+ * With {@link #admissionLimit} set it is its own arbiter like the real agent's door (InstanceGate with
+ * {@code maxQueuedRequests}): a request beyond the limit gets 429 {@code overloaded}, body unread, whoever sent it.
+ * It also counts the tenants ({@code x-mrgc-tenant}) it serves at once.
  */
 final class FakeAgent {
   final String id;
@@ -44,6 +47,13 @@ final class FakeAgent {
   final AtomicLong bodyBytes = new AtomicLong();
   final AtomicInteger concurrent = new AtomicInteger();
   final AtomicInteger maxConcurrent = new AtomicInteger();
+  /** Requests being served per tenant, and the most distinct tenants served at once. */
+  private final java.util.Map<String, Integer> tenantsServed = new ConcurrentHashMap<>();
+  final AtomicInteger maxTenantsAtOnce = new AtomicInteger();
+  /** Requests refused with 429 overloaded ({@link #admissionLimit}). */
+  final AtomicInteger overloaded = new AtomicInteger();
+  /** Requests served at once at most; one more gets 429 overloaded, body unread (0: no limit). */
+  volatile int admissionLimit;
   /** Distinct connections requests arrived on, and how many of them are closed. */
   final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
   final AtomicInteger closedConnections = new AtomicInteger();
@@ -160,8 +170,19 @@ final class FakeAgent {
           .end("{\"error\":{\"code\":\"instance_not_ready\",\"message\":\"instance is " + refusal + "\"}}");
       return;
     }
+    int limit = admissionLimit;
+    if (limit > 0 && concurrent.get() >= limit) {
+      overloaded.incrementAndGet();
+      request.response().setStatusCode(429).putHeader("content-type", "application/json")
+          .putHeader("retry-after", "1").putHeader("connection", "close")
+          .end("{\"error\":{\"code\":\"overloaded\",\"message\":\"the instance is full\"}}");
+      return;
+    }
     int now = concurrent.incrementAndGet();
     maxConcurrent.accumulateAndGet(now, Math::max);
+    String tenant = String.valueOf(request.getHeader("x-mrgc-tenant"));
+    tenantsServed.merge(tenant, 1, Integer::sum);
+    maxTenantsAtOnce.accumulateAndGet(tenantsServed.size(), Math::max);
     if ("100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
       request.response().writeContinue();
     }
@@ -169,6 +190,7 @@ final class FakeAgent {
     Runnable leave = () -> {
       if (left.compareAndSet(false, true)) {
         concurrent.decrementAndGet();
+        tenantsServed.computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
       }
     };
     request.exceptionHandler(error -> {

@@ -71,6 +71,11 @@ class RouterOptionsTest {
         .hasMessage("continueTimeout must be a positive duration, but was PT0S");
     assertThatThrownBy(() -> options.withRequestTimeout(null))
         .hasMessage("requestTimeout must be a positive duration, but was null");
+    assertThatThrownBy(() -> RegionRateLimits.defaults().withLeaseTokens(0))
+        .hasMessage("leaseTokens must be between 1 and 1000000, but was 0");
+    assertThatThrownBy(() -> RegionRateLimits.defaults().withFallbackProbeInterval(Duration.ZERO))
+        .hasMessage("fallbackProbeInterval must be a positive duration, but was PT0S");
+    assertThatThrownBy(() -> options.withRateLimits(null)).hasMessage("rateLimits");
   }
 
   @Test

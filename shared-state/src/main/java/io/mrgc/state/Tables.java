@@ -18,8 +18,9 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
 
 /**
- * The six global tables: names, keys, indexes and TTL attributes, exactly as documented in docs/state.md.
- * Local mode creates them; in AWS terraform does (from the same definitions in docs/state.md).
+ * The six global tables, and the regional {@code rate_limits}: names, keys, indexes and TTL attributes, exactly as
+ * documented in docs/state.md. Local mode creates them; in AWS terraform does (from the same definitions in
+ * docs/state.md).
  */
 public final class Tables {
   public static final String GPU_INSTANCES = "gpu_instances";
@@ -28,6 +29,12 @@ public final class Tables {
   public static final String METRICS = "metrics";
   public static final String CLEANUP_VALIDATION = "cleanup_validation";
   public static final String TENANTS = "tenants";
+  /**
+   * Per-tenant, per-region token buckets shared by a region's routers ({@link RateLimitRepository}). In AWS a
+   * regional table in each region, not a global table: its rows are written only in their home region and
+   * replicating them would only cost (a bucket of another region is never read).
+   */
+  public static final String RATE_LIMITS = "rate_limits";
 
   public static final String GPU_INSTANCES_BY_INSTANCE_ID = "by_instance_id";
   public static final String METRICS_BY_REGION = "by_region";
@@ -49,7 +56,8 @@ public final class Tables {
           List.of(new Index(METRICS_BY_REGION, s("region"), n("window_start"))), "expires_at"),
       new TableSpec(CLEANUP_VALIDATION, s("instance_id"), s("completed_at_request"), List.of(), "expires_at"),
       new TableSpec(TENANTS, s("tenant_id"), null,
-          List.of(new Index(TENANTS_BY_API_KEY_HASH, s("api_key_hash"), null)), null));
+          List.of(new Index(TENANTS_BY_API_KEY_HASH, s("api_key_hash"), null)), null),
+      new TableSpec(RATE_LIMITS, s("pk"), null, List.of(), "expires_at"));
 
   /** Table creation is slow on a loaded machine (DynamoDB Local builds each index): not a data-path call. */
   private static final java.time.Duration ADMIN_CALL_TIMEOUT = java.time.Duration.ofSeconds(30);

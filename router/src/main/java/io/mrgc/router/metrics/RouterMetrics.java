@@ -15,20 +15,31 @@ import java.util.function.IntSupplier;
 /**
  * The router's Prometheus metrics (served on /metrics) and the current window for the metrics table. Names as
  * exported: {@code mrgc_router_requests_total{status_class}}, {@code mrgc_router_request_duration_seconds},
- * {@code mrgc_router_upstream_latency_seconds}, {@code mrgc_router_retries_total},
+ * {@code mrgc_router_upstream_latency_seconds}, {@code mrgc_router_retries_total{reason}},
  * {@code mrgc_router_ejections_total{instance}}, {@code mrgc_router_dispatches_total{instance}} (per-instance
  * dispatch share), {@code mrgc_router_fail_open_picks_total}, {@code mrgc_router_snapshot_age_seconds},
  * {@code mrgc_router_rejections_total{code}} (requests refused by the tenant gate); exclusive dispatch:
  * {@code mrgc_router_queue_waits_total}, {@code mrgc_router_queue_wait_seconds}, {@code mrgc_router_queue_depth},
- * {@code mrgc_router_queue_rejections_total{reason}} (full, timeout), {@code mrgc_router_refusals_total{instance}},
- * {@code mrgc_router_holds_total{state}}, {@code mrgc_router_held_instances}.
+ * {@code mrgc_router_queue_rejections_total{reason}} (full, timeout),
+ * {@code mrgc_router_refusals_total{instance,reason}}, {@code mrgc_router_holds_total{state}},
+ * {@code mrgc_router_held_instances}; regional rate limits: {@code mrgc_router_rate_limit_leases_total{outcome}},
+ * {@code mrgc_router_rate_limit_fallback_decisions_total{decision}}, {@code mrgc_router_rate_limit_fallback},
+ * {@code mrgc_router_rate_limit_live_routers}.
+ *
+ * <p>What routers of one region cannot know of each other shows in two counters: an instance's refusals
+ * ({@code reason} = the agent's code: {@code instance_not_ready}, or {@code overloaded} when its admission bound is
+ * full, i.e. another router got there first) and the retries they cause ({@code mrgc_router_retries_total} with
+ * {@code reason} = the refusal's code, or {@value #RETRY_CONNECT_FAILED} / {@value #RETRY_UNANSWERED_HEAD}).
  */
 public final class RouterMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MetricsWindow window;
   private final Timer requestDuration;
   private final Timer upstreamLatency;
-  private final Counter retries;
+  /** Retry reason: the instance could not be connected to. */
+  public static final String RETRY_CONNECT_FAILED = "connect_failed";
+  /** Retry reason: the instance answered nothing to the request's head in time (taken for hung). */
+  public static final String RETRY_UNANSWERED_HEAD = "unanswered_head";
   private final Counter failOpenPicks;
   private final Counter queueWaits;
   private final Timer queueWait;
@@ -42,8 +53,6 @@ public final class RouterMetrics {
     upstreamLatency = Timer.builder("mrgc.router.upstream.latency")
         .description("Time from dispatch to the instance's response head")
         .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
-    retries = Counter.builder("mrgc.router.retries").description("Connect failures retried on another instance")
-        .register(registry);
     failOpenPicks = Counter.builder("mrgc.router.fail.open.picks")
         .description("Picks made from the unfiltered snapshot because no instance passed the filters")
         .register(registry);
@@ -113,8 +122,14 @@ public final class RouterMetrics {
     upstreamLatency.record(Duration.ofNanos(nanos));
   }
 
-  public void retry() {
-    retries.increment();
+  /**
+   * A request sent again to another instance (or back into the wait for one) with nothing of it sent before:
+   * {@code reason} is {@value #RETRY_CONNECT_FAILED}, {@value #RETRY_UNANSWERED_HEAD} or a refusal's code (a fixed
+   * set).
+   */
+  public void retry(String reason) {
+    Counter.builder("mrgc.router.retries").description("Requests sent again elsewhere, by what made them go")
+        .tag("reason", reason).register(registry).increment();
   }
 
   public void failOpen() {
@@ -134,9 +149,14 @@ public final class RouterMetrics {
     Counter.builder("mrgc.router.queue.rejections").tag("reason", reason).register(registry).increment();
   }
 
-  /** The instance refused a dispatch before its body (503 with its state): retried elsewhere, not ejected. */
-  public void refusal(String instanceId) {
-    Counter.builder("mrgc.router.refusals").tag("instance", instanceId).register(registry).increment();
+  /**
+   * The instance refused a dispatch before its body: retried elsewhere, not ejected. {@code reason} is the agent's
+   * code: {@code instance_not_ready} (503 with its state) or {@code overloaded} (429: full with another router's
+   * requests).
+   */
+  public void refusal(String instanceId, String reason) {
+    Counter.builder("mrgc.router.refusals").description("Dispatches an instance refused before their body")
+        .tag("instance", instanceId).tag("reason", reason).register(registry).increment();
   }
 
   /** The instance answered nothing to a request's head in time (hung): ejected, the request went elsewhere. */
@@ -163,9 +183,14 @@ public final class RouterMetrics {
     return counter == null ? 0 : counter.count();
   }
 
+  /** Refusals by the instance, of any reason. */
   public double refusals(String instanceId) {
-    Counter counter = registry.find("mrgc.router.refusals").tag("instance", instanceId).counter();
-    return counter == null ? 0 : counter.count();
+    return sum(registry.find("mrgc.router.refusals").tag("instance", instanceId).counters());
+  }
+
+  /** Refusals by every instance with {@code reason}. */
+  public double refusalsFor(String reason) {
+    return sum(registry.find("mrgc.router.refusals").tag("reason", reason).counters());
   }
 
   public void ejection(String instanceId) {
@@ -185,8 +210,17 @@ public final class RouterMetrics {
     return counter == null ? 0 : counter.count();
   }
 
+  /** Retries of every reason. */
   public double retries() {
-    return retries.count();
+    return sum(registry.find("mrgc.router.retries").counters());
+  }
+
+  public double retries(String reason) {
+    return sum(registry.find("mrgc.router.retries").tag("reason", reason).counters());
+  }
+
+  private static double sum(java.util.Collection<Counter> counters) {
+    return counters.stream().mapToDouble(Counter::count).sum();
   }
 
   /**
@@ -200,6 +234,43 @@ public final class RouterMetrics {
         registry.remove(meter);
       }
     }
+  }
+
+  /**
+   * Gauges of the regional rate limiter: {@code mrgc_router_rate_limit_fallback} (1 while this router limits tenants
+   * alone because the rate_limits table cannot be reached) and {@code mrgc_router_rate_limit_live_routers} (the N
+   * that the fallback divides by).
+   */
+  public void watchRateLimits(java.util.function.BooleanSupplier inFallback, IntSupplier liveRouters) {
+    Gauge.builder("mrgc.router.rate.limit.fallback", () -> inFallback.getAsBoolean() ? 1 : 0)
+        .description("1 while tenants are rate limited by this router alone (rate_limits table unreachable)")
+        .register(registry);
+    Gauge.builder("mrgc.router.rate.limit.live.routers", liveRouters::getAsInt)
+        .description("Routers of the region with recent metrics rows (the fallback's share is 1/N)")
+        .register(registry);
+  }
+
+  /** A lease from the regional bucket: {@code granted}, {@code exhausted} (bucket empty) or {@code failed}. */
+  public void rateLimitLease(String outcome) {
+    Counter.builder("mrgc.router.rate.limit.leases").description("Token leases taken from the regional bucket")
+        .tag("outcome", outcome).register(registry).increment();
+  }
+
+  public double rateLimitLeases(String outcome) {
+    Counter counter = registry.find("mrgc.router.rate.limit.leases").tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  /** A request decided by the local fallback limit (the table unreachable): {@code allowed} or {@code limited}. */
+  public void rateLimitFallbackDecision(boolean allowed) {
+    Counter.builder("mrgc.router.rate.limit.fallback.decisions")
+        .description("Requests rate limited by this router alone while the rate_limits table was unreachable")
+        .tag("decision", allowed ? "allowed" : "limited").register(registry).increment();
+  }
+
+  public double rateLimitFallbackDecisions(String decision) {
+    Counter counter = registry.find("mrgc.router.rate.limit.fallback.decisions").tag("decision", decision).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   public String scrape() {

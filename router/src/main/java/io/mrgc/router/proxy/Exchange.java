@@ -3,6 +3,7 @@ package io.mrgc.router.proxy;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.RequestIds;
 import io.mrgc.common.peer.PeerAuth;
+import io.mrgc.router.metrics.RouterMetrics;
 import io.mrgc.router.pick.InstanceHolds;
 import io.mrgc.router.pick.Picker;
 import io.mrgc.router.snapshot.RegionSnapshot;
@@ -75,7 +76,13 @@ final class Exchange implements DispatchQueue.Waiter {
   private long bodyTimer;
   /** Instances this request could not connect to: excluded from its later picks. */
   private final Set<String> unreachable = new HashSet<>();
+  /** Refusals that count against the request's allowance (instances not ready: at most one per instance). */
   private int refusals;
+  /**
+   * When the first {@link Refusal#OVERLOADED} came (0: none): an instance full with another router's requests is
+   * busy, not unready, so those refusals are bounded in time ({@code dispatchQueueTimeout}), not in number.
+   */
+  private long firstOverloadNanos;
   private boolean queued;
   private boolean done;
   // The current attempt, reset by dispatch():
@@ -318,7 +325,7 @@ final class Exchange implements DispatchQueue.Waiter {
 
   /** Nothing was sent: the instance is ejected and the request goes once to a different one. */
   private void connectFailed() {
-    leaveUnreachable(502, "upstream_unavailable", "no instance of region " + proxy.options().region()
+    leaveUnreachable(RouterMetrics.RETRY_CONNECT_FAILED, 502, "upstream_unavailable", "no instance of region " + proxy.options().region()
         + " could be reached");
   }
 
@@ -326,13 +333,13 @@ final class Exchange implements DispatchQueue.Waiter {
    * Ends the dispatch to an instance that got nothing of the body, ejects it and sends the request to a different
    * one, or, after {@link #MAX_CONNECT_ATTEMPTS} such instances, fails it with {@code status}.
    */
-  private void leaveUnreachable(int status, String code, String message) {
+  private void leaveUnreachable(String retryReason, int status, String code, String message) {
     String instanceId = pick.backend().instanceId();
     endDispatch();
     proxy.outliers().connectFailed(instanceId);
     unreachable.add(instanceId);
     if (unreachable.size() < MAX_CONNECT_ATTEMPTS) {
-      proxy.metrics().retry();
+      proxy.metrics().retry(retryReason);
       attempt();
     } else {
       fail(status, code, message, null);
@@ -404,7 +411,7 @@ final class Exchange implements DispatchQueue.Waiter {
     up.reset();
     upstream = null;
     proxy.metrics().noAnswerToHead(instanceId);
-    leaveUnreachable(504, "upstream_timeout", "instance " + instanceId + " did not take the request within "
+    leaveUnreachable(RouterMetrics.RETRY_UNANSWERED_HEAD, 504, "upstream_timeout", "instance " + instanceId + " did not take the request within "
         + waitedMillis + " ms");
   }
 
@@ -438,8 +445,9 @@ final class Exchange implements DispatchQueue.Waiter {
       return;
     }
     instanceState = up.getHeader(Headers.INSTANCE_STATE);
-    if (isRefusal(up)) {
-      refused(upRequest, up);
+    Refusal refusal = refusal(up);
+    if (refusal != null) {
+      refused(upRequest, up, refusal);
       return;
     }
     proxy.metrics().upstreamLatency(System.nanoTime() - dispatchNanos);
@@ -502,35 +510,67 @@ final class Exchange implements DispatchQueue.Waiter {
   }
 
   /**
-   * A refusal: a final 503 carrying a state other than READY, before the body went (for a request without a body,
-   * only on safe methods, which may be sent again whatever the instance did with them).
+   * A refusal, before the body went (for a request without a body, only on safe methods, which may be sent again
+   * whatever the instance did with them): a final 503 carrying a state other than READY ({@link Refusal#NOT_READY}),
+   * or a 429 ({@link Refusal#OVERLOADED}: the agent's admission bound is full, which with this router's exclusive
+   * dispatch means another router's requests fill it). Null when the answer is no refusal.
    */
-  private boolean isRefusal(HttpClientResponse up) {
-    return up.statusCode() == 503 && !InstanceHolds.isReady(instanceState)
-        && (body != null && body.length() > 0 ? !continued : request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD
-            || request.method() == HttpMethod.OPTIONS);
+  private Refusal refusal(HttpClientResponse up) {
+    boolean nothingSent = body != null && body.length() > 0 ? !continued : request.method() == HttpMethod.GET
+        || request.method() == HttpMethod.HEAD || request.method() == HttpMethod.OPTIONS;
+    if (!nothingSent) {
+      return null;
+    }
+    if (up.statusCode() == 503 && !InstanceHolds.isReady(instanceState)) {
+      return Refusal.NOT_READY;
+    }
+    return up.statusCode() == 429 ? Refusal.OVERLOADED : null;
   }
 
   /**
-   * The instance refused before reading the body (not READY: another router's request, its wash, a quarantine):
-   * hold it, do not eject it, and send the request elsewhere, at most once per instance of the snapshot.
+   * The instance refused before reading the body (not READY: its wash, a quarantine; or full with another router's
+   * requests): hold it, do not eject it, and send the request elsewhere (or wait for a free instance). Not-ready
+   * refusals are allowed once per instance of the snapshot; overloaded ones for {@code dispatchQueueTimeout} from
+   * the first, since another router's requests end soon and the instance comes back.
    */
-  private void refused(HttpClientRequest upRequest, HttpClientResponse up) {
+  private void refused(HttpClientRequest upRequest, HttpClientResponse up, Refusal refusal) {
     String instanceId = pick.backend().instanceId();
     up.exceptionHandler(error -> {});
     // The instance may still expect the body this connection announced; a refusal is rare, a new connection cheap.
     upRequest.connection().close();
     upstream = null;
-    proxy.metrics().refusal(instanceId);
+    proxy.metrics().refusal(instanceId, refusal.tag());
+    if (refusal == Refusal.OVERLOADED) {
+      instanceState = Refusal.OVERLOADED_HOLD_STATE; // the hold's reason: busy elsewhere
+    }
     endDispatch();
-    refusals++;
-    int instances = proxy.snapshot().backends().size();
-    if (refusals >= instances) {
-      noCapacity("instances of region " + proxy.options().region() + " refused the request " + refusals
-          + " times: none is ready");
+    String giveUp = refusal == Refusal.OVERLOADED ? overloadedTooLong() : notReadyTooOften();
+    if (giveUp != null) {
+      noCapacity(giveUp);
     } else {
+      proxy.metrics().retry(refusal.tag());
       attempt();
     }
+  }
+
+  /** Counts a not-ready refusal; the message to give up with once every instance of the snapshot refused, else null. */
+  private String notReadyTooOften() {
+    refusals++;
+    int instances = proxy.snapshot().backends().size();
+    return refusals < instances ? null : "instances of region " + proxy.options().region() + " refused the request "
+        + refusals + " times: none is ready";
+  }
+
+  /** The message to give up with once overloaded refusals went on for {@code dispatchQueueTimeout}, else null. */
+  private String overloadedTooLong() {
+    long now = System.nanoTime();
+    if (firstOverloadNanos == 0) {
+      firstOverloadNanos = now;
+    }
+    long waitedMillis = (now - firstOverloadNanos) / 1_000_000;
+    return waitedMillis < proxy.options().dispatchQueueTimeout().toMillis() ? null : "instances of region "
+        + proxy.options().region() + " stayed full with other routers' requests; the request was refused for "
+        + waitedMillis + " ms";
   }
 
   private void clientGone() {

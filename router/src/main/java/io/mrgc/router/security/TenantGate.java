@@ -44,12 +44,12 @@ public final class TenantGate {
 
   private final RouterOptions options;
   private final TenantAuthenticator authenticator;
-  private final RateLimiter limiter;
+  private final RegionRateLimiter limiter;
   private final ProxiedConnections proxied;
   private final RouterMetrics metrics;
   private final ProxyHandler proxy;
 
-  public TenantGate(RouterOptions options, TenantAuthenticator authenticator, RateLimiter limiter,
+  public TenantGate(RouterOptions options, TenantAuthenticator authenticator, RegionRateLimiter limiter,
       ProxiedConnections proxied, RouterMetrics metrics, ProxyHandler proxy) {
     this.options = options;
     this.authenticator = authenticator;
@@ -103,12 +103,22 @@ public final class TenantGate {
         ? tenant.getRateLimitRps() : options.defaultRateLimitRps();
     int burst = tenant.getRateLimitBurst() != null && tenant.getRateLimitBurst() > 0
         ? tenant.getRateLimitBurst() : options.defaultRateLimitBurst();
-    long retryAfter = limiter.tryAcquire(tenantId, rps, burst);
-    if (retryAfter > 0) {
-      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 429, "rate_limited", "tenant " + tenantId
-          + " is over its rate limit of " + rps + " requests per second (burst " + burst + ")", (int) Math.min(retryAfter, Integer.MAX_VALUE));
-      return;
-    }
+    // The region's bucket, shared by its routers: served from this router's lease, so a table call only when the
+    // lease is spent (RegionRateLimiter).
+    limiter.acquire(tenantId, rps, burst).onComplete(decided -> {
+      long retryAfter = decided.succeeded() ? decided.result() : 1;
+      if (retryAfter > 0) {
+        reject(request, requestId, startNanos, Sender.AUTHENTICATED, 429, "rate_limited", "tenant " + tenantId
+            + " is over its rate limit of " + rps + " requests per second (burst " + burst + ")",
+            (int) Math.min(retryAfter, Integer.MAX_VALUE));
+      } else {
+        admitWithinLimit(request, requestId, startNanos, tenant);
+      }
+    });
+  }
+
+  private void admitWithinLimit(HttpServerRequest request, String requestId, long startNanos, TenantItem tenant) {
+    String tenantId = tenant.getTenantId();
     RequestModel requested = RequestModel.of(request.path(), request.getHeader(Headers.MODEL));
     if (requested.mismatch() != null) {
       reject(request, requestId, startNanos, Sender.AUTHENTICATED, 400, "model_mismatch", requested.mismatch(), null);
