@@ -24,24 +24,20 @@ class VertxRuntimeTest {
   void preferNativeRunsOnEpollWhereItShips() throws Exception {
     assumeTrue(epollExpected(), "epoll ships for Linux x86_64 and aarch64 only");
     assertThat(VertxRuntime.epollUnavailabilityCause()).isNull();
-    Vertx vertx = VertxRuntime.create(new VertxOptions().setEventLoopPoolSize(1), true);
-    try {
-      assertThat(vertx.isNativeTransportEnabled()).isTrue();
-      assertThat(VertxRuntime.transportName(vertx)).isEqualTo(VertxRuntime.EPOLL);
-      assertThat(serverChannelClass(vertx)).isEqualTo("EpollServerSocketChannel");
-      assertServes(vertx);
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    assertRunsOn(true, VertxRuntime.EPOLL, "EpollServerSocketChannel");
   }
 
   @Test
   void withoutPreferNativeItRunsOnNio() throws Exception {
-    Vertx vertx = VertxRuntime.create(new VertxOptions().setEventLoopPoolSize(1), false);
+    assertRunsOn(false, VertxRuntime.NIO, "NioServerSocketChannel");
+  }
+
+  private static void assertRunsOn(boolean preferNative, String transport, String serverChannel) throws Exception {
+    Vertx vertx = VertxRuntime.create(new VertxOptions().setEventLoopPoolSize(1), preferNative);
     try {
-      assertThat(vertx.isNativeTransportEnabled()).isFalse();
-      assertThat(VertxRuntime.transportName(vertx)).isEqualTo(VertxRuntime.NIO);
-      assertThat(serverChannelClass(vertx)).isEqualTo("NioServerSocketChannel");
+      assertThat(vertx.isNativeTransportEnabled()).isEqualTo(preferNative);
+      assertThat(VertxRuntime.transportName(vertx)).isEqualTo(transport);
+      assertThat(serverChannelClass(vertx)).isEqualTo(serverChannel);
       assertServes(vertx);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
