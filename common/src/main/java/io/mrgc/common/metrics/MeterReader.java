@@ -34,6 +34,9 @@ final class MeterReader {
     List<EmfDatum> out = new ArrayList<>();
     for (Meter meter : meters) {
       Meter.Id id = meter.getId();
+      if (id.syntheticAssociation() != null) {
+        continue; // percentile and histogram gauges some registries derive from a timer: the timer speaks for them
+      }
       meter.use(
           gauge -> value(out, id, "", gauge.value(), valueUnit(id)),
           counter -> value(out, id, "", delta(seen, id, counter.count(), 0), counterUnit(id)),

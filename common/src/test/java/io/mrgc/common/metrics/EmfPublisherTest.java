@@ -153,6 +153,7 @@ class EmfPublisherTest {
     Gauge.builder("mrgc.failover.dial.applied.percent", () -> Double.NaN).register(registry);
     Gauge.builder("mrgc.agent.health", () -> Double.POSITIVE_INFINITY).register(registry);
     DistributionSummary.builder("mrgc.router.body.size").baseUnit("bytes").register(registry).record(100);
+    Timer.builder("mrgc.wash.duration").publishPercentiles(0.5, 0.99).register(registry).record(Duration.ofMillis(4));
     AtomicLong unrecorded = new AtomicLong(3);
     FunctionCounter.builder("mrgc.wash.records.unrecorded", unrecorded, AtomicLong::get).register(registry);
 
@@ -163,7 +164,9 @@ class EmfPublisherTest {
     assertThat(unit(lines, "AgentLatencyEwma")).isEqualTo("Milliseconds");
     assertThat(unit(lines, "RouterBodySize.Sum")).isEqualTo("Bytes");
     assertThat(value(lines, "WashRecordsUnrecorded")).isEqualTo(3);
-    assertThat(EmfSpec.metricNames(lines.get(0))).doesNotContain("FailoverDialAppliedPercent", "AgentHealth");
+    assertThat(EmfSpec.metricNames(lines.get(0))).doesNotContain("FailoverDialAppliedPercent", "AgentHealth")
+        .as("no percentile gauges derived from the timer").noneMatch(name -> name.contains("Percentile"))
+        .contains("WashDuration.Count");
   }
 
   @Test
