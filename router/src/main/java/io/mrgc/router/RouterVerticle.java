@@ -15,6 +15,7 @@ import io.mrgc.router.ppv2.ProxyProtocolFront;
 import io.mrgc.router.ppv2.TrustedPeers;
 import io.mrgc.router.proxy.ProxyHandler;
 import io.mrgc.common.net.HttpListenerGuard;
+import io.mrgc.common.net.VertxRuntime;
 import io.mrgc.router.security.AuthFailures;
 import io.mrgc.router.security.RegionRateLimiter;
 import io.mrgc.router.security.TenantAuthenticator;
@@ -53,7 +54,8 @@ import java.util.function.LongSupplier;
  * endpoint allowlist, rate limit, model allowlist, encrypted bodies) and are proxied; every other path is 404.
  * The tenant listener speaks TLS 1.2+ when {@link RouterOptions#tls()} has a certificate.
  * The admin listener ({@link EdgeListeners#adminHost()}, loopback or VPC-only) serves {@code /metrics},
- * {@code /healthz} and {@code /healthz/region} with its details (counts, failover state) for on-call and the failover
+ * {@code /healthz} and {@code /healthz/region} with its details (counts, failover state, the Vert.x transport: epoll
+ * or nio) for on-call and the failover
  * controllers. With {@link RouterOptions#proxyProtocolPort()} set, a third listener on
  * {@link EdgeListeners#proxyProtocolHost()} takes PROXY protocol v2 connections from the trusted networks only (the
  * PrivateLink NLB) and relays them to the tenant listener ({@link ProxyProtocolFront}).
@@ -306,7 +308,9 @@ public final class RouterVerticle extends VerticleBase {
       case HEALTHZ -> json(request, 200, new JsonObject().put("status", "alive"));
       case HEALTHZ_REGION -> {
         RegionHealth health = regionHealth();
-        json(request, health.canServe() ? 200 : 503, health.toJson());
+        // The transport of the Vertx this verticle runs on, as built by whoever deployed it (VertxRuntime).
+        json(request, health.canServe() ? 200 : 503,
+            health.toJson().put("transport", VertxRuntime.transportName(vertx)));
       }
       case METRICS -> request.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")

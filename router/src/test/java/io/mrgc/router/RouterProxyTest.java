@@ -2,7 +2,9 @@ package io.mrgc.router;
 
 import static io.mrgc.router.FakeAgent.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mrgc.common.net.VertxRuntime;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.LocalState;
 import io.mrgc.state.MetricsRepository;
@@ -10,6 +12,7 @@ import io.mrgc.state.StateClient;
 import io.mrgc.state.items.MetricItem;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -178,6 +181,7 @@ class RouterProxyTest {
     HttpResponse<Buffer> health = await(web.get(router.adminPort(), "127.0.0.1", "/healthz/region").send());
     assertThat(health.statusCode()).isEqualTo(503);
     assertThat(health.bodyAsJsonObject().getInteger("routable")).isZero();
+    assertThat(health.bodyAsJsonObject().getString("transport")).as("the test Vertx is a plain one").isEqualTo("nio");
     assertThat(await(web.get(router.actualPort(), "127.0.0.1", "/healthz/region").send()).statusCode())
         .as("the tenant listener gives the same verdict").isEqualTo(503);
     HttpResponse<Buffer> alive = await(web.get(router.actualPort(), "127.0.0.1", "/healthz").send());
@@ -300,5 +304,23 @@ class RouterProxyTest {
         .contains("mrgc_router_requests_total{region=\"test-metrics\",status_class=\"2xx\"} 5.0")
         .contains("mrgc_router_dispatches_total{instance=\"i-metrics\"")
         .contains("mrgc_router_upstream_latency_seconds");
+  }
+
+  /** The admin details name the transport of the Vertx the router was deployed on, read from that instance. */
+  @Test
+  void theAdminDetailsNameTheTransportOfTheRoutersVertx() {
+    assumeTrue(VertxRuntime.epollUnavailabilityCause() == null, "epoll is not available on this host");
+    Vertx onEpoll = VertxRuntime.create(new VertxOptions(), true);
+    try {
+      RouterVerticle router = new RouterVerticle(options("test-epoll"), client);
+      await(onEpoll.deployVerticle(router));
+      JsonObject details = await(web.get(router.adminPort(), "127.0.0.1", "/healthz/region").send())
+          .bodyAsJsonObject();
+      assertThat(details.getString("transport")).isEqualTo("epoll");
+      assertThat(await(web.get(router.actualPort(), "127.0.0.1", "/healthz/region").send()).bodyAsJsonObject()
+          .fieldNames()).as("the tenant listener shows only the verdict").containsExactly("status");
+    } finally {
+      await(onEpoll.close());
+    }
   }
 }
