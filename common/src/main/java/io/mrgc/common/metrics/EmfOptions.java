@@ -32,7 +32,7 @@ public record EmfOptions(String namespace, Map<String, String> dimensions, Durat
   public static final String REGION = "Region";
   public static final String INSTANCE_ID = "InstanceId";
   public static final List<String> SERVICES =
-      List.of("router", "agent", "autoscaler", "failover-controller", "front-door");
+      List.of("router", "agent", "enclave", "autoscaler", "failover-controller", "control", "front-door");
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
   /** The bounded tags of today's meters: router status class, rejection code, queue rejection reason, hold state;
    *  wash result; failover evaluation outcome and transition target. */

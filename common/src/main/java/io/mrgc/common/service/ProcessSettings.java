@@ -7,7 +7,15 @@ import java.time.Duration;
  * What every service process has, whatever it is: the network transport, how long it may take to start and how long
  * a graceful stop may take (ECS waits {@code stopTimeout}, 30 s by default, before SIGKILL: keep grace below it).
  */
-public record ProcessSettings(boolean preferNativeTransport, Duration startTimeout, Duration shutdownGrace) {
+public record ProcessSettings(boolean preferNativeTransport, Duration startTimeout, Duration shutdownGrace,
+    Emf emf, Duration emfInterval) {
+  /** CloudWatch Embedded Metric Format lines on stdout: auto is on in mode aws, off in mode local. */
+  public enum Emf {
+    AUTO,
+    ON,
+    OFF
+  }
+
   /** Which transport Netty uses: epoll when the native library loads, else nio; or nio always. */
   public enum Transport {
     AUTO,
@@ -25,7 +33,13 @@ public record ProcessSettings(boolean preferNativeTransport, Duration startTimeo
         "how long the service may take to become ready before the process gives up (exit 1)");
     Duration grace = process.duration("shutdownGrace", DEFAULT_SHUTDOWN_GRACE,
         "on SIGTERM: how long in-flight work may take to finish; keep it under the ECS stopTimeout");
+    ConfigReader metrics = reader.section("metrics");
+    Emf emf = metrics.choice("emf", Emf.AUTO, Emf.class,
+        "CloudWatch EMF lines on stdout beside the Prometheus endpoint (docs/observability.md); auto: in mode aws");
+    Duration interval = metrics.duration("emfInterval", io.mrgc.common.metrics.EmfOptions.DEFAULT_INTERVAL,
+        "how often EMF lines are written (CloudWatch metrics resolution is 60 s unless high-resolution)");
     return new ProcessSettings(transport != Transport.NIO, start == null ? DEFAULT_START_TIMEOUT : start,
-        grace == null ? DEFAULT_SHUTDOWN_GRACE : grace);
+        grace == null ? DEFAULT_SHUTDOWN_GRACE : grace, emf == null ? Emf.AUTO : emf,
+        interval == null ? io.mrgc.common.metrics.EmfOptions.DEFAULT_INTERVAL : interval);
   }
 }

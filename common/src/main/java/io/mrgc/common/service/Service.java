@@ -16,4 +16,9 @@ public interface Service {
    * (leases), then releases everything. Completes with a one-line account of what was done, for the stop log line.
    */
   Future<String> stop(Duration grace);
+
+  /** The service's meters (served as Prometheus text on its admin port), also published as EMF lines in AWS. */
+  default java.util.Optional<io.micrometer.core.instrument.MeterRegistry> meters() {
+    return java.util.Optional.empty();
+  }
 }

@@ -27,6 +27,14 @@ public interface ServiceDefinition<C> {
     return List.of();
   }
 
+  /**
+   * Where a service of {@code config} runs (mode, region, instance): its EMF metrics' dimensions, and in mode aws
+   * whether EMF is on by default. Empty: the service publishes no EMF lines.
+   */
+  default java.util.Optional<Placement> placement(C config) {
+    return java.util.Optional.empty();
+  }
+
   /** The service, on {@code vertx}; not started. */
   Service create(C config, Vertx vertx);
 }

@@ -3,6 +3,12 @@ package io.mrgc.common.service;
 import io.mrgc.common.config.ConfigException;
 import io.mrgc.common.config.ConfigReader;
 import io.mrgc.common.config.ConfigSource;
+import io.mrgc.common.config.Mode;
+import io.mrgc.common.metrics.EmfOptions;
+import io.mrgc.common.metrics.EmfPublisher;
+import io.mrgc.common.net.VertxRuntime;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintWriter;
@@ -97,7 +103,8 @@ public final class ServiceRunner {
       return EXIT_FAILED;
     }
     LOG.info("{} ready in {} ms (transport {})", name, (System.nanoTime() - startedAt) / 1_000_000,
-        vertx.isNativeTransportEnabled() ? "epoll" : "nio");
+        VertxRuntime.transportName(vertx));
+    AutoCloseable emf = startEmf(definition, loaded, service);
     AtomicReference<String> reason = new AtomicReference<>();
     CountDownLatch signalled = new CountDownLatch(1);
     for (String signal : List.of("TERM", "INT")) {
@@ -118,6 +125,7 @@ public final class ServiceRunner {
       LOG.error("{} stopped: {}; the graceful stop did not finish: {}", name, reason.get(), e.toString());
       exit = EXIT_FAILED;
     }
+    closeQuietly(emf); // after the stop: the last lines count the drained requests
     try {
       vertx.close().await(5, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -128,12 +136,34 @@ public final class ServiceRunner {
 
   /** The process's Vert.x: Netty's native epoll transport unless the settings say nio (or it is unavailable). */
   public static Vertx newVertx(ProcessSettings process) {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(process.preferNativeTransport()));
-    if (process.preferNativeTransport() && !vertx.isNativeTransportEnabled()) {
-      Throwable cause = vertx.unavailableNativeTransportCause();
-      LOG.warn("native transport unavailable, using nio: {}", cause == null ? "unknown" : cause.toString());
+    return VertxRuntime.create(new VertxOptions(), process.preferNativeTransport());
+  }
+
+  /** EMF lines on stdout for the service's meters when the settings (or mode aws, for auto) ask for them. */
+  private static <C> AutoCloseable startEmf(ServiceDefinition<C> definition, Loaded<C> loaded, Service service) {
+    Optional<Placement> placement = definition.placement(loaded.config());
+    Optional<MeterRegistry> meters = service.meters();
+    ProcessSettings.Emf emf = loaded.process().emf();
+    boolean on = emf == ProcessSettings.Emf.ON
+        || emf == ProcessSettings.Emf.AUTO && placement.map(p -> p.mode() == Mode.AWS).orElse(false);
+    if (!on || placement.isEmpty() || meters.isEmpty()) {
+      return () -> { };
     }
-    return vertx;
+    EmfOptions options = EmfOptions.of(definition.name(), placement.get().region())
+        .withInterval(loaded.process().emfInterval());
+    if (placement.get().instanceId() != null) {
+      options = options.withInstanceId(placement.get().instanceId());
+    }
+    LOG.info("{}: EMF metrics every {} s on stdout", definition.name(), loaded.process().emfInterval().toSeconds());
+    return EmfPublisher.start(meters.get(), options);
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed: {}", resource, e.toString());
+    }
   }
 
   private static void printProblems(String name, Path file, ConfigException e, PrintWriter err) {

@@ -2,6 +2,7 @@ package io.mrgc.state.config;
 
 import io.mrgc.common.config.ConfigReader;
 import io.mrgc.common.config.Mode;
+import io.mrgc.common.service.Placement;
 import io.mrgc.state.StateClient;
 import java.net.URI;
 import java.util.ArrayList;
@@ -85,6 +86,11 @@ public record Deployment(Mode mode, String region, Optional<URI> stateEndpoint) 
   /** The region in effect: the file's, else (mode aws) the SDK's region chain. */
   public String effectiveRegion() {
     return region.isEmpty() ? new DefaultAwsRegionProviderChain().getRegion().id() : region;
+  }
+
+  /** Where a service of this deployment runs, for its EMF dimensions ({@code instanceId} null but for agents). */
+  public Placement placement(String instanceId) {
+    return new Placement(mode, effectiveRegion(), instanceId);
   }
 
   /** A DynamoDB client for this deployment (the caller closes it). */
