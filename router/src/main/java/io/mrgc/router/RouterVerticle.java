@@ -41,6 +41,7 @@ import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -243,7 +244,7 @@ public final class RouterVerticle extends VerticleBase {
   public Future<Void> closeListeners(Duration timeout) {
     long millis = timeout.toMillis();
     Future<Void> front = proxyFront == null ? Future.succeededFuture() : proxyFront.stopAccepting(timeout);
-    return Future.join(front, server.shutdown(millis, java.util.concurrent.TimeUnit.MILLISECONDS)).mapEmpty();
+    return Future.join(front, server.shutdown(millis, TimeUnit.MILLISECONDS)).mapEmpty();
   }
 
   /** The port the router listens on (resolves port 0). */
@@ -356,8 +357,9 @@ public final class RouterVerticle extends VerticleBase {
       case METRICS -> request.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());
-      default -> ApiErrors.send(request.response(), 404, "not_found", "the admin listener serves " + LIVEZ + ", " + READYZ + ", "
-          + HEALTHZ + ", " + HEALTHZ_REGION + " and " + METRICS, RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
+      default -> ApiErrors.send(request.response(), 404, "not_found", "the admin listener serves " + LIVEZ + ", "
+          + READYZ + ", " + HEALTHZ + ", " + HEALTHZ_REGION + " and " + METRICS,
+          RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
     }
   }
 

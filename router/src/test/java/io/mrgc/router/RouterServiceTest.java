@@ -28,6 +28,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,6 +146,25 @@ class RouterServiceTest {
     } finally {
       await(keptAlive.close());
       await(slow.close());
+    }
+  }
+
+  @Test
+  void isNotReadyWithoutASnapshotOfItsRegion(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    int nobody;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      nobody = socket.getLocalPort(); // DynamoDB unreachable: the first snapshot fails
+    }
+    try (StateClient unreachable = StateClient.localOwned(URI.create("http://127.0.0.1:" + nobody), REGION)) {
+      RouterService service = RouterService.withState(options("test-no-snapshot"), Duration.ofMillis(100),
+          unreachable, vertx);
+      await(service.start());
+      HttpResponse<Buffer> ready = get(service.verticle().adminPort(), "/readyz");
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("no_snapshot");
+      assertThat(get(service.verticle().adminPort(), "/livez").statusCode()).isEqualTo(200);
+      await(service.stop(Duration.ofSeconds(1)));
     }
   }
 
