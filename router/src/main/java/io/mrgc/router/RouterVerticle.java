@@ -29,6 +29,7 @@ import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.TenantRepository;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -38,10 +39,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -67,6 +70,10 @@ public final class RouterVerticle extends VerticleBase {
   public static final String HEALTHZ = "/healthz";
   public static final String HEALTHZ_REGION = "/healthz/region";
   public static final String METRICS = "/metrics";
+  /** Admin listener: the process answers (ECS restarts the task when it does not). */
+  public static final String LIVEZ = "/livez";
+  /** Admin listener: 200 once started with a snapshot and until a drain begins, else 503. */
+  public static final String READYZ = "/readyz";
 
   /**
    * Connections kept per instance. An instance takes one request at a time, so one is in use; the rest covers
@@ -95,6 +102,8 @@ public final class RouterVerticle extends VerticleBase {
   private ProxyProtocolFront proxyFront;
   private HttpListenerGuard listenerGuard;
   private HttpListenerGuard adminGuard;
+  private final TenantDrain drain = new TenantDrain();
+  private volatile boolean started;
 
   public RouterVerticle(RouterOptions options, StateClient state) {
     this.options = Objects.requireNonNull(options, "options");
@@ -168,6 +177,7 @@ public final class RouterVerticle extends VerticleBase {
         .onSuccess(listening -> {
           publisher.start();
           liveRouters.start();
+          started = true;
         });
   }
 
@@ -209,6 +219,43 @@ public final class RouterVerticle extends VerticleBase {
     Future<Void> closed = server == null ? front : front.eventually(() -> server.close());
     return closed.eventually(() -> admin == null ? Future.succeededFuture() : admin.close())
         .eventually(() -> client.close());
+  }
+
+  /**
+   * Whether this router should get new tenant connections: started, with a snapshot of its region (a router that
+   * never read one could only answer 503), and not draining. What {@code /readyz} answers.
+   */
+  public boolean ready() {
+    return started && poller.current().loaded() && !drain.draining();
+  }
+
+  /** The tenant requests in progress and the drain state. */
+  public TenantDrain drain() {
+    return drain;
+  }
+
+  /**
+   * Starts the drain before a stop: {@code /readyz} and the tenant listener's health endpoints answer 503 from now
+   * on (load balancers and the front door stop sending new connections), and every answer carries
+   * {@code Connection: close}. Connections still open {@code closeWithin} from now are closed then.
+   */
+  public Future<Void> beginDrain(Duration closeWithin) {
+    Promise<Void> begun = Promise.promise();
+    context.runOnContext(v -> {
+      drain.begin(closeWithin.toMillis());
+      begun.complete();
+    });
+    return begun.future();
+  }
+
+  /**
+   * Closes the tenant listeners to new connections (the PROXY v2 one included); open connections close after the
+   * request they carry, all of them at {@code timeout} at the latest. Completes when they are all closed.
+   */
+  public Future<Void> closeListeners(Duration timeout) {
+    long millis = timeout.toMillis();
+    Future<Void> front = proxyFront == null ? Future.succeededFuture() : proxyFront.stopAccepting(timeout);
+    return Future.join(front, server.shutdown(millis, TimeUnit.MILLISECONDS)).mapEmpty();
   }
 
   /** The port the router listens on (resolves port 0). */
@@ -289,12 +336,15 @@ public final class RouterVerticle extends VerticleBase {
   /** The tenant listener: health as the load balancer needs it, the tenant APIs, and nothing else. */
   private void route(HttpServerRequest request, TenantGate gate) {
     String path = request.path();
-    if (HEALTHZ.equals(path)) {
+    if ((HEALTHZ.equals(path) || HEALTHZ_REGION.equals(path)) && drain.draining()) {
+      json(request, 503, new JsonObject().put("status", "draining")); // take this router out of rotation
+    } else if (HEALTHZ.equals(path)) {
       json(request, 200, new JsonObject().put("status", "alive"));
     } else if (HEALTHZ_REGION.equals(path)) {
       RegionHealth health = regionHealth(); // the status code is the verdict; the details are for the admin port
       json(request, health.canServe() ? 200 : 503, new JsonObject().put("status", health.toJson().getString("status")));
     } else if (isTenantApi(path)) {
+      drain.track(request);
       gate.handle(request);
     } else {
       ApiErrors.send(request.response(), 404, "not_found", "no such endpoint; the tenant APIs are under /v1/ and /v2/",
@@ -306,6 +356,12 @@ public final class RouterVerticle extends VerticleBase {
   private void routeAdmin(HttpServerRequest request) {
     switch (request.path()) {
       case HEALTHZ -> json(request, 200, new JsonObject().put("status", "alive"));
+      case LIVEZ -> json(request, 200, new JsonObject().put("status", "live"));
+      case READYZ -> {
+        boolean ready = ready();
+        json(request, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready"
+            : drain.draining() ? "draining" : started ? "no_snapshot" : "starting"));
+      }
       case HEALTHZ_REGION -> {
         RegionHealth health = regionHealth();
         // The transport of the Vertx this verticle runs on, as built by whoever deployed it (VertxRuntime).
@@ -315,8 +371,9 @@ public final class RouterVerticle extends VerticleBase {
       case METRICS -> request.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());
-      default -> ApiErrors.send(request.response(), 404, "not_found", "the admin listener serves " + HEALTHZ + ", "
-          + HEALTHZ_REGION + " and " + METRICS, RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
+      default -> ApiErrors.send(request.response(), 404, "not_found", "the admin listener serves " + LIVEZ + ", "
+          + READYZ + ", " + HEALTHZ + ", " + HEALTHZ_REGION + " and " + METRICS,
+          RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.mrgc.cluster.serve;
 
 import io.mrgc.common.service.ServiceDefinition;
+import io.mrgc.router.service.RouterServiceDefinition;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ public final class ServiceCatalog {
   public static List<ServiceDefinition<?>> all() {
     return List.of(
         // each component adds its definition here
+        new RouterServiceDefinition()
     );
   }
 

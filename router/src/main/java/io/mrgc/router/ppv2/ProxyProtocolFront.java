@@ -74,6 +74,14 @@ public final class ProxyProtocolFront {
     return server.close().eventually(() -> relays.close());
   }
 
+  /**
+   * Stops accepting connections; the relays open now go on until their HTTP side closes them (the tenant listener's
+   * drain), at most {@code timeout}. {@link #close} ends whatever is left.
+   */
+  public Future<Void> stopAccepting(Duration timeout) {
+    return server == null ? Future.succeededFuture() : server.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   public int actualPort() {
     return server.actualPort();
   }
