@@ -2,6 +2,7 @@ package io.mrgc.router;
 
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.RequestIds;
+import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.router.metrics.MetricsPublisher;
 import io.mrgc.router.metrics.MetricsWindow;
 import io.mrgc.router.metrics.RouterMetrics;
@@ -13,7 +14,6 @@ import io.mrgc.router.ppv2.ProxiedConnections;
 import io.mrgc.router.ppv2.ProxyProtocolFront;
 import io.mrgc.router.ppv2.TrustedPeers;
 import io.mrgc.router.proxy.ProxyHandler;
-import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.router.security.AuthFailures;
 import io.mrgc.router.security.RateLimiter;
 import io.mrgc.router.security.TenantAuthenticator;
@@ -25,6 +25,8 @@ import io.mrgc.state.MetricsRepository;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.TenantRepository;
+import io.mrgc.wire.ErrorCode;
+import io.mrgc.wire.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientAgent;
@@ -36,9 +38,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
-import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -283,8 +285,8 @@ public final class RouterVerticle extends VerticleBase {
     } else if (isTenantApi(path)) {
       gate.handle(request);
     } else {
-      ApiErrors.send(request.response(), 404, "not_found", "no such endpoint; the tenant APIs are under /v1/ and /v2/",
-          RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
+      ApiErrors.send(request.response(), ErrorCode.NOT_FOUND, "no such endpoint; the tenant APIs are under /v1/ and /v2/",
+          RequestIds.fromHeader(request.getHeader(Headers.REQUEST_ID)), null);
     }
   }
 
@@ -299,8 +301,8 @@ public final class RouterVerticle extends VerticleBase {
       case METRICS -> request.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());
-      default -> ApiErrors.send(request.response(), 404, "not_found", "the admin listener serves " + HEALTHZ + ", "
-          + HEALTHZ_REGION + " and " + METRICS, RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
+      default -> ApiErrors.send(request.response(), ErrorCode.NOT_FOUND, "the admin listener serves " + HEALTHZ + ", "
+          + HEALTHZ_REGION + " and " + METRICS, RequestIds.fromHeader(request.getHeader(Headers.REQUEST_ID)), null);
     }
   }
 

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.mrgc.enclave.envelope.EnvelopeCodec;
-import io.mrgc.enclave.envelope.EnvelopeCrypto;
-import io.mrgc.enclave.envelope.RequestEnvelope;
-import io.mrgc.enclave.envelope.ResponseBinding;
-import io.mrgc.enclave.kms.DataKey;
-import io.mrgc.enclave.kms.DataKeySource;
+import io.mrgc.wire.MediaTypes;
+import io.mrgc.wire.envelope.EnvelopeCodec;
+import io.mrgc.wire.envelope.EnvelopeCrypto;
+import io.mrgc.wire.envelope.RequestEnvelope;
+import io.mrgc.wire.envelope.ResponseBinding;
+import io.mrgc.wire.keys.DataKey;
+import io.mrgc.wire.keys.DataKeySource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -99,7 +100,7 @@ class MrgcClientRetryTest {
             + "\"index\":0,\"embedding\":[0.5,0.25]}],\"usage\":{\"prompt_tokens\":6}}")
             .getBytes(StandardCharsets.UTF_8);
         body = codec.encode(EnvelopeCrypto.sealResponse(key, ResponseBinding.of(request), answer));
-        exchange.getResponseHeaders().add("content-type", MrgcClient.ENVELOPE_CONTENT_TYPE);
+        exchange.getResponseHeaders().add("content-type", MediaTypes.ENVELOPE);
       } else {
         body = ("{\"error\":{\"code\":\"" + step.code() + "\",\"message\":\"scripted\",\"requestId\":\""
             + request.header().rid() + "\"}}").getBytes(StandardCharsets.UTF_8);
