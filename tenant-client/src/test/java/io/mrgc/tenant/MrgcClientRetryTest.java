@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.mrgc.wire.ErrorCode;
 import io.mrgc.wire.MediaTypes;
 import io.mrgc.wire.envelope.EnvelopeCodec;
 import io.mrgc.wire.envelope.EnvelopeCrypto;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Retries against a fake service that plays router and enclave: it opens each envelope with the data key it handed
@@ -151,6 +153,21 @@ class MrgcClientRetryTest {
     String callId = seen.get(0).rid().substring(0, seen.get(0).rid().lastIndexOf('.'));
     assertThat(seen).extracting(Seen::rid).as("one call id, one suffix per attempt")
         .containsExactly(callId + ".1", callId + ".2");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ErrorCode.class)
+  void everyServiceCodeIsRetriedExactlyWhenTheContractSaysSo(ErrorCode code) {
+    script(new Step(code.status(), code.code(), "0"), Step.OK); // Retry-After: 0 lets a 429 be waited out
+    try (MrgcClient client = client(FAST)) {
+      if (code.retryable()) {
+        assertThat(embed(client)).hasSize(1);
+      } else {
+        assertThatThrownBy(() -> embed(client)).isInstanceOfSatisfying(MrgcException.class,
+            e -> assertThat(e.errorCode()).contains(code));
+      }
+    }
+    assertThat(seen).hasSize(code.retryable() ? 2 : 1);
   }
 
   @Test
