@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The local stand-in for Global Accelerator: two loopback "anycast" addresses, each region's router, how a caller's
- * home region is found (header {@value io.mrgc.wire.Headers#HOME_REGION}, else the client address mapping, else the default),
+ * home region is found (header {@value io.mrgc.wire.Headers#HOME_REGION}, else the client address mapping, else the
+ * default),
  * health checks, how often traffic dials are re-read from routing_state, TLS on both sides ({@link FrontDoorTls}),
  * and the anycast listeners' header, idle and request deadlines and connection cap ({@code listener}, each address on
  * its own).

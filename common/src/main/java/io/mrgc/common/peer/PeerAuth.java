@@ -16,15 +16,15 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The router/agent HMAC codec, one implementation for both sides.
  *
- * <p>Request: the router puts {@value Headers#PEER_AUTH}{@code : v1;<key id>;<epoch s>;<nonce>;<body sha256 | ->;<mac>} on the
+ * <p>Request: the router puts {@code x-mrgc-peer-auth}{@code : v1;<key id>;<epoch s>;<nonce>;<body sha256 | ->;<mac>} on the
  * forwarded request, the MAC (HMAC-SHA256, base64url) over the method, the request target as sent, the request id,
- * the tenant ({@value Headers#TENANT}), the model ({@value Headers#MODEL}, empty when absent), the timestamp, a fresh
+ * the tenant ({@code x-mrgc-tenant}), the model ({@code x-mrgc-model}, empty when absent), the timestamp, a fresh
  * random nonce, the body's SHA-256 ({@code -} when the router streams the body and signs none) and the key id, each
  * length-prefixed. The agent checks it before anything else ({@link #verify}): a known
  * key, the timestamp within the skew window, the MAC in constant time, the nonce not seen in the window. The nonce,
  * not the request id, is the replay key: request ids may come from clients and repeat.
  *
- * <p>Response: the agent answers {@value Headers#PEER_AUTH}{@code : v1;<key id>;<mac>} over the request's nonce, request id
+ * <p>Response: the agent answers {@code x-mrgc-peer-auth}{@code : v1;<key id>;<mac>} over the request's nonce, request id
  * and the response status, with the key the request used; the router checks it ({@link #verifyResponse}), so a
  * peer that holds no key cannot answer in an agent's place.
  */
@@ -66,7 +66,7 @@ public final class PeerAuth {
 
   /**
    * Signs a request about to be forwarded: reads the request id, tenant and model from {@code headers} (set them
-   * first) and puts {@value Headers#PEER_AUTH} there. Keep the result to check the answer. The body is not signed (the router
+   * first) and puts {@code x-mrgc-peer-auth} there. Keep the result to check the answer. The body is not signed (the router
    * streams it); see {@link #sign(MultiMap, String, String, ByteBuffer)}.
    */
   public Signed sign(MultiMap headers, String method, String uri) {

@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.kms.model.KeyEncryptionMechanism;
 import software.amazon.awssdk.services.kms.model.RecipientInfo;
 
 /**
- * AWS KMS through the SDK v2 {@link KmsClient}, the enclave's side: Decrypt with {@code Recipient{AttestationDocument, RSAES_OAEP_SHA_256}} and the encryption context;
+ * AWS KMS through the SDK v2 {@link KmsClient}, the enclave's side: Decrypt with
+ * {@code Recipient{AttestationDocument, RSAES_OAEP_SHA_256}} and the encryption context;
  * the answer's {@code CiphertextForRecipient} is returned, a plaintext answer is refused (it would mean the key
  * policy let the key out without attestation).
  * Errors as {@link KmsErrors} says. The tenant's side (GenerateDataKey) is the tenant SDK's own adapter.

@@ -99,7 +99,8 @@ class AwsKmsContractTest {
       JsonNode r = body.path("Recipient");
       endpoint.check("RSAES_OAEP_SHA_256".equals(r.path("KeyEncryptionAlgorithm").asText()), "RSAES_OAEP_SHA_256");
       byte[] doc = Base64.getDecoder().decode(r.path("AttestationDocument").asText());
-      endpoint.check(java.util.Arrays.equals(doc, producedDocument.get()), "AttestationDocument is the service's document");
+      endpoint.check(java.util.Arrays.equals(doc, producedDocument.get()),
+          "AttestationDocument is the service's document");
       // KMS encrypts the key to the RSA public key inside the attestation document
       byte[] spki = AttestationDocuments.parse(doc).publicKey();
       PublicKey pub = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(spki));

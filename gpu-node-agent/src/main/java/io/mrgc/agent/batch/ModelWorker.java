@@ -114,7 +114,8 @@ public final class ModelWorker implements AutoCloseable {
         }
       });
     } catch (RejectedExecutionException e) {
-      result.completeExceptionally(new ApiException(ErrorCode.MODEL_UNAVAILABLE, "model " + model.name() + " is unloading"));
+      result.completeExceptionally(
+          new ApiException(ErrorCode.MODEL_UNAVAILABLE, "model " + model.name() + " is unloading"));
     }
     return result;
   }

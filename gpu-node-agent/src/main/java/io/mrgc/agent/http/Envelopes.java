@@ -48,7 +48,8 @@ final class Envelopes {
 
   void serve(RoutingContext ctx, InferenceCall call) {
     if (enclave == null) {
-      throw new ApiException(ErrorCode.ENCRYPTION_UNAVAILABLE, "this instance has no enclave to open encrypted requests");
+      throw new ApiException(ErrorCode.ENCRYPTION_UNAVAILABLE,
+          "this instance has no enclave to open encrypted requests");
     }
     String tenant = ctx.request().getHeader(Headers.TENANT);
     if (tenant == null || tenant.isBlank()) {

@@ -36,15 +36,15 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>an instance that is not taking requests (QUARANTINED, DRAINING, STARTING, TERMINATED, in an instance-level
- *       wash) answers at once {@code 503 instance_not_ready} with {@value Headers#INSTANCE_STATE} and {@code Retry-After: 1},
+ *       wash) answers at once {@code 503 instance_not_ready} with {@code x-mrgc-instance-state} and {@code Retry-After: 1},
  *       without reading the body (and closes the connection when a body was on its way), so a router can retry the
  *       request elsewhere with nothing sent;
  *   <li>otherwise the request is admitted into the bounded queue (429 {@code overloaded} beyond it) and waits, its
  *       body unread, while another request holds the instance; requests take the instance one at a time, in order
  *       (READY -> BUSY); only then is {@code 100 Continue} written (for {@code Expect: 100-continue}) and the body
  *       read;
- *   <li>the request's answer is held while its wash runs (BUSY -> WASHING), and sent with {@value Headers#WASH},
- *       {@value Headers#WASH_MS} and {@value Headers#INSTANCE_STATE}; then READY, or QUARANTINED when the wash did not pass
+ *   <li>the request's answer is held while its wash runs (BUSY -> WASHING), and sent with {@code x-mrgc-wash},
+ *       {@code x-mrgc-wash-ms} and {@code x-mrgc-instance-state}; then READY, or QUARANTINED when the wash did not pass
  *       or the inference ran past its deadline, or WASHING again for an instance-level wash (enclave restart,
  *       scheduled full manifest check) run right after the answer is sent.
  * </ul>
