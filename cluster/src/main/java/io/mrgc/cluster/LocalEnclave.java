@@ -1,8 +1,7 @@
 package io.mrgc.cluster;
 
-import io.mrgc.enclave.attestation.AttestationProvider;
 import io.mrgc.carwash.steps.EnclaveControl;
-import io.mrgc.enclave.EnclaveException;
+import io.mrgc.enclave.attestation.AttestationProvider;
 import io.mrgc.enclave.client.EnclaveCanary;
 import io.mrgc.enclave.client.EnclaveClient;
 import io.mrgc.enclave.client.EnclaveClientConfig;
@@ -11,6 +10,7 @@ import io.mrgc.enclave.server.EnclaveServer;
 import io.mrgc.enclave.service.EnclaveService;
 import io.mrgc.enclave.service.EnclaveServiceConfig;
 import io.mrgc.enclave.transport.UnixSocketTransport;
+import io.mrgc.wire.enclave.EnclaveException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

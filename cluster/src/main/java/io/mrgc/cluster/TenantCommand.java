@@ -2,13 +2,13 @@ package io.mrgc.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mrgc.enclave.kms.AwsKms;
-import io.mrgc.enclave.kms.DataKeySource;
 import io.mrgc.enclave.kms.LocalKeyRing;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.TenantRepository;
+import io.mrgc.tenant.KmsDataKeys;
 import io.mrgc.tenant.MrgcClient;
 import io.mrgc.tenant.MrgcException;
+import io.mrgc.wire.keys.DataKeySource;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -147,7 +147,7 @@ final class TenantCommand implements Runnable {
       DataKeySource keys;
       String keyId;
       if (kmsKey != null && kmsKey.startsWith(AWS_KEY_ARN_PREFIX)) {
-        keys = AwsKms.create(Region.of(kmsKey.split(":")[3]), null, DefaultCredentialsProvider.builder().build());
+        keys = KmsDataKeys.create(Region.of(kmsKey.split(":")[3]), DefaultCredentialsProvider.builder().build());
         keyId = kmsKey;
       } else {
         LocalKeyRing keyRing = tenantKeyRing();

@@ -3,16 +3,17 @@ package io.mrgc.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mrgc.enclave.EnclaveException;
-import io.mrgc.enclave.envelope.EnvelopeCodec;
-import io.mrgc.enclave.envelope.EnvelopeHeader;
-import io.mrgc.enclave.envelope.RequestEnvelope;
-import io.mrgc.enclave.envelope.TenantEnvelopes;
-import io.mrgc.enclave.kms.DataKey;
-import io.mrgc.enclave.kms.DataKeySource;
-import io.mrgc.enclave.kms.EncryptionContexts;
 import io.mrgc.tenant.MrgcClient;
 import io.mrgc.tenant.MrgcException;
+import io.mrgc.wire.MediaTypes;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.envelope.EnvelopeCodec;
+import io.mrgc.wire.envelope.EnvelopeHeader;
+import io.mrgc.wire.envelope.RequestEnvelope;
+import io.mrgc.wire.envelope.TenantEnvelopes;
+import io.mrgc.wire.keys.DataKey;
+import io.mrgc.wire.keys.DataKeySource;
+import io.mrgc.wire.keys.EncryptionContexts;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -199,7 +200,7 @@ class ClusterSecurityTest {
       byte[] envelope) throws Exception {
     return web.post(anycast.getPort(), anycast.getHost(), path)
         .putHeader("Authorization", "Bearer " + as.apiKey())
-        .putHeader("Content-Type", MrgcClient.ENVELOPE_CONTENT_TYPE)
+        .putHeader("Content-Type", MediaTypes.ENVELOPE)
         .putHeader("x-mrgc-model", model)
         .sendBuffer(Buffer.buffer(envelope)).await(30, TimeUnit.SECONDS);
   }

@@ -1,5 +1,8 @@
 package io.mrgc.common;
 
+import io.mrgc.wire.ErrorCode;
+import io.mrgc.wire.Headers;
+import io.mrgc.wire.MediaTypes;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -9,8 +12,8 @@ import io.vertx.core.json.JsonObject;
 public final class ApiErrors {
   private ApiErrors() {}
 
-  public static JsonObject body(String code, String message, String requestId) {
-    JsonObject error = new JsonObject().put("code", code).put("message", message);
+  public static JsonObject body(ErrorCode code, String message, String requestId) {
+    JsonObject error = new JsonObject().put("code", code.code()).put("message", message);
     if (requestId != null) {
       error.put("requestId", requestId);
     }
@@ -19,19 +22,18 @@ public final class ApiErrors {
 
   /** Sends {@code failure} (an {@link ApiException}, or anything else as a 500 without internal detail). */
   public static Future<Void> send(HttpServerResponse response, Throwable failure, String requestId) {
-    ApiException api = failure instanceof ApiException e
-        ? e : new ApiException(500, "internal_error", "internal error; quote the request id when reporting it");
-    return send(response, api.status(), api.code(), api.getMessage(), requestId, api.retryAfterSeconds());
+    ApiException api = failure instanceof ApiException e ? e : ApiException.internal();
+    return send(response, api.errorCode(), api.getMessage(), requestId, api.retryAfterSeconds());
   }
 
-  public static Future<Void> send(HttpServerResponse response, int status, String code, String message,
-      String requestId, Integer retryAfterSeconds) {
+  public static Future<Void> send(HttpServerResponse response, ErrorCode code, String message, String requestId,
+      Integer retryAfterSeconds) {
     if (response.headWritten() || response.ended() || response.closed()) {
       return Future.succeededFuture();
     }
-    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    response.setStatusCode(code.status()).putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.JSON);
     if (requestId != null) {
-      response.putHeader(RequestIds.HEADER, requestId);
+      response.putHeader(Headers.REQUEST_ID, requestId);
     }
     if (retryAfterSeconds != null) {
       response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));

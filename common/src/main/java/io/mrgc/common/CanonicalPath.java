@@ -18,8 +18,6 @@ package io.mrgc.common;
 public final class CanonicalPath {
   /** Longest canonical path; the envelope's {@code path} field has the same bound. */
   public static final int MAX_LENGTH = 256;
-  /** The error code of a refused path. */
-  public static final String ERROR_CODE = "invalid_path";
 
   private CanonicalPath() {}
 

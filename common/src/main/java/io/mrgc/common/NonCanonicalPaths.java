@@ -1,5 +1,6 @@
 package io.mrgc.common;
 
+import io.mrgc.wire.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -23,7 +24,7 @@ public final class NonCanonicalPaths {
     if (bodyAnnounced) {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
-    ApiErrors.send(request.response(), 400, CanonicalPath.ERROR_CODE, problem, requestId, null)
+    ApiErrors.send(request.response(), ErrorCode.INVALID_PATH, problem, requestId, null)
         .onComplete(sent -> {
           if (bodyAnnounced) {
             request.connection().close();

@@ -1,5 +1,7 @@
 package io.mrgc.enclave;
 
+import io.mrgc.wire.enclave.EnclaveException;
+
 /**
  * The enclave's operations. Implemented inside the enclave by the service that holds the keys, and on the parent by
  * the client that reaches it over vsock (Unix domain sockets locally), so both sides share one contract. Calls

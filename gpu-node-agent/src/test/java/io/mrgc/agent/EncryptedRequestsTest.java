@@ -7,8 +7,8 @@ import static io.mrgc.agent.AgentFixture.postJson;
 import static io.mrgc.agent.AgentFixture.vector;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mrgc.enclave.EnclaveErrorCode;
 import io.mrgc.state.StateClient;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;

@@ -5,11 +5,11 @@ import static io.mrgc.agent.AgentFixture.await;
 import static io.mrgc.agent.AgentFixture.embeddingsRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mrgc.common.RequestIds;
 import io.mrgc.common.peer.PeerAuth;
 import io.mrgc.common.peer.PeerAuthOptions;
 import io.mrgc.common.peer.PeerKey;
 import io.mrgc.state.StateClient;
+import io.mrgc.wire.Headers;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -71,8 +71,8 @@ class PeerAuthAgentTest {
 
   /** A router's request: tenant, model and request id set, then signed by {@code signer} (null: unsigned). */
   private static MultiMap routerHeaders(String tenant, PeerAuth signer, String path) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().set(RequestIds.HEADER, UUID.randomUUID().toString())
-        .set(PeerAuth.TENANT_HEADER, tenant).set(PeerAuth.MODEL_HEADER, MODEL).set("content-type", ENVELOPE);
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().set(Headers.REQUEST_ID, UUID.randomUUID().toString())
+        .set(Headers.TENANT, tenant).set(Headers.MODEL, MODEL).set("content-type", ENVELOPE);
     if (signer != null) {
       signer.sign(headers, "POST", path);
     }
@@ -115,7 +115,7 @@ class PeerAuthAgentTest {
     PeerAuth stale = router(NEW, Instant.now().minusSeconds(120));
     assertRefused(post(routerHeaders("victim", stale, path), path, envelopeFor("victim")), "clock skew");
     // a valid signature for another tenant, with the tenant header changed afterwards
-    MultiMap swapped = routerHeaders("acme", router(NEW, Instant.now()), path).set(PeerAuth.TENANT_HEADER, "victim");
+    MultiMap swapped = routerHeaders("acme", router(NEW, Instant.now()), path).set(Headers.TENANT, "victim");
     assertRefused(post(swapped, path, envelopeFor("victim")), "does not match");
     // plaintext too, and on the OIP route
     String infer = "/v2/models/" + MODEL + "/infer";
@@ -131,8 +131,8 @@ class PeerAuthAgentTest {
   void aSignedRequestIsServedOnceAndItsReplayIsRefused() {
     String path = "/v1/embeddings";
     PeerAuth router = router(NEW, Instant.now());
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().set(RequestIds.HEADER, "req-replay")
-        .set(PeerAuth.TENANT_HEADER, "acme").set(PeerAuth.MODEL_HEADER, MODEL).set("content-type", ENVELOPE);
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().set(Headers.REQUEST_ID, "req-replay")
+        .set(Headers.TENANT, "acme").set(Headers.MODEL, MODEL).set("content-type", ENVELOPE);
     PeerAuth.Signed signed = router.sign(headers, "POST", path);
     HttpResponse<Buffer> served = post(headers, path, envelopeFor("acme"));
     assertThat(served.statusCode()).isEqualTo(200);

@@ -3,6 +3,7 @@ package io.mrgc.router;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.RequestIds;
 import io.mrgc.router.metrics.LiveRouters;
+import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.router.metrics.MetricsPublisher;
 import io.mrgc.router.metrics.MetricsWindow;
 import io.mrgc.router.metrics.RouterMetrics;
@@ -14,7 +15,6 @@ import io.mrgc.router.ppv2.ProxiedConnections;
 import io.mrgc.router.ppv2.ProxyProtocolFront;
 import io.mrgc.router.ppv2.TrustedPeers;
 import io.mrgc.router.proxy.ProxyHandler;
-import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.common.net.VertxRuntime;
 import io.mrgc.router.security.AuthFailures;
 import io.mrgc.router.security.RegionRateLimiter;
@@ -28,6 +28,8 @@ import io.mrgc.state.RateLimitRepository;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.TenantRepository;
+import io.mrgc.wire.ErrorCode;
+import io.mrgc.wire.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -41,6 +43,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.Objects;
@@ -347,8 +350,8 @@ public final class RouterVerticle extends VerticleBase {
       drain.track(request);
       gate.handle(request);
     } else {
-      ApiErrors.send(request.response(), 404, "not_found", "no such endpoint; the tenant APIs are under /v1/ and /v2/",
-          RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
+      ApiErrors.send(request.response(), ErrorCode.NOT_FOUND, "no such endpoint; the tenant APIs are under /v1/ and /v2/",
+          RequestIds.fromHeader(request.getHeader(Headers.REQUEST_ID)), null);
     }
   }
 
@@ -371,9 +374,9 @@ public final class RouterVerticle extends VerticleBase {
       case METRICS -> request.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());
-      default -> ApiErrors.send(request.response(), 404, "not_found", "the admin listener serves " + LIVEZ + ", "
+      default -> ApiErrors.send(request.response(), ErrorCode.NOT_FOUND, "the admin listener serves " + LIVEZ + ", "
           + READYZ + ", " + HEALTHZ + ", " + HEALTHZ_REGION + " and " + METRICS,
-          RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
+          RequestIds.fromHeader(request.getHeader(Headers.REQUEST_ID)), null);
     }
   }
 

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
-import io.mrgc.enclave.envelope.EnvelopeHeader;
-import io.mrgc.enclave.envelope.TenantEnvelopes;
-import io.mrgc.enclave.kms.DataKeySource;
+import io.mrgc.wire.Headers;
+import io.mrgc.wire.MediaTypes;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.envelope.EnvelopeHeader;
+import io.mrgc.wire.envelope.TenantEnvelopes;
+import io.mrgc.wire.keys.DataKeySource;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,7 +48,6 @@ import javax.net.ssl.SSLException;
  * }</pre>
  */
 public final class MrgcClient implements AutoCloseable {
-  public static final String ENVELOPE_CONTENT_TYPE = "application/vnd.mrgc.envelope+json";
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -171,7 +172,7 @@ public final class MrgcClient implements AutoCloseable {
       int status = response.statusCode();
       String type = response.headers().firstValue("content-type").orElse("");
       JsonNode answer;
-      if (type.startsWith(ENVELOPE_CONTENT_TYPE)) {
+      if (type.startsWith(MediaTypes.ENVELOPE)) {
         byte[] opened = envelopes.openResponse(key.key(), sealed.binding(), response.body());
         try {
           answer = JSON.readTree(opened);
@@ -189,11 +190,12 @@ public final class MrgcClient implements AutoCloseable {
         MrgcException error = error(status, answer, requestId, retryAfter);
         if (status == 429) {
           // waited out only when it says how long; the policy refuses one longer than its maxBackoff
-          return new Attempt(null, error, retryAfter >= 0, TimeUnit.SECONDS.toNanos(retryAfter));
+          boolean wait = error.retryable() && retryAfter >= 0;
+          return new Attempt(null, error, wait, TimeUnit.SECONDS.toNanos(retryAfter));
         }
-        return Attempt.failed(error, status == 502 || status == 503 || status == 504);
+        return Attempt.failed(error, error.retryable());
       }
-      if (!type.startsWith(ENVELOPE_CONTENT_TYPE)) {
+      if (!type.startsWith(MediaTypes.ENVELOPE)) {
         return Attempt.failed(new MrgcException.IntegrityFailure(
             "the answer was not sealed: refusing an unencrypted answer", null), false);
       }
@@ -226,10 +228,10 @@ public final class MrgcClient implements AutoCloseable {
       throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(endpoint.resolve(path))
         .timeout(timeout)
-        .header("content-type", ENVELOPE_CONTENT_TYPE)
+        .header("content-type", MediaTypes.ENVELOPE)
         .header("authorization", "Bearer " + apiKey)
-        .header("x-mrgc-model", model)
-        .header("x-request-id", requestId)
+        .header(Headers.MODEL, model)
+        .header(Headers.REQUEST_ID, requestId)
         .POST(HttpRequest.BodyPublishers.ofByteArray(envelope))
         .build();
     return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -346,7 +348,7 @@ public final class MrgcClient implements AutoCloseable {
       return this;
     }
 
-    /** {@code AwsKms} in AWS, {@code LocalKeyRing} against {@code mrgc up}. */
+    /** {@link KmsDataKeys} in AWS, {@code LocalKeyRing} against {@code mrgc up}. */
     public Builder dataKeySource(DataKeySource dataKeySource) {
       this.dataKeySource = dataKeySource;
       return this;

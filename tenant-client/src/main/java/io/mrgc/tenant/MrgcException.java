@@ -1,5 +1,8 @@
 package io.mrgc.tenant;
 
+import io.mrgc.wire.ErrorCode;
+import java.util.Optional;
+
 /**
  * A request MRGC refused or could not serve: the HTTP status, the service's error code and message, and the request
  * id to quote. Subclasses say what to do about it.
@@ -35,6 +38,20 @@ public class MrgcException extends RuntimeException {
 
   public String code() {
     return code;
+  }
+
+  /** The service's code as this SDK knows it; empty for a client-side code or one a newer service added. */
+  public Optional<ErrorCode> errorCode() {
+    return ErrorCode.fromCode(code);
+  }
+
+  /**
+   * Whether another attempt (a new envelope) may succeed: {@link ErrorCode#retryable()} for a known code, else a 429,
+   * 502, 503 or 504 status. {@link RetryPolicy} retries only these (a 429 only when it says how long to wait).
+   */
+  public boolean retryable() {
+    return errorCode().map(ErrorCode::retryable)
+        .orElse(status == 429 || status == 502 || status == 503 || status == 504);
   }
 
   /** The request id of the last attempt (each attempt has its own: {@code <call id>.<attempt>}). */

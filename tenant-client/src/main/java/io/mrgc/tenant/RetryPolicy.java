@@ -3,8 +3,10 @@ package io.mrgc.tenant;
 import java.time.Duration;
 
 /**
- * How {@link MrgcClient} retries a request that the service could not serve before answering (no connection, 502,
- * 503, 504, or 429 with a short {@code Retry-After}): at most {@code maxAttempts} attempts in all; before retry
+ * How {@link MrgcClient} retries a request that the service could not serve before answering (no connection, or an
+ * error whose {@link io.mrgc.wire.ErrorCode} is retryable: the 502, 503 and 504 codes, and 429 with a short
+ * {@code Retry-After}; see {@link MrgcException#retryable()}):
+ * at most {@code maxAttempts} attempts in all; before retry
  * {@code n} it waits a random time in [0, min(maxBackoff, initialBackoff x 2^(n-1))) ("full jitter"), and it stops
  * early when that wait would take the whole call past {@code totalBudget}. Each attempt is a new envelope (fresh
  * request id and IV), so a retry never replays the earlier one.

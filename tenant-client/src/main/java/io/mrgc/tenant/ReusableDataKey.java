@@ -1,9 +1,9 @@
 package io.mrgc.tenant;
 
-import io.mrgc.enclave.EnclaveException;
-import io.mrgc.enclave.kms.DataKey;
-import io.mrgc.enclave.kms.DataKeySource;
-import io.mrgc.enclave.kms.EncryptionContexts;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.keys.DataKey;
+import io.mrgc.wire.keys.DataKeySource;
+import io.mrgc.wire.keys.EncryptionContexts;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;

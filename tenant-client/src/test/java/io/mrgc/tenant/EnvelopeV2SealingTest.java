@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.mrgc.enclave.crypto.Bytes;
-import io.mrgc.enclave.envelope.EnvelopeCodec;
-import io.mrgc.enclave.envelope.EnvelopeCrypto;
-import io.mrgc.enclave.envelope.RequestEnvelope;
-import io.mrgc.enclave.envelope.ResponseBinding;
-import io.mrgc.enclave.kms.DataKey;
-import io.mrgc.enclave.kms.DataKeySource;
+import io.mrgc.wire.MediaTypes;
+import io.mrgc.wire.crypto.Bytes;
+import io.mrgc.wire.envelope.EnvelopeCodec;
+import io.mrgc.wire.envelope.EnvelopeCrypto;
+import io.mrgc.wire.envelope.RequestEnvelope;
+import io.mrgc.wire.envelope.ResponseBinding;
+import io.mrgc.wire.keys.DataKey;
+import io.mrgc.wire.keys.DataKeySource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -84,7 +85,7 @@ class EnvelopeV2SealingTest {
         binding = new ResponseBinding(binding.header(), binding.edkSha256(), Bytes.sha256(request.ct()));
       }
       byte[] body = codec.encode(EnvelopeCrypto.sealResponse(key, binding, ANSWER.getBytes(StandardCharsets.UTF_8)));
-      exchange.getResponseHeaders().add("content-type", MrgcClient.ENVELOPE_CONTENT_TYPE);
+      exchange.getResponseHeaders().add("content-type", MediaTypes.ENVELOPE);
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);
     } catch (Exception e) {

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.mrgc.enclave.envelope.EnvelopeCodec;
-import io.mrgc.enclave.envelope.EnvelopeCrypto;
-import io.mrgc.enclave.envelope.RequestEnvelope;
-import io.mrgc.enclave.envelope.ResponseBinding;
-import io.mrgc.enclave.kms.DataKey;
-import io.mrgc.enclave.kms.DataKeySource;
+import io.mrgc.wire.ErrorCode;
+import io.mrgc.wire.MediaTypes;
+import io.mrgc.wire.envelope.EnvelopeCodec;
+import io.mrgc.wire.envelope.EnvelopeCrypto;
+import io.mrgc.wire.envelope.RequestEnvelope;
+import io.mrgc.wire.envelope.ResponseBinding;
+import io.mrgc.wire.keys.DataKey;
+import io.mrgc.wire.keys.DataKeySource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Retries against a fake service that plays router and enclave: it opens each envelope with the data key it handed
@@ -99,7 +102,7 @@ class MrgcClientRetryTest {
             + "\"index\":0,\"embedding\":[0.5,0.25]}],\"usage\":{\"prompt_tokens\":6}}")
             .getBytes(StandardCharsets.UTF_8);
         body = codec.encode(EnvelopeCrypto.sealResponse(key, ResponseBinding.of(request), answer));
-        exchange.getResponseHeaders().add("content-type", MrgcClient.ENVELOPE_CONTENT_TYPE);
+        exchange.getResponseHeaders().add("content-type", MediaTypes.ENVELOPE);
       } else {
         body = ("{\"error\":{\"code\":\"" + step.code() + "\",\"message\":\"scripted\",\"requestId\":\""
             + request.header().rid() + "\"}}").getBytes(StandardCharsets.UTF_8);
@@ -150,6 +153,21 @@ class MrgcClientRetryTest {
     String callId = seen.get(0).rid().substring(0, seen.get(0).rid().lastIndexOf('.'));
     assertThat(seen).extracting(Seen::rid).as("one call id, one suffix per attempt")
         .containsExactly(callId + ".1", callId + ".2");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ErrorCode.class)
+  void everyServiceCodeIsRetriedExactlyWhenTheContractSaysSo(ErrorCode code) {
+    script(new Step(code.status(), code.code(), "0"), Step.OK); // Retry-After: 0 lets a 429 be waited out
+    try (MrgcClient client = client(FAST)) {
+      if (code.retryable()) {
+        assertThat(embed(client)).hasSize(1);
+      } else {
+        assertThatThrownBy(() -> embed(client)).isInstanceOfSatisfying(MrgcException.class,
+            e -> assertThat(e.errorCode()).contains(code));
+      }
+    }
+    assertThat(seen).hasSize(code.retryable() ? 2 : 1);
   }
 
   @Test

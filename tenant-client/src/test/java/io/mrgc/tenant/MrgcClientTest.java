@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.mrgc.enclave.kms.DataKey;
-import io.mrgc.enclave.kms.DataKeySource;
+import io.mrgc.wire.keys.DataKey;
+import io.mrgc.wire.keys.DataKeySource;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

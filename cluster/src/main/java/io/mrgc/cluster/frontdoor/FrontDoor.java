@@ -1,22 +1,25 @@
 package io.mrgc.cluster.frontdoor;
 
 import io.mrgc.common.ApiErrors;
-import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.common.RequestIds;
+import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.items.RoutingStateItem;
+import io.mrgc.wire.ErrorCode;
+import io.mrgc.wire.Headers;
+import io.mrgc.wire.MediaTypes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
@@ -124,11 +127,11 @@ public final class FrontDoor extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request, HttpProxy proxy) {
-    String home = request.getHeader(FrontDoorOptions.HOME_REGION_HEADER);
+    String home = request.getHeader(Headers.HOME_REGION);
     if (home != null && !options.routers().containsKey(home)) {
-      ApiErrors.send(request.response(), 400, "unknown_home_region", FrontDoorOptions.HOME_REGION_HEADER
+      ApiErrors.send(request.response(), ErrorCode.UNKNOWN_HOME_REGION, Headers.HOME_REGION
           + " must be one of " + options.routers().keySet() + ", but was '" + truncate(home) + "'",
-          RequestIds.fromHeader(request.getHeader(RequestIds.HEADER)), null);
+          RequestIds.fromHeader(request.getHeader(Headers.REQUEST_ID)), null);
       return;
     }
     proxy.handle(request);
@@ -161,18 +164,18 @@ public final class FrontDoor extends VerticleBase {
   }
 
   private static ProxyResponse unreachable(ProxyContext context) {
-    String requestId = RequestIds.fromHeader(context.request().proxiedRequest().getHeader(RequestIds.HEADER));
-    Buffer body = ApiErrors.body("region_unreachable",
+    String requestId = RequestIds.fromHeader(context.request().proxiedRequest().getHeader(Headers.REQUEST_ID));
+    Buffer body = ApiErrors.body(ErrorCode.REGION_UNREACHABLE,
         "no region's router could be reached; retry shortly", requestId).toBuffer();
     return context.request().response()
-        .setStatusCode(502)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(RequestIds.HEADER, requestId)
+        .setStatusCode(ErrorCode.REGION_UNREACHABLE.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.JSON)
+        .putHeader(Headers.REQUEST_ID, requestId)
         .setBody(Body.body(body));
   }
 
   private String homeRegionOf(HttpServerRequest request) {
-    String header = request.getHeader(FrontDoorOptions.HOME_REGION_HEADER);
+    String header = request.getHeader(Headers.HOME_REGION);
     if (header != null) {
       return header;
     }

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The local stand-in for Global Accelerator: two loopback "anycast" addresses, each region's router, how a caller's
- * home region is found (header {@value #HOME_REGION_HEADER}, else the client address mapping, else the default),
+ * home region is found (header {@value io.mrgc.wire.Headers#HOME_REGION}, else the client address mapping, else the
+ * default),
  * health checks, how often traffic dials are re-read from routing_state, TLS on both sides ({@link FrontDoorTls}),
  * and the anycast listeners' header, idle and request deadlines and connection cap ({@code listener}, each address on
  * its own).
@@ -28,7 +29,6 @@ public record FrontDoorOptions(
   public static final List<String> DEFAULT_ANYCAST_ADDRESSES = List.of("127.0.1.1", "127.0.1.2");
   public static final int DEFAULT_PORT = 8080;
   public static final Duration DEFAULT_DIAL_REFRESH = Duration.ofSeconds(2);
-  public static final String HOME_REGION_HEADER = "x-mrgc-home-region";
 
   public FrontDoorOptions {
     if (anycastAddresses == null || anycastAddresses.isEmpty()) {

@@ -6,12 +6,13 @@ import io.mrgc.state.LocalState;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.items.RoutingStateItem;
+import io.mrgc.wire.Headers;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -156,7 +157,7 @@ class FrontDoorTest {
     int p = port == 0 ? frontDoor.actualPorts().get(host) : port;
     var request = web.post(p, host, "/v1/embeddings");
     if (homeHeader != null) {
-      request.putHeader(FrontDoorOptions.HOME_REGION_HEADER, homeHeader);
+      request.putHeader(Headers.HOME_REGION, homeHeader);
     }
     return request.sendBuffer(Buffer.buffer(body)).await(10, TimeUnit.SECONDS);
   }

@@ -1,6 +1,6 @@
 package io.mrgc.common.peer;
 
-import io.mrgc.common.RequestIds;
+import io.mrgc.wire.Headers;
 import io.vertx.core.MultiMap;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -16,22 +16,19 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The router/agent HMAC codec, one implementation for both sides.
  *
- * <p>Request: the router puts {@value #HEADER}{@code : v1;<key id>;<epoch s>;<nonce>;<body sha256 | ->;<mac>} on the
+ * <p>Request: the router puts {@code x-mrgc-peer-auth}{@code : v1;<key id>;<epoch s>;<nonce>;<body sha256 | ->;<mac>} on the
  * forwarded request, the MAC (HMAC-SHA256, base64url) over the method, the request target as sent, the request id,
- * the tenant ({@value #TENANT_HEADER}), the model ({@value #MODEL_HEADER}, empty when absent), the timestamp, a fresh
+ * the tenant ({@code x-mrgc-tenant}), the model ({@code x-mrgc-model}, empty when absent), the timestamp, a fresh
  * random nonce, the body's SHA-256 ({@code -} when the router streams the body and signs none) and the key id, each
  * length-prefixed. The agent checks it before anything else ({@link #verify}): a known
  * key, the timestamp within the skew window, the MAC in constant time, the nonce not seen in the window. The nonce,
  * not the request id, is the replay key: request ids may come from clients and repeat.
  *
- * <p>Response: the agent answers {@value #HEADER}{@code : v1;<key id>;<mac>} over the request's nonce, request id
+ * <p>Response: the agent answers {@code x-mrgc-peer-auth}{@code : v1;<key id>;<mac>} over the request's nonce, request id
  * and the response status, with the key the request used; the router checks it ({@link #verifyResponse}), so a
  * peer that holds no key cannot answer in an agent's place.
  */
 public final class PeerAuth {
-  public static final String HEADER = "x-mrgc-peer-auth";
-  public static final String TENANT_HEADER = "x-mrgc-tenant";
-  public static final String MODEL_HEADER = "x-mrgc-model";
   private static final String VERSION = "v1";
   /** The body field when the router signed no body. */
   private static final String NO_BODY = "-";
@@ -69,7 +66,7 @@ public final class PeerAuth {
 
   /**
    * Signs a request about to be forwarded: reads the request id, tenant and model from {@code headers} (set them
-   * first) and puts {@value #HEADER} there. Keep the result to check the answer. The body is not signed (the router
+   * first) and puts {@code x-mrgc-peer-auth} there. Keep the result to check the answer. The body is not signed (the router
    * streams it); see {@link #sign(MultiMap, String, String, ByteBuffer)}.
    */
   public Signed sign(MultiMap headers, String method, String uri) {
@@ -83,15 +80,15 @@ public final class PeerAuth {
    */
   public Signed sign(MultiMap headers, String method, String uri, ByteBuffer body) {
     PeerKey key = options.current();
-    String requestId = orEmpty(headers.get(RequestIds.HEADER));
+    String requestId = orEmpty(headers.get(Headers.REQUEST_ID));
     byte[] nonceBytes = new byte[16];
     RANDOM.nextBytes(nonceBytes);
     String nonce = B64.encodeToString(nonceBytes);
     String timestamp = Long.toString(clock.millis() / 1000);
     String digest = body == null ? NO_BODY : sha256(body);
-    String mac = requestMac(key, method, uri, requestId, orEmpty(headers.get(TENANT_HEADER)),
-        orEmpty(headers.get(MODEL_HEADER)), timestamp, nonce, digest);
-    headers.set(HEADER, String.join(";", VERSION, key.id(), timestamp, nonce, digest, mac));
+    String mac = requestMac(key, method, uri, requestId, orEmpty(headers.get(Headers.TENANT)),
+        orEmpty(headers.get(Headers.MODEL)), timestamp, nonce, digest);
+    headers.set(Headers.PEER_AUTH, String.join(";", VERSION, key.id(), timestamp, nonce, digest, mac));
     return new Signed(key.id(), nonce, requestId);
   }
 
@@ -106,13 +103,13 @@ public final class PeerAuth {
    * is missing, malformed, signed with an unknown key, outside the clock-skew window, wrong, or a replay.
    */
   public Verified verify(MultiMap headers, String method, String uri) {
-    String header = single(headers, HEADER);
+    String header = single(headers, Headers.PEER_AUTH);
     if (header == null) {
-      throw new PeerAuthException(HEADER + " is missing");
+      throw new PeerAuthException(Headers.PEER_AUTH + " is missing");
     }
     String[] parts = header.split(";", -1);
     if (parts.length != 6 || !VERSION.equals(parts[0])) {
-      throw new PeerAuthException(HEADER + " is malformed");
+      throw new PeerAuthException(Headers.PEER_AUTH + " is malformed");
     }
     PeerKey key = options.key(parts[1]);
     if (key == null) {
@@ -122,7 +119,7 @@ public final class PeerAuth {
     try {
       timestamp = Long.parseLong(parts[2]);
     } catch (NumberFormatException e) {
-      throw new PeerAuthException(HEADER + " is malformed");
+      throw new PeerAuthException(Headers.PEER_AUTH + " is malformed");
     }
     long now = clock.millis();
     long skew = options.maxClockSkew().toMillis();
@@ -131,9 +128,9 @@ public final class PeerAuth {
       throw new PeerAuthException("the signature's time is outside the accepted clock skew of "
           + options.maxClockSkew().toSeconds() + " s");
     }
-    String requestId = single(headers, RequestIds.HEADER);
-    String expected = requestMac(key, method, uri, orEmpty(requestId), orEmpty(single(headers, TENANT_HEADER)),
-        orEmpty(single(headers, MODEL_HEADER)), parts[2], parts[3], parts[4]);
+    String requestId = single(headers, Headers.REQUEST_ID);
+    String expected = requestMac(key, method, uri, orEmpty(requestId), orEmpty(single(headers, Headers.TENANT)),
+        orEmpty(single(headers, Headers.MODEL)), parts[2], parts[3], parts[4]);
     if (!constantTimeEquals(expected, parts[5])) {
       throw new PeerAuthException("the signature does not match the request");
     }
@@ -144,13 +141,13 @@ public final class PeerAuth {
   /** Signs the answer to a verified request ({@code status} is the one sent), with the key the request used. */
   public void signResponse(MultiMap responseHeaders, Verified request, int status) {
     PeerKey key = options.key(request.keyId());
-    responseHeaders.set(HEADER, String.join(";", VERSION, key.id(),
+    responseHeaders.set(Headers.PEER_AUTH, String.join(";", VERSION, key.id(),
         responseMac(key, request.nonce(), request.requestId(), status)));
   }
 
   /** Whether the answer carries a valid signature over the signed request and {@code status}. */
   public boolean verifyResponse(Signed request, int status, MultiMap responseHeaders) {
-    String header = single(responseHeaders, HEADER);
+    String header = single(responseHeaders, Headers.PEER_AUTH);
     if (header == null) {
       return false;
     }

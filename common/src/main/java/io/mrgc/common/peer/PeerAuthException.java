@@ -1,12 +1,11 @@
 package io.mrgc.common.peer;
 
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 
-/** A request that did not prove it came from a router of this deployment: 401 {@value #CODE}. */
+/** A request that did not prove it came from a router of this deployment: 401 {@code peer_unauthenticated}. */
 public final class PeerAuthException extends ApiException {
-  public static final String CODE = "peer_unauthenticated";
-
   public PeerAuthException(String why) {
-    super(401, CODE, "the request did not come from an authenticated router: " + why);
+    super(ErrorCode.PEER_UNAUTHENTICATED, "the request did not come from an authenticated router: " + why);
   }
 }

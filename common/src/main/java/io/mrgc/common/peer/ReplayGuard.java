@@ -1,6 +1,7 @@
 package io.mrgc.common.peer;
 
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,7 +35,7 @@ final class ReplayGuard {
           + "request anew");
     }
     if (seen.size() >= capacity) {
-      throw new ApiException(503, "peer_auth_busy", "too many recent requests to check for replays; retry", 1);
+      throw new ApiException(ErrorCode.PEER_AUTH_BUSY, "too many recent requests to check for replays; retry", 1);
     }
     seen.put(nonce, nowMillis + keepMillis);
   }

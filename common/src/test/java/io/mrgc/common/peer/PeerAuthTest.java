@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mrgc.common.ApiException;
-import io.mrgc.common.RequestIds;
+import io.mrgc.wire.Headers;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -38,9 +38,9 @@ class PeerAuthTest {
   }
 
   private static MultiMap headers(String tenant, String model, String requestId) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().set(RequestIds.HEADER, requestId)
-        .set(PeerAuth.TENANT_HEADER, tenant);
-    return model == null ? headers : headers.set(PeerAuth.MODEL_HEADER, model);
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().set(Headers.REQUEST_ID, requestId)
+        .set(Headers.TENANT, tenant);
+    return model == null ? headers : headers.set(Headers.MODEL, model);
   }
 
   @Test
@@ -69,7 +69,7 @@ class PeerAuthTest {
   void missingMalformedForgedAndExpiredSignaturesAreRefused() {
     PeerAuth agent = at(PeerAuthOptions.of(K1, null), NOW);
     assertUnauthenticated(() -> agent.verify(headers("victim", "m", "r"), "POST", "/v1/embeddings"), "missing");
-    MultiMap malformed = headers("victim", "m", "r").set(PeerAuth.HEADER, "v1;k1;x;y");
+    MultiMap malformed = headers("victim", "m", "r").set(Headers.PEER_AUTH, "v1;k1;x;y");
     assertUnauthenticated(() -> agent.verify(malformed, "POST", "/v1/embeddings"), "malformed");
 
     // forged: signed with a key the agent does not have, under its id and under another id
@@ -91,7 +91,7 @@ class PeerAuthTest {
     // a second tenant header (which one would the agent read?) is refused even with a valid signature
     MultiMap doubled = headers("acme", "m", "r");
     at(PeerAuthOptions.of(K1, null), NOW).sign(doubled, "POST", "/v1/embeddings");
-    doubled.add(PeerAuth.TENANT_HEADER, "victim");
+    doubled.add(Headers.TENANT, "victim");
     assertUnauthenticated(() -> agent.verify(doubled, "POST", "/v1/embeddings"), "more than once");
   }
 
@@ -194,7 +194,7 @@ class PeerAuthTest {
       return;
     }
     fields[which] = value;
-    MultiMap changed = headers(fields[3], fields[4], fields[2]).set(PeerAuth.HEADER, h.get(PeerAuth.HEADER));
+    MultiMap changed = headers(fields[3], fields[4], fields[2]).set(Headers.PEER_AUTH, h.get(Headers.PEER_AUTH));
     assertUnauthenticated(() -> agent.verify(changed, fields[0], fields[1]), "does not match");
   }
 
@@ -205,7 +205,7 @@ class PeerAuthTest {
   @Property
   void anyHeaderValueIsRefusedWith401(@ForAll("headerValues") String value) {
     PeerAuth agent = at(PeerAuthOptions.of(K1, null), NOW);
-    MultiMap h = headers("acme", "m", "r").set(PeerAuth.HEADER, value);
+    MultiMap h = headers("acme", "m", "r").set(Headers.PEER_AUTH, value);
     assertThatThrownBy(() -> agent.verify(h, "POST", "/v1/embeddings")).isInstanceOf(PeerAuthException.class);
   }
 
@@ -213,7 +213,7 @@ class PeerAuthTest {
   Arbitrary<String> headerValues() {
     MultiMap h = headers("acme", "m", "r");
     at(PeerAuthOptions.of(K1, null), NOW).sign(h, "POST", "/v1/embeddings");
-    String[] valid = h.get(PeerAuth.HEADER).split(";", -1);
+    String[] valid = h.get(Headers.PEER_AUTH).split(";", -1);
     Arbitrary<String> part = Arbitraries.oneOf(fields(), Arbitraries.of("v1", "k1", "", "-1", "9223372036854775807",
         "-9223372036854775808", "99999999999999999999", Long.toString(NOW.getEpochSecond()), "0"));
     Arbitrary<String> onePartReplaced = Combinators.combine(Arbitraries.integers().between(0, 5), part).as((i, p) -> {

@@ -1,6 +1,6 @@
 package io.mrgc.enclave.attestation;
 
-import io.mrgc.enclave.EnclaveException;
+import io.mrgc.wire.enclave.EnclaveException;
 
 /** Produces attestation documents (COSE_Sign1, CBOR) that carry the enclave's RSA public key for KMS Recipient. */
 public interface AttestationProvider {

@@ -1,9 +1,9 @@
 package io.mrgc.enclave.attestation;
 
 import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
-import io.mrgc.enclave.crypto.Bytes;
+import io.mrgc.wire.crypto.Bytes;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.security.GeneralSecurityException;

@@ -2,8 +2,6 @@ package io.mrgc.enclave.client;
 
 import io.mrgc.enclave.DecryptRequest;
 import io.mrgc.enclave.Decrypted;
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
 import io.mrgc.enclave.EnclaveHandler;
 import io.mrgc.enclave.crypto.Scratch;
 import io.mrgc.enclave.protocol.Frame;
@@ -15,6 +13,8 @@ import io.mrgc.enclave.protocol.ProtocolException;
 import io.mrgc.enclave.protocol.StallWatchdog;
 import io.mrgc.enclave.transport.Connection;
 import io.mrgc.enclave.transport.Transport;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;

@@ -1,7 +1,8 @@
 package io.mrgc.enclave.crypto;
 
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
+import io.mrgc.wire.crypto.Bytes;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;

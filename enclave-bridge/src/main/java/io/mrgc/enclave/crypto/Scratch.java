@@ -1,5 +1,6 @@
 package io.mrgc.enclave.crypto;
 
+import io.mrgc.wire.crypto.Bytes;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.function.Consumer;

@@ -1,11 +1,11 @@
 package io.mrgc.enclave.kms;
 
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.keys.KmsErrors;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
@@ -15,31 +15,18 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.KmsClientBuilder;
-import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.DecryptResponse;
-import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
 import software.amazon.awssdk.services.kms.model.KeyEncryptionMechanism;
 import software.amazon.awssdk.services.kms.model.RecipientInfo;
 
 /**
- * AWS KMS through the SDK v2 {@link KmsClient}. Tenant side: GenerateDataKey (AES_256) with the encryption context.
- * Enclave side: Decrypt with {@code Recipient{AttestationDocument, RSAES_OAEP_SHA_256}} and the encryption context;
+ * AWS KMS through the SDK v2 {@link KmsClient}, the enclave's side: Decrypt with
+ * {@code Recipient{AttestationDocument, RSAES_OAEP_SHA_256}} and the encryption context;
  * the answer's {@code CiphertextForRecipient} is returned, a plaintext answer is refused (it would mean the key
  * policy let the key out without attestation).
- *
- * <p>Errors: AccessDenied, NotFound, InvalidCiphertext, IncorrectKey, Disabled, KMSInvalidState, InvalidKeyUsage,
- * InvalidGrantToken and other 4xx answers are KEY_REFUSED; throttling, 5xx (KMSInternal, DependencyTimeout,
- * KeyUnavailable), credential/signature problems and network failures are KMS_UNAVAILABLE.
+ * Errors as {@link KmsErrors} says. The tenant's side (GenerateDataKey) is the tenant SDK's own adapter.
  */
-public final class AwsKms implements DataKeySource, RecipientKms {
-  private static final Set<String> UNAVAILABLE_CODES = Set.of(
-      "ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException",
-      "KMSInternalException", "KmsInternalException", "DependencyTimeoutException", "KeyUnavailableException",
-      "ServiceUnavailable", "ServiceUnavailableException", "InternalFailure",
-      "UnrecognizedClientException", "ExpiredTokenException", "InvalidSignatureException",
-      "IncompleteSignature", "MissingAuthenticationToken", "InvalidClientTokenId", "SignatureDoesNotMatch",
-      "RequestExpired");
-
+public final class AwsKms implements RecipientKms {
   private final KmsClient kms;
 
   public AwsKms(KmsClient kms) {
@@ -83,22 +70,6 @@ public final class AwsKms implements DataKeySource, RecipientKms {
   }
 
   @Override
-  public DataKey generateDataKey(String keyId, Map<String, String> encryptionContext) throws EnclaveException {
-    GenerateDataKeyResponse r;
-    try {
-      r = kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256).encryptionContext(encryptionContext));
-    } catch (SdkException e) {
-      throw map("GenerateDataKey", e);
-    }
-    if (r.plaintext() == null || r.plaintext().asByteArrayUnsafe().length != 32 || r.ciphertextBlob() == null) {
-      throw new EnclaveException(EnclaveErrorCode.KMS_UNAVAILABLE,
-          "KMS GenerateDataKey answered without a 32-byte plaintext key and a CiphertextBlob");
-    }
-    return new DataKey(r.keyId() != null ? r.keyId() : keyId, r.plaintext().asByteArray(),
-        r.ciphertextBlob().asByteArray());
-  }
-
-  @Override
   public byte[] decryptForRecipient(byte[] edk, String keyId, Map<String, String> encryptionContext,
       byte[] attestationDocument) throws EnclaveException {
     RecipientInfo recipient = RecipientInfo.builder()
@@ -125,18 +96,8 @@ public final class AwsKms implements DataKeySource, RecipientKms {
   static EnclaveException map(String operation, SdkException e) {
     if (e instanceof AwsServiceException s) {
       String code = s.awsErrorDetails() != null ? s.awsErrorDetails().errorCode() : null;
-      int status = s.statusCode();
-      String what = "KMS " + operation + " failed: " + (code != null ? code : "HTTP " + status);
-      if (s.isThrottlingException() || status >= 500 || status == 0 || (code != null && UNAVAILABLE_CODES.contains(code))) {
-        return new EnclaveException(EnclaveErrorCode.KMS_UNAVAILABLE, what + " (try again later)");
-      }
-      return new EnclaveException(EnclaveErrorCode.KEY_REFUSED, what);
+      return KmsErrors.answered(operation, code, s.statusCode(), s.isThrottlingException());
     }
-    if (e instanceof SdkClientException) {
-      return new EnclaveException(EnclaveErrorCode.KMS_UNAVAILABLE,
-          "KMS " + operation + " could not be reached: " + e.getClass().getSimpleName());
-    }
-    return new EnclaveException(EnclaveErrorCode.KMS_UNAVAILABLE, "KMS " + operation + " failed: "
-        + e.getClass().getSimpleName());
+    return KmsErrors.noAnswer(operation, e instanceof SdkClientException, e.getClass().getSimpleName());
   }
 }

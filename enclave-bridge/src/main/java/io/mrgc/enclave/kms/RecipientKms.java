@@ -1,6 +1,7 @@
 package io.mrgc.enclave.kms;
 
-import io.mrgc.enclave.EnclaveException;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.keys.EncryptionContexts;
 import java.util.Map;
 
 /**

@@ -1,6 +1,6 @@
 package io.mrgc.enclave.protocol;
 
-import io.mrgc.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
 import java.util.Objects;
 
 /**

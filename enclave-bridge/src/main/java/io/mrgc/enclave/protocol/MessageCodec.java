@@ -1,7 +1,7 @@
 package io.mrgc.enclave.protocol;
 
-import io.mrgc.enclave.EnclaveErrorCode;
 import io.mrgc.enclave.crypto.Scratch;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,7 +1,7 @@
 package io.mrgc.enclave.service;
 
-import io.mrgc.enclave.crypto.Bytes;
-import io.mrgc.enclave.crypto.LengthPrefixed;
+import io.mrgc.wire.crypto.Bytes;
+import io.mrgc.wire.crypto.LengthPrefixed;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

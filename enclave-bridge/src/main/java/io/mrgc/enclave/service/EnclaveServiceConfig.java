@@ -1,7 +1,7 @@
 package io.mrgc.enclave.service;
 
 import io.mrgc.enclave.client.EnclaveClientConfig;
-import io.mrgc.enclave.envelope.EnvelopeCodec;
+import io.mrgc.wire.envelope.EnvelopeCodec;
 import java.time.Duration;
 
 /**

@@ -1,7 +1,7 @@
 package io.mrgc.enclave.service;
 
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;

@@ -1,6 +1,6 @@
 package io.mrgc.enclave.service;
 
-import io.mrgc.enclave.crypto.Bytes;
+import io.mrgc.wire.crypto.Bytes;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.PriorityQueue;

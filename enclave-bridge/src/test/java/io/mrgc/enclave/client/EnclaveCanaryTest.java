@@ -3,12 +3,12 @@ package io.mrgc.enclave.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
-import io.mrgc.enclave.crypto.Bytes;
 import io.mrgc.enclave.service.EnclaveService;
 import io.mrgc.enclave.service.EnclaveServiceConfig;
 import io.mrgc.enclave.service.Fixture;
+import io.mrgc.wire.crypto.Bytes;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

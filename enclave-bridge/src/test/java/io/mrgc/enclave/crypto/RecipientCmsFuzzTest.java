@@ -2,10 +2,10 @@ package io.mrgc.enclave.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
-import io.mrgc.enclave.fuzz.CaseClock;
-import io.mrgc.enclave.fuzz.Mutations;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.fuzz.CaseClock;
+import io.mrgc.wire.fuzz.Mutations;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;

@@ -3,8 +3,9 @@ package io.mrgc.enclave.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
+import io.mrgc.wire.crypto.Bytes;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;

@@ -3,11 +3,13 @@ package io.mrgc.enclave.kms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
-import io.mrgc.enclave.crypto.Bytes;
 import io.mrgc.enclave.crypto.RecipientCms;
 import io.mrgc.enclave.service.Fixture;
+import io.mrgc.wire.crypto.Bytes;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.keys.DataKey;
+import io.mrgc.wire.keys.EncryptionContexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -3,7 +3,7 @@ package io.mrgc.enclave.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mrgc.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

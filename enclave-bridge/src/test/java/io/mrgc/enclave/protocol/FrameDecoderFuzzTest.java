@@ -2,13 +2,13 @@ package io.mrgc.enclave.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.envelope.EnvelopeCodec;
-import io.mrgc.enclave.envelope.EnvelopeCrypto;
-import io.mrgc.enclave.envelope.EnvelopeHeader;
-import io.mrgc.enclave.crypto.AesGcm;
-import io.mrgc.enclave.fuzz.CaseClock;
-import io.mrgc.enclave.fuzz.Mutations;
+import io.mrgc.wire.crypto.AesGcm;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.envelope.EnvelopeCodec;
+import io.mrgc.wire.envelope.EnvelopeCrypto;
+import io.mrgc.wire.envelope.EnvelopeHeader;
+import io.mrgc.wire.fuzz.CaseClock;
+import io.mrgc.wire.fuzz.Mutations;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

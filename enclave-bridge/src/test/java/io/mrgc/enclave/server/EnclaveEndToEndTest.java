@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.mrgc.enclave.DecryptRequest;
 import io.mrgc.enclave.Decrypted;
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
 import io.mrgc.enclave.client.EnclaveClient;
 import io.mrgc.enclave.client.EnclaveClientConfig;
 import io.mrgc.enclave.protocol.Frame;
@@ -18,6 +16,8 @@ import io.mrgc.enclave.protocol.MessageCodec;
 import io.mrgc.enclave.protocol.MessageType;
 import io.mrgc.enclave.transport.Connection;
 import io.mrgc.enclave.transport.UnixSocketTransport;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mrgc.enclave.Decrypted;
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
 import io.mrgc.enclave.client.EnclaveClient;
-import io.mrgc.enclave.envelope.EnvelopeHeader;
-import io.mrgc.enclave.kms.DataKey;
 import io.mrgc.enclave.service.EnclaveService;
 import io.mrgc.enclave.service.Fixture;
 import io.mrgc.enclave.transport.UnixSocketTransport;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.envelope.EnvelopeHeader;
+import io.mrgc.wire.keys.DataKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;

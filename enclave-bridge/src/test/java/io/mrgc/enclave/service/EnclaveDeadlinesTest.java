@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.mrgc.enclave.Decrypted;
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
 import io.mrgc.enclave.client.EnclaveClientConfig;
-import io.mrgc.enclave.kms.DataKey;
 import io.mrgc.enclave.kms.RecipientKms;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.keys.DataKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

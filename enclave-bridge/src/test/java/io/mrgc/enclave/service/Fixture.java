@@ -1,15 +1,15 @@
 package io.mrgc.enclave.service;
 
 import io.mrgc.enclave.DecryptRequest;
-import io.mrgc.enclave.EnclaveException;
 import io.mrgc.enclave.attestation.AttestationProvider;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
-import io.mrgc.enclave.crypto.Bytes;
-import io.mrgc.enclave.envelope.EnvelopeHeader;
-import io.mrgc.enclave.envelope.TenantEnvelopes;
-import io.mrgc.enclave.kms.DataKey;
-import io.mrgc.enclave.kms.EncryptionContexts;
 import io.mrgc.enclave.kms.LocalKeyRing;
+import io.mrgc.wire.crypto.Bytes;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.envelope.EnvelopeHeader;
+import io.mrgc.wire.envelope.TenantEnvelopes;
+import io.mrgc.wire.keys.DataKey;
+import io.mrgc.wire.keys.EncryptionContexts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mrgc.enclave.DecryptRequest;
 import io.mrgc.enclave.Decrypted;
-import io.mrgc.enclave.EnclaveException;
-import io.mrgc.enclave.crypto.Bytes;
-import io.mrgc.enclave.kms.DataKey;
-import io.mrgc.enclave.kms.EncryptionContexts;
+import io.mrgc.wire.crypto.Bytes;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.wire.keys.DataKey;
+import io.mrgc.wire.keys.EncryptionContexts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

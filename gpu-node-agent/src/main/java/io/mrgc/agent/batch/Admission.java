@@ -1,6 +1,7 @@
 package io.mrgc.agent.batch;
 
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,7 @@ public final class Admission {
     while (true) {
       int current = admitted.get();
       if (current >= maxAdmitted) {
-        throw new ApiException(429, "overloaded",
+        throw new ApiException(ErrorCode.OVERLOADED,
             "this instance has " + maxAdmitted + " requests queued or running; retry later", RETRY_AFTER_SECONDS);
       }
       if (admitted.compareAndSet(current, current + 1)) {

@@ -9,6 +9,7 @@ import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.agent.model.EmbeddingIo;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ final class EmbeddingRunner {
     for (int i = 0; i < inputs.size(); i++) {
       Encoding encoding = model.tokenizer().orElseThrow().encode(inputs.get(i));
       if (encoding.getIds().length > maxTokensPerInput) {
-        throw new ApiException(400, "too_many_tokens", "input[" + i + "] has " + encoding.getIds().length
+        throw new ApiException(ErrorCode.TOO_MANY_TOKENS, "input[" + i + "] has " + encoding.getIds().length
             + " tokens, more than the limit of " + maxTokensPerInput);
       }
       encodings.add(encoding);

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtSession;
 import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class ModelWorker implements AutoCloseable {
   /** One request's embeddings, its tensors in {@code buffers}. */
   public CompletableFuture<EmbeddingResult> embed(List<String> inputs, RequestBuffers buffers) {
     if (embeddings == null) {
-      return CompletableFuture.failedFuture(new ApiException(400, "invalid_request",
+      return CompletableFuture.failedFuture(new ApiException(ErrorCode.INVALID_REQUEST,
           "model " + model.name() + " is not a text-embedding model"));
     }
     return onThread(() -> {
@@ -113,7 +114,8 @@ public final class ModelWorker implements AutoCloseable {
         }
       });
     } catch (RejectedExecutionException e) {
-      result.completeExceptionally(new ApiException(503, "unavailable", "model " + model.name() + " is unloading"));
+      result.completeExceptionally(
+          new ApiException(ErrorCode.MODEL_UNAVAILABLE, "model " + model.name() + " is unloading"));
     }
     return result;
   }

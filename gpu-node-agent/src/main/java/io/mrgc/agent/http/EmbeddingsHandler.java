@@ -4,6 +4,7 @@ import io.mrgc.agent.batch.EmbeddingResult;
 import io.mrgc.agent.batch.ModelWorker;
 import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -79,7 +80,7 @@ final class EmbeddingsHandler implements Handler<RoutingContext> {
       throw ApiException.badRequest("input must not be an empty array");
     }
     if (inputs.size() > maxInputsPerRequest) {
-      throw new ApiException(400, "too_many_inputs",
+      throw new ApiException(ErrorCode.TOO_MANY_INPUTS,
           "input has " + inputs.size() + " items, more than the limit of " + maxInputsPerRequest);
     }
     for (int i = 0; i < inputs.size(); i++) {

@@ -5,9 +5,11 @@ import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiException;
 import io.mrgc.enclave.DecryptRequest;
 import io.mrgc.enclave.Decrypted;
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
 import io.mrgc.enclave.EnclaveHandler;
+import io.mrgc.wire.ErrorCode;
+import io.mrgc.wire.Headers;
+import io.mrgc.wire.MediaTypes;
+import io.mrgc.wire.enclave.EnclaveException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -15,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Envelopes {
   private static final Logger LOG = LoggerFactory.getLogger(Envelopes.class);
-  static final String CONTENT_TYPE = "application/vnd.mrgc.envelope+json";
-  static final String TENANT_HEADER = "x-mrgc-tenant";
-  static final String MODEL_HEADER = "x-mrgc-model";
 
   private final EnclaveHandler enclave;
   private final EnclaveWatch watch;
@@ -45,26 +43,26 @@ final class Envelopes {
   }
 
   static boolean isEnvelope(RoutingContext ctx) {
-    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    return type != null && type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT).equals(CONTENT_TYPE);
+    return MediaTypes.is(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), MediaTypes.ENVELOPE);
   }
 
   void serve(RoutingContext ctx, InferenceCall call) {
     if (enclave == null) {
-      throw new ApiException(503, "encryption_unavailable", "this instance has no enclave to open encrypted requests");
+      throw new ApiException(ErrorCode.ENCRYPTION_UNAVAILABLE,
+          "this instance has no enclave to open encrypted requests");
     }
-    String tenant = ctx.request().getHeader(TENANT_HEADER);
+    String tenant = ctx.request().getHeader(Headers.TENANT);
     if (tenant == null || tenant.isBlank()) {
-      throw new ApiException(403, "tenant_unknown",
+      throw new ApiException(ErrorCode.TENANT_UNKNOWN,
           "encrypted requests must come through a router that authenticated the tenant");
     }
     String model = requestedModel(ctx);
     if (model == null || model.isBlank()) {
-      throw new ApiException(400, "model_required", "set the x-mrgc-model header to the envelope's model");
+      throw new ApiException(ErrorCode.MODEL_REQUIRED, "set the " + Headers.MODEL + " header to the envelope's model");
     }
     ByteBuffer body = PooledBody.of(ctx);
     if (body == null || !body.hasRemaining()) {
-      throw new ApiException(400, "malformed_envelope", "the request body is empty; expected an envelope");
+      throw new ApiException(ErrorCode.EMPTY_ENVELOPE, "the request body is empty; expected an envelope");
     }
     byte[] envelope = new byte[body.remaining()]; // ciphertext: nothing to scrub
     body.get(body.position(), envelope);
@@ -77,7 +75,7 @@ final class Envelopes {
 
   /** The model the envelope must be bound to: the OIP path's, else the one the router forwarded in the header. */
   static String requestedModel(RoutingContext ctx) {
-    return ctx.pathParam("model") != null ? ctx.pathParam("model") : ctx.request().getHeader(MODEL_HEADER);
+    return ctx.pathParam("model") != null ? ctx.pathParam("model") : ctx.request().getHeader(Headers.MODEL);
   }
 
   private void answer(RoutingContext ctx, InferenceCall call, String model, Decrypted decrypted,
@@ -104,7 +102,7 @@ final class Envelopes {
           .onSuccess(sealed -> ServedRequest.respond(ctx, failure, () -> {
             if (!ctx.response().ended() && !ctx.response().closed()) {
               ctx.response().setStatusCode(failure == null ? 200 : statusOf(failure))
-                  .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE).end(Buffer.buffer(sealed));
+                  .putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.ENVELOPE).end(Buffer.buffer(sealed));
             }
           }));
     });
@@ -130,8 +128,8 @@ final class Envelopes {
 
   private static JsonObject errorJson(RoutingContext ctx, Throwable failure) {
     ApiException api = Requests.unwrap(failure) instanceof ApiException e
-        ? e : new ApiException(500, "internal_error", "internal error; quote the request id when reporting it");
-    return io.mrgc.common.ApiErrors.body(api.code(), api.getMessage(), Requests.requestId(ctx));
+        ? e : ApiException.internal();
+    return io.mrgc.common.ApiErrors.body(api.errorCode(), api.getMessage(), Requests.requestId(ctx));
   }
 
   /** Runs an enclave call on a worker thread (it blocks on the vsock round trip) and notes reachability. */
@@ -158,7 +156,7 @@ final class Envelopes {
       return api;
     }
     if (!(cause instanceof EnclaveException e)) {
-      return new ApiException(500, "internal_error", "internal error; quote the request id when reporting it");
+      return ApiException.internal();
     }
     String message = switch (e.code()) {
       case AEAD_FAILURE -> "authenticated decryption failed";
@@ -167,20 +165,8 @@ final class Envelopes {
       case INTERNAL -> "internal error in the enclave; quote the request id when reporting it";
       default -> e.getMessage();
     };
-    Integer retryAfter = e.code().httpStatus() == 503 ? 1 : null;
-    return new ApiException(e.code().httpStatus(), errorCode(e.code()), message, retryAfter);
-  }
-
-  /** The {@code error.code} of each refusal (docs/protocol.md section 5). */
-  static String errorCode(EnclaveErrorCode code) {
-    return switch (code) {
-      case MALFORMED -> "envelope_malformed";
-      case AEAD_FAILURE -> "envelope_auth_failed";
-      case ENVELOPE_EXPIRED -> "envelope_expired"; // 400: seal anew, check the clock
-      case REPLAYED_ENVELOPE -> "replayed_envelope"; // 409
-      case REPLAY_UNVERIFIABLE -> "replay_unverifiable"; // 503 + Retry-After: seal anew and retry
-      default -> code.name().toLowerCase(Locale.ROOT);
-    };
+    ErrorCode code = e.code().errorCode(); // docs/protocol.md section 5
+    return new ApiException(code, message, code.status() == 503 ? 1 : null);
   }
 
   @FunctionalInterface

@@ -8,6 +8,8 @@ import io.mrgc.common.NonCanonicalPaths;
 import io.mrgc.common.RequestIds;
 import io.mrgc.common.peer.PeerAuth;
 import io.mrgc.enclave.EnclaveHandler;
+import io.mrgc.wire.ErrorCode;
+import io.mrgc.wire.Headers;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Route;
@@ -53,9 +55,9 @@ public final class HttpApi {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
     router.route().failureHandler(HttpApi::fail);
-    router.errorHandler(404, ctx -> ApiErrors.send(ctx.response(), 404, "not_found",
+    router.errorHandler(404, ctx -> ApiErrors.send(ctx.response(), ErrorCode.NOT_FOUND,
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), Requests.requestId(ctx), null));
-    router.errorHandler(405, ctx -> ApiErrors.send(ctx.response(), 405, "method_not_allowed",
+    router.errorHandler(405, ctx -> ApiErrors.send(ctx.response(), ErrorCode.METHOD_NOT_ALLOWED,
         ctx.request().method() + " is not allowed on " + ctx.request().path(), Requests.requestId(ctx), null));
     router.errorHandler(413, HttpApi::fail);
     router.errorHandler(500, HttpApi::fail);
@@ -82,9 +84,9 @@ public final class HttpApi {
   }
 
   private static void begin(RoutingContext ctx, AgentMetrics metrics) {
-    String requestId = RequestIds.fromHeader(ctx.request().getHeader(RequestIds.HEADER));
+    String requestId = RequestIds.fromHeader(ctx.request().getHeader(Headers.REQUEST_ID));
     ctx.put(Requests.REQUEST_ID, requestId);
-    ctx.response().putHeader(RequestIds.HEADER, requestId);
+    ctx.response().putHeader(Headers.REQUEST_ID, requestId);
     String endpoint = endpointLabel(ctx.request().path());
     ctx.addEndHandler(done -> metrics.request(endpoint, ctx.response().getStatusCode()));
     ctx.next();
@@ -112,11 +114,11 @@ public final class HttpApi {
     if (failure == null || failure instanceof io.vertx.ext.web.handler.HttpException) {
       int status = failure == null ? ctx.statusCode() : ((io.vertx.ext.web.handler.HttpException) failure).getStatusCode();
       failure = switch (status) {
-        case 413 -> new ApiException(413, "body_too_large", "the request body is larger than the limit");
-        case 400 -> new ApiException(400, "invalid_request", "the request could not be read");
-        case 404 -> new ApiException(404, "not_found", "no such endpoint");
-        case 405 -> new ApiException(405, "method_not_allowed", "method not allowed");
-        case 415 -> new ApiException(415, "unsupported_media_type", "Content-Type must be application/json");
+        case 413 -> new ApiException(ErrorCode.BODY_TOO_LARGE, "the request body is larger than the limit");
+        case 400 -> new ApiException(ErrorCode.INVALID_REQUEST, "the request could not be read");
+        case 404 -> new ApiException(ErrorCode.NOT_FOUND, "no such endpoint");
+        case 405 -> new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed");
+        case 415 -> new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
         default -> null;
       };
     }

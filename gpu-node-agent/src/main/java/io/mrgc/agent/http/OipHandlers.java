@@ -6,6 +6,7 @@ import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.agent.model.TensorMeta;
 import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -51,7 +52,7 @@ final class OipHandlers {
     ModelWorker worker = models.require(name);
     String version = ctx.pathParam("version");
     if (version != null && !version.equals(Long.toString(worker.model().version()))) {
-      throw new ApiException(404, "model_not_found", "model " + name + " version " + version
+      throw new ApiException(ErrorCode.MODEL_NOT_FOUND, "model " + name + " version " + version
           + " is not served by this instance (serving version " + worker.model().version() + ")");
     }
     return worker;

@@ -10,6 +10,7 @@ import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.agent.model.TensorMeta;
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -80,11 +81,11 @@ final class OipTensors {
       throw ApiException.badRequest("input " + name + ": datatype is required");
     }
     if (!SUPPORTED.contains(datatype)) {
-      throw new ApiException(400, "unsupported_datatype", "input " + name + ": datatype " + datatype
+      throw new ApiException(ErrorCode.UNSUPPORTED_DATATYPE, "input " + name + ": datatype " + datatype
           + " is not supported; use one of " + SUPPORTED.stream().sorted().toList());
     }
     if (!datatype.equals(meta.datatype())) {
-      throw new ApiException(400, "datatype_mismatch", "input " + name + " has datatype " + meta.datatype()
+      throw new ApiException(ErrorCode.DATATYPE_MISMATCH, "input " + name + " has datatype " + meta.datatype()
           + ", but the request says " + datatype);
     }
     long[] shape = shape(name, tensor.getValue("shape"));
@@ -97,7 +98,7 @@ final class OipTensors {
     flatten(data, flat);
     long expected = elementCount(name, shape);
     if (expected != flat.size()) {
-      throw new ApiException(400, "shape_mismatch", "input " + name + ": shape " + java.util.Arrays.toString(shape)
+      throw new ApiException(ErrorCode.SHAPE_MISMATCH, "input " + name + ": shape " + java.util.Arrays.toString(shape)
           + " holds " + expected + " elements, but data has " + flat.size());
     }
     return new Input(name, datatype, shape, typed(name, datatype, flat));
@@ -124,7 +125,7 @@ final class OipTensors {
       fits = meta.shape()[i] < 0 || meta.shape()[i] == shape[i];
     }
     if (!fits) {
-      throw new ApiException(400, "shape_mismatch", "input " + meta.name() + ": shape "
+      throw new ApiException(ErrorCode.SHAPE_MISMATCH, "input " + meta.name() + ": shape "
           + java.util.Arrays.toString(shape) + " does not fit the model's " + java.util.Arrays.toString(meta.shape()));
     }
   }
@@ -136,7 +137,7 @@ final class OipTensors {
         count = Math.multiplyExact(count, dim);
       }
     } catch (ArithmeticException e) {
-      throw new ApiException(400, "shape_mismatch", "input " + name + ": shape is too large");
+      throw new ApiException(ErrorCode.SHAPE_MISMATCH, "input " + name + ": shape is too large");
     }
     return count;
   }

@@ -3,6 +3,7 @@ package io.mrgc.agent.http;
 import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiException;
 import io.mrgc.common.peer.PeerAuthException;
+import io.mrgc.wire.ErrorCode;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -81,6 +82,6 @@ final class PooledBody implements Handler<RoutingContext> {
   }
 
   private static ApiException tooLarge() {
-    return new ApiException(413, "body_too_large", "the request body is larger than the limit");
+    return new ApiException(ErrorCode.BODY_TOO_LARGE, "the request body is larger than the limit");
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
@@ -33,7 +34,7 @@ final class PooledJson {
           bytes.remaining());
       parsed = JacksonCodec.fromParser(parser, Object.class);
     } catch (IOException | DecodeException e) {
-      throw new ApiException(400, "invalid_json", "the request body is not valid JSON");
+      throw new ApiException(ErrorCode.INVALID_JSON, "the request body is not valid JSON");
     }
     if (parsed instanceof JsonObject object) {
       return object;
@@ -43,7 +44,7 @@ final class PooledJson {
       Map<String, Object> fields = (Map<String, Object>) map;
       return new JsonObject(fields);
     }
-    throw new ApiException(400, "invalid_json", notAnObject);
+    throw new ApiException(ErrorCode.INVALID_JSON, notAnObject);
   }
 
   /** {@code json} encoded as UTF-8 into the request's pool buffers. */

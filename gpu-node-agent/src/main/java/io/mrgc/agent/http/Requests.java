@@ -3,6 +3,7 @@ package io.mrgc.agent.http;
 import io.mrgc.agent.wash.ServedRequest;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -33,11 +34,11 @@ public final class Requests {
   static JsonObject jsonBody(RoutingContext ctx, boolean requireJsonType) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     if (type == null ? requireJsonType : !isJson(type)) {
-      throw new ApiException(415, "unsupported_media_type", "Content-Type must be application/json");
+      throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
     }
     ByteBuffer body = PooledBody.of(ctx);
     if (body == null || !body.hasRemaining()) {
-      throw new ApiException(400, "invalid_json", "the request body is empty; expected a JSON object");
+      throw new ApiException(ErrorCode.INVALID_JSON, "the request body is empty; expected a JSON object");
     }
     return PooledJson.parseObject(body, "the request body must be a JSON object");
   }

@@ -2,6 +2,7 @@ package io.mrgc.agent.http;
 
 import io.mrgc.agent.batch.ModelWorker;
 import io.mrgc.common.ApiException;
+import io.mrgc.wire.ErrorCode;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +36,7 @@ public final class ServedModels {
   public ModelWorker require(String name) {
     ModelWorker worker = workers.get(name);
     if (worker == null) {
-      throw new ApiException(404, "model_not_found", "model " + name + " is not served by this instance");
+      throw new ApiException(ErrorCode.MODEL_NOT_FOUND, "model " + name + " is not served by this instance");
     }
     return worker;
   }

@@ -18,6 +18,8 @@ import io.mrgc.carwash.lifecycle.InstanceLifecycle;
 import io.mrgc.common.ApiErrors;
 import io.mrgc.common.ApiException;
 import io.mrgc.state.InstanceState;
+import io.mrgc.wire.ErrorCode;
+import io.mrgc.wire.Headers;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -34,15 +36,15 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>an instance that is not taking requests (QUARANTINED, DRAINING, STARTING, TERMINATED, in an instance-level
- *       wash) answers at once {@code 503 instance_not_ready} with {@value #STATE_HEADER} and {@code Retry-After: 1},
+ *       wash) answers at once {@code 503 instance_not_ready} with {@code x-mrgc-instance-state} and {@code Retry-After: 1},
  *       without reading the body (and closes the connection when a body was on its way), so a router can retry the
  *       request elsewhere with nothing sent;
  *   <li>otherwise the request is admitted into the bounded queue (429 {@code overloaded} beyond it) and waits, its
  *       body unread, while another request holds the instance; requests take the instance one at a time, in order
  *       (READY -> BUSY); only then is {@code 100 Continue} written (for {@code Expect: 100-continue}) and the body
  *       read;
- *   <li>the request's answer is held while its wash runs (BUSY -> WASHING), and sent with {@value #WASH_HEADER},
- *       {@value #WASH_MS_HEADER} and {@value #STATE_HEADER}; then READY, or QUARANTINED when the wash did not pass
+ *   <li>the request's answer is held while its wash runs (BUSY -> WASHING), and sent with {@code x-mrgc-wash},
+ *       {@code x-mrgc-wash-ms} and {@code x-mrgc-instance-state}; then READY, or QUARANTINED when the wash did not pass
  *       or the inference ran past its deadline, or WASHING again for an instance-level wash (enclave restart,
  *       scheduled full manifest check) run right after the answer is sent.
  * </ul>
@@ -50,10 +52,6 @@ import org.slf4j.LoggerFactory;
  * Confined to the agent's event loop: every method runs there.
  */
 public final class InstanceGate implements Handler<RoutingContext> {
-  public static final String STATE_HEADER = "x-mrgc-instance-state";
-  public static final String WASH_HEADER = "x-mrgc-wash";
-  public static final String WASH_MS_HEADER = "x-mrgc-wash-ms";
-  public static final String NOT_READY = "instance_not_ready";
   private static final Logger LOG = LoggerFactory.getLogger(InstanceGate.class);
 
   private record Waiting(RoutingContext ctx, String requestId, Admission.Ticket ticket) {}
@@ -107,7 +105,7 @@ public final class InstanceGate implements Handler<RoutingContext> {
     String requestId = Requests.requestId(ctx);
     InstanceState shown = published().state();
     if (shown != READY) {
-      arrivals.refusedAtArrival(requestId, shown, NOT_READY);
+      arrivals.refusedAtArrival(requestId, shown, ErrorCode.INSTANCE_NOT_READY.code());
       refuse(ctx, requestId, shown);
       return;
     }
@@ -115,7 +113,7 @@ public final class InstanceGate implements Handler<RoutingContext> {
     try {
       ticket = admission.admit();
     } catch (ApiException overloaded) {
-      arrivals.refusedAtArrival(requestId, lifecycle.state(), "overloaded");
+      arrivals.refusedAtArrival(requestId, lifecycle.state(), overloaded.code());
       answerUnread(ctx, () -> ApiErrors.send(ctx.response(), overloaded, requestId));
       return;
     }
@@ -162,9 +160,9 @@ public final class InstanceGate implements Handler<RoutingContext> {
       }
       HttpServerResponse response = served.ctx().response();
       if (!response.headWritten()) {
-        response.putHeader(WASH_HEADER, report == null ? "failed" : report.outcome().name().toLowerCase(Locale.ROOT))
-            .putHeader(WASH_MS_HEADER, Long.toString(report == null ? 0 : report.totalNanos() / 1_000_000))
-            .putHeader(STATE_HEADER, published().state().name());
+        response.putHeader(Headers.WASH, report == null ? "failed" : report.outcome().name().toLowerCase(Locale.ROOT))
+            .putHeader(Headers.WASH_MS, Long.toString(report == null ? 0 : report.totalNanos() / 1_000_000))
+            .putHeader(Headers.INSTANCE_STATE, published().state().name());
       }
       try {
         send.run();
@@ -334,16 +332,16 @@ public final class InstanceGate implements Handler<RoutingContext> {
     while (!queue.isEmpty()) {
       Waiting waiting = queue.pollFirst();
       waiting.ticket().cancel();
-      arrivals.refused(waiting.requestId(), shown, NOT_READY);
+      arrivals.refused(waiting.requestId(), shown, ErrorCode.INSTANCE_NOT_READY.code());
       refuse(waiting.ctx(), waiting.requestId(), shown);
     }
   }
 
   private void refuse(RoutingContext ctx, String requestId, InstanceState shown) {
-    ctx.response().putHeader(STATE_HEADER, shown.name());
+    ctx.response().putHeader(Headers.INSTANCE_STATE, shown.name());
     String message = "instance " + instanceId + " is " + shown
         + (shown == WASHING ? " (instance-level wash)" : "") + " and takes no requests now; retry on another instance";
-    answerUnread(ctx, () -> ApiErrors.send(ctx.response(), 503, NOT_READY, message, requestId, 1));
+    answerUnread(ctx, () -> ApiErrors.send(ctx.response(), ErrorCode.INSTANCE_NOT_READY, message, requestId, 1));
   }
 
   /** Answers before the body was read; a body on its way is never read, so the connection cannot be reused. */

@@ -3,8 +3,8 @@ package io.mrgc.agent.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mrgc.common.ApiException;
-import io.mrgc.enclave.EnclaveErrorCode;
-import io.mrgc.enclave.EnclaveException;
+import io.mrgc.wire.enclave.EnclaveErrorCode;
+import io.mrgc.wire.enclave.EnclaveException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

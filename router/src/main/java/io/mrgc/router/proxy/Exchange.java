@@ -1,15 +1,15 @@
 package io.mrgc.router.proxy;
 
 import io.mrgc.common.ApiErrors;
-import io.mrgc.common.RequestIds;
 import io.mrgc.common.peer.PeerAuth;
 import io.mrgc.router.metrics.RouterMetrics;
 import io.mrgc.router.pick.InstanceHolds;
 import io.mrgc.router.pick.Picker;
 import io.mrgc.router.snapshot.RegionSnapshot;
+import io.mrgc.wire.ErrorCode;
+import io.mrgc.wire.Headers;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
@@ -51,11 +52,11 @@ final class Exchange implements DispatchQueue.Waiter {
    * The API key stays at the router; tenant and model are set by the router from what it checked; Expect is the
    * router's own (the client's is answered by the router, from the instance's 100 Continue).
    */
-  private static final Set<String> NOT_FORWARDED_UP = Set.of("host", "content-length", "expect", RequestIds.HEADER,
-      "authorization", Headers.API_KEY, Headers.TENANT, Headers.MODEL, PeerAuth.HEADER);
+  private static final Set<String> NOT_FORWARDED_UP = Set.of("host", "content-length", "expect", Headers.REQUEST_ID,
+      "authorization", Headers.API_KEY, Headers.TENANT, Headers.MODEL, Headers.PEER_AUTH);
   /** The instance's state and wash report are for the router only. */
-  private static final Set<String> NOT_FORWARDED_DOWN = Set.of("content-length", RequestIds.HEADER,
-      Headers.REGION, Headers.INSTANCE, Headers.INSTANCE_STATE, Headers.WASH, Headers.WASH_MS, PeerAuth.HEADER);
+  private static final Set<String> NOT_FORWARDED_DOWN = Set.of("content-length", Headers.REQUEST_ID,
+      Headers.REGION, Headers.INSTANCE, Headers.INSTANCE_STATE, Headers.WASH, Headers.WASH_MS, Headers.PEER_AUTH);
 
   private final ProxyHandler proxy;
   private final HttpServerRequest request;
@@ -121,12 +122,12 @@ final class Exchange implements DispatchQueue.Waiter {
     response.exceptionHandler(error -> clientGone());
     long declared = declaredLength();
     if (declared > proxy.options().maxBodyBytes()) {
-      fail(413, "body_too_large", "request body of " + declared + " bytes is over the limit of "
+      fail(ErrorCode.BODY_TOO_LARGE, "request body of " + declared + " bytes is over the limit of "
           + proxy.options().maxBodyBytes() + " bytes", null);
       return;
     }
     if (declared == -2) {
-      fail(400, "invalid_request", "Content-Length must be a non-negative integer", null);
+      fail(ErrorCode.INVALID_REQUEST, "Content-Length must be a non-negative integer", null);
       return;
     }
     if (!hasBody) {
@@ -150,7 +151,7 @@ final class Exchange implements DispatchQueue.Waiter {
     bodyTimer = proxy.vertx().setTimer(timeout, id -> {
       bodyTimer = 0;
       proxy.metrics().bodyTimeout();
-      fail(408, "body_timeout", "the request body did not arrive within " + timeout + " ms; send the whole body "
+      fail(ErrorCode.BODY_TIMEOUT, "the request body did not arrive within " + timeout + " ms; send the whole body "
           + "without pauses", null);
     });
     request.handler(this::onBodyChunk);
@@ -168,7 +169,7 @@ final class Exchange implements DispatchQueue.Waiter {
     }
     long length = (long) body.length() + chunk.length();
     if (length > proxy.options().maxBodyBytes()) {
-      fail(413, "body_too_large", "request body is over the limit of " + proxy.options().maxBodyBytes()
+      fail(ErrorCode.BODY_TOO_LARGE, "request body is over the limit of " + proxy.options().maxBodyBytes()
           + " bytes", null);
       return;
     }
@@ -196,10 +197,10 @@ final class Exchange implements DispatchQueue.Waiter {
         reserved += bytes;
         return true;
       }
-      case TENANT_FULL -> fail(429, "body_buffer_full", "tenant " + tenantId + " already has request bodies of "
+      case TENANT_FULL -> fail(ErrorCode.BODY_BUFFER_FULL, "tenant " + tenantId + " already has request bodies of "
           + budget.buffered(tenantId) + " bytes on their way in, and may have at most " + budget.tenantLimit()
           + " bytes at once; send bodies promptly or fewer at once", BUFFER_FULL_RETRY_AFTER_SECONDS);
-      case ROUTER_FULL -> fail(503, "router_busy", "the router of region " + proxy.options().region()
+      case ROUTER_FULL -> fail(ErrorCode.ROUTER_BUSY, "the router of region " + proxy.options().region()
           + " is receiving as many request bodies as it can hold; retry shortly", BUFFER_FULL_RETRY_AFTER_SECONDS);
     }
     return false;
@@ -252,7 +253,7 @@ final class Exchange implements DispatchQueue.Waiter {
     } else if (unreachable.isEmpty()) {
       noCapacity("region " + proxy.options().region() + " has no instance to serve the request");
     } else {
-      fail(502, "upstream_unavailable", "no instance of region " + proxy.options().region()
+      fail(ErrorCode.UPSTREAM_UNAVAILABLE, "no instance of region " + proxy.options().region()
           + " could be reached", null);
     }
     return true;
@@ -325,15 +326,15 @@ final class Exchange implements DispatchQueue.Waiter {
 
   /** Nothing was sent: the instance is ejected and the request goes once to a different one. */
   private void connectFailed() {
-    leaveUnreachable(RouterMetrics.RETRY_CONNECT_FAILED, 502, "upstream_unavailable", "no instance of region " + proxy.options().region()
+    leaveUnreachable(RouterMetrics.RETRY_CONNECT_FAILED, ErrorCode.UPSTREAM_UNAVAILABLE, "no instance of region " + proxy.options().region()
         + " could be reached");
   }
 
   /**
    * Ends the dispatch to an instance that got nothing of the body, ejects it and sends the request to a different
-   * one, or, after {@link #MAX_CONNECT_ATTEMPTS} such instances, fails it with {@code status}.
+   * one, or, after {@link #MAX_CONNECT_ATTEMPTS} such instances, fails it with {@code code}.
    */
-  private void leaveUnreachable(String retryReason, int status, String code, String message) {
+  private void leaveUnreachable(String retryReason, ErrorCode code, String message) {
     String instanceId = pick.backend().instanceId();
     endDispatch();
     proxy.outliers().connectFailed(instanceId);
@@ -342,14 +343,14 @@ final class Exchange implements DispatchQueue.Waiter {
       proxy.metrics().retry(retryReason);
       attempt();
     } else {
-      fail(status, code, message, null);
+      fail(code, message, null);
     }
   }
 
   private void forward(HttpClientRequest up) {
     upstream = up;
-    Headers.copyEndToEnd(request.headers(), up.headers(), NOT_FORWARDED_UP);
-    up.putHeader(RequestIds.HEADER, requestId);
+    HopByHop.copyEndToEnd(request.headers(), up.headers(), NOT_FORWARDED_UP);
+    up.putHeader(Headers.REQUEST_ID, requestId);
     up.putHeader(Headers.TENANT, tenantId);
     if (model != null) {
       up.putHeader(Headers.MODEL, model);
@@ -411,7 +412,7 @@ final class Exchange implements DispatchQueue.Waiter {
     up.reset();
     upstream = null;
     proxy.metrics().noAnswerToHead(instanceId);
-    leaveUnreachable(RouterMetrics.RETRY_UNANSWERED_HEAD, 504, "upstream_timeout", "instance " + instanceId + " did not take the request within "
+    leaveUnreachable(RouterMetrics.RETRY_UNANSWERED_HEAD, ErrorCode.UPSTREAM_TIMEOUT, "instance " + instanceId + " did not take the request within "
         + waitedMillis + " ms");
   }
 
@@ -432,10 +433,10 @@ final class Exchange implements DispatchQueue.Waiter {
       upstreamAborted = true;
       proxy.outliers().failed(instanceId);
       if (result.cause() instanceof TimeoutException) {
-        fail(504, "upstream_timeout", "instance " + instanceId + " did not answer within "
+        fail(ErrorCode.UPSTREAM_TIMEOUT, "instance " + instanceId + " did not answer within "
             + proxy.options().requestTimeout().toMillis() + " ms", null);
       } else {
-        fail(502, "upstream_failed", "instance " + instanceId + " failed before answering", null);
+        fail(ErrorCode.UPSTREAM_FAILED, "instance " + instanceId + " failed before answering", null);
       }
       return;
     }
@@ -462,14 +463,14 @@ final class Exchange implements DispatchQueue.Waiter {
     if (up.statusMessage() != null) {
       response.setStatusMessage(up.statusMessage());
     }
-    Headers.copyEndToEnd(up.headers(), response.headers(), NOT_FORWARDED_DOWN);
+    HopByHop.copyEndToEnd(up.headers(), response.headers(), NOT_FORWARDED_DOWN);
     String contentLength = up.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (contentLength != null) {
       response.putHeader(HttpHeaders.CONTENT_LENGTH, contentLength);
     } else if (mayHaveBody(up.statusCode()) && request.version() != HttpVersion.HTTP_1_0) {
       response.setChunked(true);
     }
-    response.putHeader(RequestIds.HEADER, requestId)
+    response.putHeader(Headers.REQUEST_ID, requestId)
         .putHeader(Headers.REGION, proxy.options().region());
     if (debugHeaders) {
       response.putHeader(Headers.INSTANCE, instanceId);
@@ -505,7 +506,7 @@ final class Exchange implements DispatchQueue.Waiter {
     upstreamAborted = true;
     upRequest.reset();
     proxy.outliers().failed(instanceId);
-    fail(502, "upstream_unauthenticated", "instance " + instanceId + " did not prove it is an agent of this "
+    fail(ErrorCode.UPSTREAM_UNAUTHENTICATED, "instance " + instanceId + " did not prove it is an agent of this "
         + "deployment", null);
   }
 
@@ -591,12 +592,12 @@ final class Exchange implements DispatchQueue.Waiter {
   }
 
   private void noCapacity(String message) {
-    fail(503, "no_capacity", message, NO_CAPACITY_RETRY_AFTER_SECONDS);
+    fail(ErrorCode.NO_CAPACITY, message, NO_CAPACITY_RETRY_AFTER_SECONDS);
   }
 
   /** Answers with the JSON error; after the head went out, resets instead. */
-  private void fail(int status, String code, String message, Integer retryAfterSeconds) {
-    if (!finish(status, code)) {
+  private void fail(ErrorCode code, String message, Integer retryAfterSeconds) {
+    if (!finish(code.status(), code.code())) {
       return;
     }
     if (response.headWritten()) {
@@ -608,7 +609,7 @@ final class Exchange implements DispatchQueue.Waiter {
       // Tell the client too, so it does not reuse the connection we are about to close.
       response.putHeader(HttpHeaders.CONNECTION, "close");
     }
-    ApiErrors.send(response, status, code, message, requestId, retryAfterSeconds).onComplete(sent -> {
+    ApiErrors.send(response, code, message, requestId, retryAfterSeconds).onComplete(sent -> {
       if (bodyLeftUnread) {
         // The rest of the body would be read as the next request on a kept-alive connection: close it.
         request.connection().close();

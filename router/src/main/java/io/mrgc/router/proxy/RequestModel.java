@@ -1,5 +1,7 @@
 package io.mrgc.router.proxy;
 
+import io.mrgc.wire.Headers;
+
 /**
  * The model a request asks for, from what the router may read without touching the body: the Open Inference
  * Protocol path ({@code /v2/models/{model}/...}) or the optional {@code x-mrgc-model} header. The path must already

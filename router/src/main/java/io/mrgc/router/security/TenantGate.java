@@ -1,21 +1,21 @@
 package io.mrgc.router.security;
 
 import io.mrgc.common.ApiErrors;
-import io.mrgc.common.CanonicalPath;
 import io.mrgc.common.NonCanonicalPaths;
 import io.mrgc.common.RequestIds;
 import io.mrgc.router.RouterOptions;
 import io.mrgc.router.metrics.RouterMetrics;
 import io.mrgc.router.ppv2.ProxiedConnections;
 import io.mrgc.router.ppv2.ProxyProtocolV2;
-import io.mrgc.router.proxy.Headers;
 import io.mrgc.router.proxy.ProxyHandler;
 import io.mrgc.router.proxy.RequestModel;
 import io.mrgc.state.items.TenantItem;
+import io.mrgc.wire.ErrorCode;
+import io.mrgc.wire.Headers;
+import io.mrgc.wire.MediaTypes;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Locale;
 
 /**
  * Tenant security in front of the proxy, in this order: canonical path (400 {@code invalid_path}, before anything
@@ -33,9 +33,6 @@ import java.util.Locale;
  * authentications are limited per source address and key prefix ({@link AuthFailures}). Never logs keys.
  */
 public final class TenantGate {
-  /** The tenant SDK's media type for an encrypted request envelope. */
-  public static final String ENVELOPE_MEDIA_TYPE = "application/vnd.mrgc.envelope+json";
-  public static final String API_KEY_HEADER = Headers.API_KEY;
   /** Sent with every 401 (RFC 6750). */
   public static final String WWW_AUTHENTICATE = "Bearer";
   static final int AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
@@ -63,9 +60,10 @@ public final class TenantGate {
     // Nothing of the body may be read before the request is admitted and an instance is connected.
     request.pause();
     long startNanos = System.nanoTime();
-    String requestId = RequestIds.fromHeader(request.getHeader(RequestIds.HEADER));
+    String requestId = RequestIds.fromHeader(request.getHeader(Headers.REQUEST_ID));
     if (NonCanonicalPaths.refused(request, requestId)) { // before the key: the router never rewrites a path
-      metrics.rejected(CanonicalPath.ERROR_CODE, 400, System.nanoTime() - startNanos);
+      metrics.rejected(ErrorCode.INVALID_PATH.code(), ErrorCode.INVALID_PATH.status(),
+          System.nanoTime() - startNanos);
       return;
     }
     String key = apiKey(request);
@@ -79,10 +77,10 @@ public final class TenantGate {
       switch (result.outcome()) {
         case FOUND -> admit(request, requestId, startNanos, result.tenant());
         case UNKNOWN -> unauthorized(request, requestId, startNanos, "the API key is not valid");
-        case RATE_LIMITED -> reject(request, requestId, startNanos, Sender.UNAUTHENTICATED, 429, "auth_rate_limited",
+        case RATE_LIMITED -> reject(request, requestId, startNanos, Sender.UNAUTHENTICATED, ErrorCode.AUTH_RATE_LIMITED,
             "too many failed authentications from this address or with this API key prefix; check the key and "
                 + "retry after the Retry-After seconds", (int) Math.min(result.retryAfterSeconds(), Integer.MAX_VALUE));
-        case UNAVAILABLE -> reject(request, requestId, startNanos, Sender.UNAUTHENTICATED, 503, "auth_unavailable",
+        case UNAVAILABLE -> reject(request, requestId, startNanos, Sender.UNAUTHENTICATED, ErrorCode.AUTH_UNAVAILABLE,
             "the tenant directory cannot be read right now; retry shortly", AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS);
       }
     });
@@ -94,7 +92,7 @@ public final class TenantGate {
       ProxyProtocolV2.Header header = proxied.headerOf(request.connection());
       String vpce = header == null ? null : header.vpcEndpointId();
       if (vpce == null || !tenant.getVpcEndpointIds().contains(vpce)) {
-        reject(request, requestId, startNanos, Sender.AUTHENTICATED, 403, "vpc_endpoint_not_allowed", "tenant "
+        reject(request, requestId, startNanos, Sender.AUTHENTICATED, ErrorCode.VPC_ENDPOINT_NOT_ALLOWED, "tenant "
             + tenantId + " must connect through one of its PrivateLink VPC endpoints", null);
         return;
       }
@@ -108,7 +106,7 @@ public final class TenantGate {
     limiter.acquire(tenantId, rps, burst).onComplete(decided -> {
       long retryAfter = decided.succeeded() ? decided.result() : 1;
       if (retryAfter > 0) {
-        reject(request, requestId, startNanos, Sender.AUTHENTICATED, 429, "rate_limited", "tenant " + tenantId
+        reject(request, requestId, startNanos, Sender.AUTHENTICATED, ErrorCode.RATE_LIMITED, "tenant " + tenantId
             + " is over its rate limit of " + rps + " requests per second (burst " + burst + ")",
             (int) Math.min(retryAfter, Integer.MAX_VALUE));
       } else {
@@ -121,23 +119,23 @@ public final class TenantGate {
     String tenantId = tenant.getTenantId();
     RequestModel requested = RequestModel.of(request.path(), request.getHeader(Headers.MODEL));
     if (requested.mismatch() != null) {
-      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 400, "model_mismatch", requested.mismatch(), null);
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, ErrorCode.MODEL_MISMATCH, requested.mismatch(), null);
       return;
     }
     String model = requested.model();
     if (model != null && !tenant.getAllowedModels().isEmpty() && !tenant.getAllowedModels().contains(model)) {
-      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 403, "model_not_allowed", "tenant " + tenantId
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, ErrorCode.MODEL_NOT_ALLOWED, "tenant " + tenantId
           + " may not use model " + RequestModel.echo(model), null);
       return;
     }
     if (model == null && isInference(request)) {
-      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 400, "model_required", "set the x-mrgc-model header to the model this "
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, ErrorCode.MODEL_REQUIRED, "set the " + Headers.MODEL + " header to the model this "
           + "request is for (the router never reads request bodies)", null);
       return;
     }
-    if (carriesBody(request) && !options.allowPlaintext() && !isEnvelope(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-      reject(request, requestId, startNanos, Sender.AUTHENTICATED, 415, "encryption_required", "request bodies must be encrypted "
-          + "envelopes (Content-Type: " + ENVELOPE_MEDIA_TYPE + "); use the MRGC tenant SDK or CLI to send them",
+    if (carriesBody(request) && !options.allowPlaintext() && !MediaTypes.is(request.getHeader(HttpHeaders.CONTENT_TYPE), MediaTypes.ENVELOPE)) {
+      reject(request, requestId, startNanos, Sender.AUTHENTICATED, ErrorCode.ENCRYPTION_REQUIRED, "request bodies must be encrypted "
+          + "envelopes (Content-Type: " + MediaTypes.ENVELOPE + "); use the MRGC tenant SDK or CLI to send them",
           null);
       return;
     }
@@ -156,7 +154,7 @@ public final class TenantGate {
         }
       }
     }
-    String header = request.getHeader(API_KEY_HEADER);
+    String header = request.getHeader(Headers.API_KEY);
     return header == null || header.isBlank() ? null : header.trim();
   }
 
@@ -175,32 +173,23 @@ public final class TenantGate {
     return method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.OPTIONS;
   }
 
-  static boolean isEnvelope(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    int semicolon = contentType.indexOf(';');
-    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
-    return mediaType.toLowerCase(Locale.ROOT).equals(ENVELOPE_MEDIA_TYPE);
-  }
-
   private void unauthorized(HttpServerRequest request, String requestId, long startNanos, String message) {
     request.response().putHeader("WWW-Authenticate", WWW_AUTHENTICATE);
-    reject(request, requestId, startNanos, Sender.UNAUTHENTICATED, 401, "unauthorized", message, null);
+    reject(request, requestId, startNanos, Sender.UNAUTHENTICATED, ErrorCode.UNAUTHORIZED, message, null);
   }
 
-  private void reject(HttpServerRequest request, String requestId, long startNanos, Sender sender, int status,
-      String code, String message, Integer retryAfterSeconds) {
-    metrics.rejected(code, status, System.nanoTime() - startNanos);
+  private void reject(HttpServerRequest request, String requestId, long startNanos, Sender sender, ErrorCode code,
+      String message, Integer retryAfterSeconds) {
+    metrics.rejected(code.code(), code.status(), System.nanoTime() - startNanos);
     boolean bodyLeftUnread = hasBody(request) && !request.isEnded();
     if (bodyLeftUnread && sender == Sender.UNAUTHENTICATED) {
       // Never read a body for someone we do not know: answer, then close with the body unread.
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
-      ApiErrors.send(request.response(), status, code, message, requestId, retryAfterSeconds)
+      ApiErrors.send(request.response(), code, message, requestId, retryAfterSeconds)
           .onComplete(sent -> request.connection().close());
       return;
     }
-    ApiErrors.send(request.response(), status, code, message, requestId, retryAfterSeconds);
+    ApiErrors.send(request.response(), code, message, requestId, retryAfterSeconds);
     if (bodyLeftUnread) {
       discardBody(request);
     }
