@@ -1,6 +1,5 @@
 package io.mrgc.cluster;
 
-import io.mrgc.agent.ModelInstaller;
 import io.mrgc.agent.NodeAgent;
 import io.mrgc.agent.NodeAgentOptions;
 import io.mrgc.autoscaler.loop.AutoscalerLoop;
@@ -10,7 +9,6 @@ import io.mrgc.cluster.frontdoor.FrontDoorOptions;
 import io.mrgc.cluster.frontdoor.FrontDoorTls;
 import io.mrgc.common.peer.PeerAuthOptions;
 import io.mrgc.common.tls.ClientTls;
-import io.mrgc.common.tls.LocalCertificateAuthority;
 import io.mrgc.common.tls.ServerTls;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
 import io.mrgc.enclave.attestation.LocalAttestationVerifier;
@@ -28,8 +26,6 @@ import io.mrgc.router.RouterVerticle;
 import io.mrgc.state.LeaseManager;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
-import io.mrgc.state.Tables;
-import io.mrgc.state.TenantRepository;
 import io.mrgc.state.local.EmbeddedDynamoDb;
 import io.mrgc.wire.enclave.EnclaveException;
 import io.mrgc.wire.keys.DataKeySource;
@@ -38,8 +34,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -47,14 +41,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 
 /**
  * A whole 3-region cluster in this JVM, built the way {@code mrgc up} runs it: DynamoDB Local with the tables, the
@@ -68,10 +58,8 @@ public final class LocalCluster implements AutoCloseable {
   static final byte[] LOCAL_ENCLAVE_IMAGE = sha384("mrgc-local-enclave-image/1");
 
   private final LocalClusterOptions options;
-  private final EmbeddedDynamoDb dynamoDb;
-  private final SdkAsyncHttpClient dynamoHttp;
+  private LocalFoundation foundation;
   private final Vertx vertx;
-  private final Map<String, StateClient> clients = new LinkedHashMap<>();
   private final Map<String, RouterVerticle> routers = new LinkedHashMap<>();
   private final Map<String, String> routerDeployments = new ConcurrentHashMap<>();
   /** A stopped region's router ports (tenant, admin, PrivateLink), so that it comes back where it was. */
@@ -87,7 +75,6 @@ public final class LocalCluster implements AutoCloseable {
   private FrontDoor frontDoor;
   private ServerTls serverTls = ServerTls.none();
   private ClientTls clientTls = ClientTls.none();
-  private Path caCertificate;
   private final List<AutoscalerLoop> autoscalers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The running failover controller of each region (none while {@link #stopRegion} has its region down). */
   private final Map<String, FailoverController> failoverControllers = new ConcurrentHashMap<>();
@@ -105,8 +92,6 @@ public final class LocalCluster implements AutoCloseable {
   private LocalCluster(LocalClusterOptions options) {
     this.options = options;
     this.peerAuth = options.peerAuth() ? PeerAuthOptions.generate() : PeerAuthOptions.none();
-    this.dynamoDb = EmbeddedDynamoDb.start(options.dynamoDbPort(), options.dataDir());
-    this.dynamoHttp = NettyNioAsyncHttpClient.builder().maxConcurrency(256).build();
     this.vertx = Vertx.vertx();
   }
 
@@ -122,22 +107,16 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void startAll() {
-    for (String region : options.regions()) {
-      clients.put(region, StateClient.local(dynamoDb.endpoint(), region, dynamoHttp));
-    }
-    StateClient admin = clients.get(options.regions().get(0));
-    Tables.createAll(admin.dynamo()).join();
-    RoutingStateRepository routingState = new RoutingStateRepository(admin);
-    for (String region : options.regions()) {
-      routingState.createIfAbsent(region, System.currentTimeMillis()).join();
-    }
-    ModelInstaller.installMiniLm(options.modelRoot());
-    startTls();
+    foundation = LocalFoundation.open(options.dynamoDbPort(), options.dataDir(), options.regions(),
+        options.modelRoot(), options.plaintextHttp() ? null : options.tlsDir(), options.anycastAddresses());
+    serverTls = foundation.serverTls();
+    clientTls = foundation.clientTls();
+    RoutingStateRepository routingState = new RoutingStateRepository(foundation.stateClient(options.regions().get(0)));
     // The enclaves' KMS: releases data keys only to documents from this run's (INSECURE) local attestation key
     // for the local enclave image, as the KMS key policy does for the real image in AWS.
     enclaveKeyRing = openKeyRing(new LocalKeyRing.EnclavePolicy(LOCAL_ENCLAVE_IMAGE,
         new LocalAttestationVerifier(attestationKey.getPublic())));
-    tenantAdmin = new TenantAdmin(new TenantRepository(admin), enclaveKeyRing);
+    tenantAdmin = foundation.tenantAdmin(enclaveKeyRing);
     try {
       canary = new EnclaveCanary(enclaveKeyRing, tenantAdmin.canaryKey());
     } catch (EnclaveException e) {
@@ -172,31 +151,13 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /**
-   * HTTPS for tenants unless the options say plaintext: the local CA (made on first run, kept in the state dir so
-   * tenants trust it once) issues the listeners' certificate for the anycast addresses, 127.0.0.1 and localhost,
-   * anew at each start; the front door, the health probes and the failover controllers trust only that CA.
-   */
-  private void startTls() {
-    if (options.plaintextHttp()) {
-      return;
-    }
-    LocalCertificateAuthority ca = LocalCertificateAuthority.openOrCreate(options.tlsDir());
-    Set<String> hosts = new LinkedHashSet<>(options.anycastAddresses());
-    hosts.add("127.0.0.1");
-    hosts.add("localhost");
-    serverTls = ca.issueServer("server", List.copyOf(hosts));
-    clientTls = ClientTls.trusting(ca.certificateFile());
-    caCertificate = ca.certificateFile();
-  }
-
   private String scheme() {
     return serverTls.enabled() ? "https" : "http";
   }
 
   /** The CA certificate tenants trust ({@code .mrgc/tls/ca.pem}), or null when the cluster serves plaintext HTTP. */
   public Path caCertificate() {
-    return caCertificate;
+    return foundation.caCertificate();
   }
 
   /**
@@ -215,7 +176,7 @@ public final class LocalCluster implements AutoCloseable {
    */
   private void startFailoverController(String region) {
     FailoverOptions failover = options.failover();
-    StateClient client = clients.get(region);
+    StateClient client = foundation.stateClient(region);
     TrafficDials dials = failoverDials.computeIfAbsent(region,
         r -> failover.dials().create(r, client, Clock.systemUTC()));
     FailoverController controller = new FailoverController(
@@ -239,7 +200,7 @@ public final class LocalCluster implements AutoCloseable {
     if (options.autoscaling() != null) {
       routerOptions = routerOptions.withMetricsInterval(options.autoscaling().routerMetricsInterval());
     }
-    RouterVerticle router = new RouterVerticle(routerOptions, clients.get(region));
+    RouterVerticle router = new RouterVerticle(routerOptions, foundation.stateClient(region));
     routerDeployments.put(region, await(vertx.deployVerticle(router)));
     routers.put(region, router);
     return router;
@@ -292,7 +253,7 @@ public final class LocalCluster implements AutoCloseable {
       LocalFleet fleet = new LocalFleet(this, region, autoscaling.bootDelay());
       agents.values().stream().filter(a -> a.options().region().equals(region))
           .forEach(a -> fleet.adopt(a.instanceId()));
-      StateClient client = clients.get(region);
+      StateClient client = foundation.stateClient(region);
       AutoscalerLoop loop = new AutoscalerLoop(region, "local-autoscaler-" + region,
           new ScalingPolicy(autoscaling.scaling()), autoscaling.loop(), fleet, client,
           new LeaseManager(client, Clock.systemUTC()), Clock.systemUTC());
@@ -331,7 +292,7 @@ public final class LocalCluster implements AutoCloseable {
             .peerAuth(peerAuth)
             .dataDir(options.stateDir().resolve("agents").resolve(instanceId))
             .build(),
-        clients.get(region), enclave.client(), enclave);
+        foundation.stateClient(region), enclave.client(), enclave);
     return vertx.deployVerticle(agent).map(deploymentId -> {
       agents.put(instanceId, agent);
       agentDeployments.put(instanceId, deploymentId);
@@ -390,11 +351,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private LocalKeyRing openKeyRing(LocalKeyRing.EnclavePolicy policy) {
-    try {
-      return new LocalKeyRing(options.keyRingFile(), policy);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the local key ring " + options.keyRingFile(), e);
-    }
+    return LocalFoundation.openKeyRing(options.keyRingFile(), policy);
   }
 
   /** Waits until every region's router reports it can serve (its /healthz/region answers 200). */
@@ -475,11 +432,11 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public EmbeddedDynamoDb dynamoDb() {
-    return dynamoDb;
+    return foundation.dynamoDb();
   }
 
   public StateClient stateClient(String region) {
-    return clients.get(region);
+    return foundation.stateClient(region);
   }
 
   public Vertx vertx() {
@@ -505,9 +462,9 @@ public final class LocalCluster implements AutoCloseable {
     if (canary != null) {
       canary.close();
     }
-    clients.values().forEach(StateClient::close);
-    dynamoHttp.close();
-    dynamoDb.close();
+    if (foundation != null) {
+      foundation.close();
+    }
   }
 
   private static void closeQuietly(AutoCloseable resource) {
