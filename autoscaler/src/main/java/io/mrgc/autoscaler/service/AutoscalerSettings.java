@@ -4,6 +4,7 @@ import io.mrgc.autoscaler.loop.LoopConfig;
 import io.mrgc.autoscaler.policy.ScalingConfig;
 import io.mrgc.common.config.ConfigReader;
 import io.mrgc.common.config.Mode;
+import io.mrgc.common.service.ControlSettings;
 import java.time.Duration;
 
 /**
@@ -35,7 +36,7 @@ public record AutoscalerSettings(ScalingConfig scaling, LoopConfig loop, FleetSe
     ConfigReader loopKeys = reader.section("loop");
     Duration period = loopKeys.duration("period", l.tickPeriod(),
         "how often the autoscaler evaluates (one router metrics window)");
-    Duration ttl = loopKeys.duration("leaseTtl", l.leaseTtl(),
+    Duration ttl = ControlSettings.leaseTtl(loopKeys, "leaseTtl", l.leaseTtl(), "period", period,
         "the lease autoscaler/<region>, renewed every evaluation: a standby takes over this long after a leader "
             + "dies (at once after a graceful stop, which releases it); more than period");
     Duration join = loopKeys.duration("joinTimeout", l.joinTimeout(),

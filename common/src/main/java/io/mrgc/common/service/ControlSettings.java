@@ -4,6 +4,7 @@ import io.mrgc.common.config.ConfigReader;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -27,6 +28,24 @@ public record ControlSettings(String leaseHolder, String adminHost, int adminPor
         "bind address of the admin listener (/livez, /readyz, /healthz, /metrics): a private address, never public");
     int port = admin.integer("port", defaultAdminPort, 0, 65535, "port of the admin listener (0: any free port)");
     return new ControlSettings(holder.isBlank() ? defaultHolder() : holder.trim(), host, port);
+  }
+
+  /**
+   * Reads a loop's lease TTL ({@code key}), which must exceed its evaluation period ({@code periodKey}): a lease that
+   * lapses between two renewals loses the leader its lease on every evaluation.
+   */
+  public static Duration leaseTtl(ConfigReader reader, String key, Duration defaultTtl, String periodKey,
+      Duration period, String description) {
+    Duration ttl = reader.duration(key, defaultTtl, description);
+    if (ttl != null && period != null && ttl.compareTo(period) <= 0) {
+      reader.problem(key, "'" + text(ttl) + "' is not allowed; allowed: a duration longer than " + periodKey + " ("
+          + text(period) + ")");
+    }
+    return ttl;
+  }
+
+  private static String text(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
   /** {@code <hostname>-<pid>}; a random id where the host has no name. */

@@ -2,7 +2,7 @@ package io.mrgc.failover.service;
 
 import io.mrgc.common.config.ConfigReader;
 import io.mrgc.common.config.Mode;
-import io.mrgc.failover.dials.GlobalAcceleratorDials;
+import io.mrgc.common.service.ControlSettings;
 import io.mrgc.failover.health.HealthThresholds;
 import io.mrgc.failover.loop.ControllerConfig;
 import io.mrgc.failover.prescale.PrescalerConfig;
@@ -44,7 +44,7 @@ public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, Lis
     ControllerConfig d = ControllerConfig.defaults("us-east-1", "defaults", Deployment.REGIONS);
     Duration period = reader.duration("evaluationPeriod", d.evaluationPeriod(),
         "how often the controller observes every region and decides for the regions it leads");
-    Duration ttl = reader.duration("leaseTtl", d.leaseTtl(),
+    Duration ttl = ControlSettings.leaseTtl(reader, "leaseTtl", d.leaseTtl(), "evaluationPeriod", period,
         "the leases failover/<region>, renewed every evaluation: a standby takes over this long after a leader "
             + "dies (at once after a graceful stop, which releases them); more than evaluationPeriod");
     List<String> regions = reader.list("regions", Deployment.REGIONS,
