@@ -1,6 +1,9 @@
 package io.mrgc.cluster.serve;
 
+import io.mrgc.autoscaler.service.AutoscalerServiceDefinition;
 import io.mrgc.common.service.ServiceDefinition;
+import io.mrgc.failover.service.ControlServiceDefinition;
+import io.mrgc.failover.service.FailoverServiceDefinition;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +15,9 @@ public final class ServiceCatalog {
   public static List<ServiceDefinition<?>> all() {
     return List.of(
         // each component adds its definition here
+        new AutoscalerServiceDefinition(),
+        new FailoverServiceDefinition(),
+        new ControlServiceDefinition()
     );
   }
 

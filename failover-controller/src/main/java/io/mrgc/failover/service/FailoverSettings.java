@@ -54,8 +54,12 @@ public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, Lis
     Duration timeout = probe.duration("timeout", DEFAULT_PROBE_TIMEOUT,
         "a probe with no answer within this is UNREACHABLE");
     Optional<Path> ca = probe.optionalPath("caFile",
-        "PEM file of the CA the routers' admin certificates chain to, for https:// probe URLs (unset: the JVM's "
-            + "trust store is not used; https needs it)");
+        "PEM file of the CA the routers' admin certificates chain to (only it is trusted); required with https:// "
+            + "probe URLs");
+    if (ca.isEmpty() && routers.values().stream().flatMap(List::stream).anyMatch(u -> "https".equals(u.getScheme()))) {
+      probe.problem("caFile", "missing; required with https:// probe URLs: the CA the routers' admin certificates "
+          + "chain to");
+    }
     HealthThresholds health = health(reader.section("health"));
     ConfigReader dialKeys = reader.section("dials");
     DialsType dials = dialKeys.choice("type", DialsType.ROUTING_STATE, DialsType.class,

@@ -35,8 +35,8 @@ class FailoverConfigTest {
 
   @Test
   void defaultsAndSeveralRoutersPerRegionFromTheFileOrOneVariable() {
-    FailoverConfig config = read(LOCAL + "probe:\n  routers:\n    us-east-2: [http://10.0.2.5:9090/healthz/region, "
-        + "https://10.0.2.6:9090/healthz/region]\n", Map.of());
+    FailoverConfig config = read(LOCAL + "probe:\n  caFile: /etc/mrgc/ca.pem\n  routers:\n"
+        + "    us-east-2: [http://10.0.2.5:9090/healthz/region, https://10.0.2.6:9090/healthz/region]\n", Map.of());
     FailoverSettings f = config.failover();
     assertThat(f.evaluationPeriod()).isEqualTo(Duration.ofSeconds(5));
     assertThat(f.leaseTtl()).isEqualTo(Duration.ofSeconds(15));
@@ -70,6 +70,8 @@ class FailoverConfigTest {
             + "http://10.0.1.5:9090/healthz/region",
         "probe.routers.eu-west-1: 'eu-west-1' is not allowed; allowed: a region of regions [us-east-1, us-east-2, "
             + "us-west-2]");
+    assertProblems(LOCAL + "probe:\n  routers:\n    us-east-2: [https://10.0.2.5:9090/healthz/region]\n",
+        "probe.caFile: missing; required with https:// probe URLs: the CA the routers' admin certificates chain to");
   }
 
   @Test
