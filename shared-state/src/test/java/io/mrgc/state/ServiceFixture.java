@@ -19,11 +19,39 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
 
-/** Test fixture (test-jar): starting a service from its YAML file as {@code mrgc serve} does, and what tests read. */
-public final class ServiceFixture {
+/**
+ * Test fixture (test-jar): DynamoDB Local with every table, a client of it and a Vert.x, for starting services from
+ * their YAML file as {@code mrgc serve} does; and what tests read of them.
+ */
+public final class ServiceFixture implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private ServiceFixture() {}
+  public final LocalState state;
+  public final StateClient client;
+  public final Vertx vertx;
+
+  private ServiceFixture(String region) {
+    state = LocalState.start();
+    client = state.client(region);
+    vertx = Vertx.vertx();
+  }
+
+  /** DynamoDB Local, a client in {@code region} and a Vert.x; {@link #close} stops them. */
+  public static ServiceFixture start(String region) {
+    return new ServiceFixture(region);
+  }
+
+  /** DynamoDB Local's URL, for the files' {@code state.endpoint}. */
+  public URI stateEndpoint() {
+    return state.db().endpoint();
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+    client.close();
+    state.close();
+  }
 
   /** Writes {@code yaml} to {@code file}, loads it (every check {@code mrgc serve} makes), creates and starts it. */
   public static <C> Service start(ServiceDefinition<C> definition, Path file, String yaml, Vertx vertx)

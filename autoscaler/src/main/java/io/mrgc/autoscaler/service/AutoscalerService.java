@@ -6,13 +6,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mrgc.autoscaler.fleet.Fleet;
 import io.mrgc.autoscaler.loop.AutoscalerLoop;
 import io.mrgc.autoscaler.policy.ScalingPolicy;
+import io.mrgc.common.Check;
 import io.mrgc.common.service.ControlLoopService;
-import io.mrgc.common.service.Service;
 import io.mrgc.state.LeaseManager;
 import io.mrgc.state.StateClient;
-import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,40 +20,35 @@ import java.util.List;
  * fleet, and an admin listener (/livez, /readyz, /healthz with the lease held, /metrics). On stop it stops evaluating
  * and releases the lease, so a standby replica leads at its next evaluation.
  */
-public final class AutoscalerService implements Service {
-  private final ControlLoopService service;
+public final class AutoscalerService extends ControlLoopService {
   private final AutoscalerLoop loop;
 
-  private AutoscalerService(ControlLoopService service, AutoscalerLoop loop) {
-    this.service = service;
+  private AutoscalerService(Vertx vertx, AutoscalerConfig config, AutoscalerLoop loop, PrometheusMeterRegistry registry,
+      List<AutoCloseable> owned) {
+    super(vertx, config.control(), List.of(loop), registry::scrape, owned);
     this.loop = loop;
   }
 
   /** As {@code mrgc serve autoscaler} runs it: it opens its state client and fleet, and closes them at stop. */
-  public static AutoscalerService open(AutoscalerConfig config, io.vertx.core.Vertx vertx) {
-    List<AutoCloseable> owned = new ArrayList<>();
-    StateClient state = config.deployment().openState();
-    owned.add(state);
-    return create(config, vertx, state, null, owned);
+  public static AutoscalerService open(AutoscalerConfig config, Vertx vertx) {
+    return create(config, vertx, null, null);
   }
 
   /**
    * In a JVM that shares its state client ({@code mrgc up}): {@code fleet} null uses the configured one. The state
    * client stays open at stop (its owner closes it).
    */
-  public static AutoscalerService withState(AutoscalerConfig config, io.vertx.core.Vertx vertx, StateClient state,
-      Fleet fleet) {
-    return create(config, vertx, state, fleet, new ArrayList<>());
+  public static AutoscalerService withState(AutoscalerConfig config, Vertx vertx, StateClient state, Fleet fleet) {
+    return create(config, vertx, Check.notNull("state", state), fleet);
   }
 
-  private static AutoscalerService create(AutoscalerConfig config, io.vertx.core.Vertx vertx, StateClient state,
-      Fleet fleet, List<AutoCloseable> owned) {
+  private static AutoscalerService create(AutoscalerConfig config, Vertx vertx, StateClient shared, Fleet fleet) {
+    List<AutoCloseable> owned = new ArrayList<>();
+    StateClient state = config.deployment().stateFor(shared, owned);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    String region = config.deployment().effectiveRegion();
-    AutoscalerLoop loop = loop(config.autoscaler(), region, config.control().leaseHolder(), state, fleet, registry,
-        owned);
-    return new AutoscalerService(new ControlLoopService(vertx, config.control(), List.of(loop), registry::scrape,
-        owned), loop);
+    AutoscalerLoop loop = loop(config.autoscaler(), config.deployment().effectiveRegion(),
+        config.control().leaseHolder(), state, fleet, registry, owned);
+    return new AutoscalerService(vertx, config, loop, registry, owned);
   }
 
   /**
@@ -64,23 +58,9 @@ public final class AutoscalerService implements Service {
   public static AutoscalerLoop loop(AutoscalerSettings settings, String region, String holder, StateClient state,
       Fleet fleet, MeterRegistry registry, List<AutoCloseable> owned) {
     AutoscalerLoop loop = new AutoscalerLoop(region, holder, new ScalingPolicy(settings.scaling()), settings.loop(),
-        fleet == null ? settings.fleet().open(region, owned) : fleet, state, new LeaseManager(state, Clock.systemUTC()), Clock.systemUTC());
+        fleet == null ? settings.fleet().open(region, owned) : fleet, state,
+        new LeaseManager(state, Clock.systemUTC()), Clock.systemUTC());
     return loop.onTick(new AutoscalerMetrics(registry, region, loop));
-  }
-
-  @Override
-  public Future<Void> start() {
-    return service.start();
-  }
-
-  @Override
-  public Future<String> stop(Duration grace) {
-    return service.stop(grace);
-  }
-
-  /** The admin listener's port once started. */
-  public int adminPort() {
-    return service.adminPort();
   }
 
   /** True while this replica holds the region's lease. */

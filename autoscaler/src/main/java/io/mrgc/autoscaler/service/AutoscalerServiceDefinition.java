@@ -21,8 +21,8 @@ public final class AutoscalerServiceDefinition implements ServiceDefinition<Auto
   @Override
   public AutoscalerConfig read(ConfigReader reader) {
     Deployment deployment = Deployment.read(reader);
-    ControlSettings control = ControlSettings.read(reader, DEFAULT_ADMIN_PORT);
-    return new AutoscalerConfig(deployment, control, AutoscalerSettings.read(reader, deployment.mode()));
+    return new AutoscalerConfig(deployment, ControlSettings.read(reader, DEFAULT_ADMIN_PORT),
+        AutoscalerSettings.read(reader, deployment.mode()));
   }
 
   @Override

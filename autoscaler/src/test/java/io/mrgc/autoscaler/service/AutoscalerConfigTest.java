@@ -75,8 +75,8 @@ class AutoscalerConfigTest {
         "fleet.type: missing; required: one of ec2, local (set it in the file or in MRGC_FLEET_TYPE)");
     assertProblems(LOCAL + "fleet:\n  type: local\n",
         "fleet.local.agentConfigTemplate: missing; required with fleet.type local: the agent's YAML template");
-    assertProblems("mode: aws\nregion: us-east-1\nfleet:\n  type: ec2\n  ec2:\n    launchTemplateId: lt-0123456789abcdef0\n"
-            + "    launchTemplateName: mrgc-gpu\n",
+    assertProblems("mode: aws\nregion: us-east-1\nfleet:\n  type: ec2\n  ec2:\n"
+            + "    launchTemplateId: lt-0123456789abcdef0\n    launchTemplateName: mrgc-gpu\n",
         "fleet.ec2.launchTemplateId: 'lt-0123456789abcdef0' and launchTemplateName 'mrgc-gpu' are both set; with "
             + "fleet.type ec2 set exactly one of launchTemplateId and launchTemplateName");
     assertProblems("mode: aws\nregion: us-east-1\nfleet:\n  type: ec2\n  ec2:\n    launchTemplateId: template-1\n",

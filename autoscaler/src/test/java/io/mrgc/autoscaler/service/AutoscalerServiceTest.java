@@ -7,10 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mrgc.autoscaler.fleet.FleetInstance;
 import io.mrgc.autoscaler.fleet.ProcessFleet;
-import io.mrgc.state.LocalState;
 import io.mrgc.state.ServiceFixture;
-import io.mrgc.state.StateClient;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,25 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code mrgc serve autoscaler} from its YAML file alone: mode local, DynamoDB Local, the process fleet. */
 class AutoscalerServiceTest {
-  static LocalState state;
-  static StateClient client;
-  static Vertx vertx;
+  static ServiceFixture fx;
   @TempDir
   Path dir;
   ProcessFleet fleet;
 
   @BeforeAll
   static void startDb() {
-    state = LocalState.start();
-    client = state.client("us-east-1");
-    vertx = Vertx.vertx();
+    fx = ServiceFixture.start("us-east-1");
   }
 
   @AfterAll
   static void stopDb() {
-    vertx.close().await();
-    client.close();
-    state.close();
+    fx.close();
   }
 
   @AfterEach
@@ -77,13 +68,13 @@ class AutoscalerServiceTest {
             workDir: %s
             command: [sleep, "60"]
             terminateGrace: 2s
-        """.formatted(state.db().endpoint(), template, workDir);
+        """.formatted(fx.stateEndpoint(), template, workDir);
     AutoscalerService service = (AutoscalerService) ServiceFixture.start(new AutoscalerServiceDefinition(),
-        dir.resolve("autoscaler.yaml"), yaml, vertx);
+        dir.resolve("autoscaler.yaml"), yaml, fx.vertx);
     fleet = new ProcessFleet("us-east-1", new ProcessFleet.Settings(workDir, List.of("true"), template,
         Duration.ofSeconds(2)));
 
-    assertThat(await(() -> "autoscaler-a".equals(leaseHolder(client, "autoscaler/us-east-1")),
+    assertThat(await(() -> "autoscaler-a".equals(leaseHolder(fx.client, "autoscaler/us-east-1")),
         Duration.ofSeconds(10))).isTrue();
     // No load: the floor of two instances, launched as agent processes (here: sleep).
     assertThat(await(() -> fleet.describe().size() == 2, Duration.ofSeconds(10))).isTrue();
@@ -97,6 +88,6 @@ class AutoscalerServiceTest {
     String account = ServiceFixture.stop(service);
 
     assertThat(account).isEqualTo("autoscaler us-east-1 released autoscaler/us-east-1");
-    assertThat(leaseHolder(client, "autoscaler/us-east-1")).isEqualTo("(released)");
+    assertThat(leaseHolder(fx.client, "autoscaler/us-east-1")).isEqualTo("(released)");
   }
 }

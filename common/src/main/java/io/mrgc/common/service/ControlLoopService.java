@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs control loops as a service: the admin listener first, then the loops; on stop the loops stop evaluating and
  * release their leases (so a standby replica leads within one evaluation), then the listener and what the service
- * opened for them (state client, SDK clients) are closed, in reverse order of opening.
+ * opened for them (state client, SDK clients) are closed, in reverse order of opening. The autoscaler, failover and
+ * control services are this with their loops.
  */
-public final class ControlLoopService implements Service {
+public class ControlLoopService implements Service {
   private static final Logger LOG = LoggerFactory.getLogger(ControlLoopService.class);
 
   private final Vertx vertx;
@@ -39,7 +40,7 @@ public final class ControlLoopService implements Service {
   }
 
   @Override
-  public Future<Void> start() {
+  public final Future<Void> start() {
     return admin.start().map(port -> {
       loops.forEach(ControlLoop::start);
       ready = true;
@@ -48,12 +49,17 @@ public final class ControlLoopService implements Service {
   }
 
   /** The admin listener's port once started. */
-  public int adminPort() {
+  public final int adminPort() {
     return admin.actualPort();
   }
 
+  /** The leases this process holds now, loop by loop. */
+  public final List<String> heldLeases() {
+    return loops.stream().flatMap(loop -> loop.heldLeases().stream()).toList();
+  }
+
   @Override
-  public Future<String> stop(Duration grace) {
+  public final Future<String> stop(Duration grace) {
     ready = false;
     return vertx.<String>executeBlocking(() -> {
       List<String> account = new ArrayList<>();

@@ -5,14 +5,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mrgc.autoscaler.fleet.Fleet;
 import io.mrgc.autoscaler.loop.AutoscalerLoop;
 import io.mrgc.autoscaler.service.AutoscalerService;
+import io.mrgc.common.Check;
 import io.mrgc.common.service.ControlLoop;
 import io.mrgc.common.service.ControlLoopService;
-import io.mrgc.common.service.Service;
 import io.mrgc.failover.loop.FailoverController;
 import io.mrgc.state.StateClient;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,30 +19,25 @@ import java.util.List;
  * id, the admin listener and its registry. Planned drains pre-scale survivors by this autoscaler's target and
  * ceiling. On stop both stop evaluating and release their leases.
  */
-public final class ControlService implements Service {
-  private final ControlLoopService service;
-  private final List<ControlLoop> loops;
-
-  private ControlService(ControlLoopService service, List<ControlLoop> loops) {
-    this.service = service;
-    this.loops = loops;
+public final class ControlService extends ControlLoopService {
+  private ControlService(Vertx vertx, ControlConfig config, List<ControlLoop> loops, PrometheusMeterRegistry registry,
+      List<AutoCloseable> owned) {
+    super(vertx, config.control(), loops, registry::scrape, owned);
   }
 
   /** As {@code mrgc serve control} runs it: it opens its state client and fleet, and closes them at stop. */
   public static ControlService open(ControlConfig config, Vertx vertx) {
-    List<AutoCloseable> owned = new ArrayList<>();
-    StateClient state = config.deployment().openState();
-    owned.add(state);
-    return create(config, vertx, state, null, owned);
+    return create(config, vertx, null, null);
   }
 
   /** In a JVM that shares its state client ({@code mrgc up}); {@code fleet} null uses the configured one. */
   public static ControlService withState(ControlConfig config, Vertx vertx, StateClient state, Fleet fleet) {
-    return create(config, vertx, state, fleet, new ArrayList<>());
+    return create(config, vertx, Check.notNull("state", state), fleet);
   }
 
-  private static ControlService create(ControlConfig config, Vertx vertx, StateClient state, Fleet fleet,
-      List<AutoCloseable> owned) {
+  private static ControlService create(ControlConfig config, Vertx vertx, StateClient shared, Fleet fleet) {
+    List<AutoCloseable> owned = new ArrayList<>();
+    StateClient state = config.deployment().stateFor(shared, owned);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     String region = config.deployment().effectiveRegion();
     String holder = config.control().leaseHolder();
@@ -52,27 +45,6 @@ public final class ControlService implements Service {
         owned);
     FailoverController failover = FailoverService.controller(config.failover(), region, holder,
         config.autoscaler().scaling(), state, vertx, registry, owned);
-    List<ControlLoop> loops = List.of(autoscaler, failover);
-    return new ControlService(new ControlLoopService(vertx, config.control(), loops, registry::scrape, owned), loops);
-  }
-
-  @Override
-  public Future<Void> start() {
-    return service.start();
-  }
-
-  @Override
-  public Future<String> stop(Duration grace) {
-    return service.stop(grace);
-  }
-
-  /** The admin listener's port once started. */
-  public int adminPort() {
-    return service.adminPort();
-  }
-
-  /** The leases this process holds now, the autoscaler's first. */
-  public List<String> heldLeases() {
-    return loops.stream().flatMap(l -> l.heldLeases().stream()).toList();
+    return new ControlService(vertx, config, List.of(autoscaler, failover), registry, owned);
   }
 }

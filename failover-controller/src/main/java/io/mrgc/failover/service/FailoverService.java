@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mrgc.autoscaler.policy.ScalingConfig;
+import io.mrgc.common.Check;
 import io.mrgc.common.service.ControlLoopService;
-import io.mrgc.common.service.Service;
 import io.mrgc.common.tls.ClientTls;
 import io.mrgc.failover.dials.Backoff;
 import io.mrgc.failover.dials.GlobalAcceleratorDials;
@@ -19,10 +19,8 @@ import io.mrgc.failover.machine.MachineConfig;
 import io.mrgc.failover.prescale.AutoscalingPrescaler;
 import io.mrgc.state.LeaseManager;
 import io.mrgc.state.StateClient;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.globalaccelerator.GlobalAcceleratorAsyncClient;
@@ -33,36 +31,29 @@ import software.amazon.awssdk.services.globalaccelerator.GlobalAcceleratorAsyncC
  * with an admin listener (/livez, /readyz, /healthz with the leases held, /metrics with {@code mrgc_failover_*}). On
  * stop it stops evaluating and releases its leases, so a standby replica leads at its next evaluation.
  */
-public final class FailoverService implements Service {
-  private final ControlLoopService service;
-  private final FailoverController controller;
-
-  private FailoverService(ControlLoopService service, FailoverController controller) {
-    this.service = service;
-    this.controller = controller;
+public final class FailoverService extends ControlLoopService {
+  private FailoverService(Vertx vertx, FailoverConfig config, FailoverController controller,
+      PrometheusMeterRegistry registry, List<AutoCloseable> owned) {
+    super(vertx, config.control(), List.of(controller), registry::scrape, owned);
   }
 
   /** As {@code mrgc serve failover-controller} runs it: it opens its state client and closes it at stop. */
   public static FailoverService open(FailoverConfig config, Vertx vertx) {
-    List<AutoCloseable> owned = new ArrayList<>();
-    StateClient state = config.deployment().openState();
-    owned.add(state);
-    return create(config, vertx, state, owned);
+    return create(config, vertx, null);
   }
 
   /** In a JVM that shares its state client ({@code mrgc up}); the client stays open at stop. */
   public static FailoverService withState(FailoverConfig config, Vertx vertx, StateClient state) {
-    return create(config, vertx, state, new ArrayList<>());
+    return create(config, vertx, Check.notNull("state", state));
   }
 
-  private static FailoverService create(FailoverConfig config, Vertx vertx, StateClient state,
-      List<AutoCloseable> owned) {
+  private static FailoverService create(FailoverConfig config, Vertx vertx, StateClient shared) {
+    List<AutoCloseable> owned = new ArrayList<>();
+    StateClient state = config.deployment().stateFor(shared, owned);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    ScalingConfig autoscalers = ScalingConfig.defaults();
     FailoverController controller = controller(config.failover(), config.deployment().effectiveRegion(),
-        config.control().leaseHolder(), autoscalers, state, vertx, registry, owned);
-    return new FailoverService(new ControlLoopService(vertx, config.control(), List.of(controller), registry::scrape,
-        owned), controller);
+        config.control().leaseHolder(), ScalingConfig.defaults(), state, vertx, registry, owned);
+    return new FailoverService(vertx, config, controller, registry, owned);
   }
 
   /**
@@ -95,25 +86,5 @@ public final class FailoverService implements Service {
     GlobalAcceleratorDials dials = new GlobalAcceleratorDials(client, settings.endpointGroupArns(), Backoff.defaults());
     owned.add(dials);
     return dials;
-  }
-
-  @Override
-  public Future<Void> start() {
-    return service.start();
-  }
-
-  @Override
-  public Future<String> stop(Duration grace) {
-    return service.stop(grace);
-  }
-
-  /** The admin listener's port once started. */
-  public int adminPort() {
-    return service.adminPort();
-  }
-
-  /** The leases this replica holds now ({@code failover/<region>} per region it decides). */
-  public List<String> heldLeases() {
-    return controller.heldLeases();
   }
 }

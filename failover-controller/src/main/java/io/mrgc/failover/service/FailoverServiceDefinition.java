@@ -20,8 +20,8 @@ public final class FailoverServiceDefinition implements ServiceDefinition<Failov
   @Override
   public FailoverConfig read(ConfigReader reader) {
     Deployment deployment = Deployment.read(reader);
-    ControlSettings control = ControlSettings.read(reader, DEFAULT_ADMIN_PORT);
-    return new FailoverConfig(deployment, control, FailoverSettings.read(reader, deployment));
+    return new FailoverConfig(deployment, ControlSettings.read(reader, DEFAULT_ADMIN_PORT),
+        FailoverSettings.read(reader, deployment));
   }
 
   @Override

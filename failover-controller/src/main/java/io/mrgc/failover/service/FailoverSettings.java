@@ -121,7 +121,8 @@ public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, Lis
     double failed = h.decimal("failedErrorRate", d.failedErrorRate(), 0, 1,
         "router error rate from which a region is FAILED (above impairedErrorRate)");
     Duration p99 = h.duration("maxP99Latency", d.maxP99Latency(), "a router p99 above this makes a region IMPAIRED");
-    Duration slow = h.duration("slowProbe", d.slowProbe(), "a probe answering slower than this makes a region IMPAIRED");
+    Duration slow = h.duration("slowProbe", d.slowProbe(),
+        "a probe answering slower than this makes a region IMPAIRED");
     return h.build("failedErrorRate", () -> new HealthThresholds(min, stale, d.metricsWindow(), d.minRequests(),
         impaired, failed, p99, slow));
   }

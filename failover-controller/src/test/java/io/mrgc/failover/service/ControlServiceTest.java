@@ -11,10 +11,7 @@ import io.mrgc.autoscaler.fleet.ProcessFleet;
 import io.mrgc.common.config.ConfigException;
 import io.mrgc.common.config.ConfigSource;
 import io.mrgc.common.service.ServiceRunner;
-import io.mrgc.state.LocalState;
 import io.mrgc.state.ServiceFixture;
-import io.mrgc.state.StateClient;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,24 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code mrgc serve control}: both loops of a region from one file with both sections, one admin listener. */
 class ControlServiceTest {
-  static LocalState state;
-  static StateClient client;
-  static Vertx vertx;
+  static ServiceFixture fx;
   @TempDir
   Path dir;
 
   @BeforeAll
   static void start() {
-    state = LocalState.start();
-    client = state.client("us-west-2");
-    vertx = Vertx.vertx();
+    fx = ServiceFixture.start("us-west-2");
   }
 
   @AfterAll
   static void stop() {
-    vertx.close().await();
-    client.close();
-    state.close();
+    fx.close();
   }
 
   @Test
@@ -74,25 +65,25 @@ class ControlServiceTest {
         failover:
           evaluationPeriod: 1s
           regions: [us-west-2, us-east-1]
-        """.formatted(state.db().endpoint(), template, workDir);
+        """.formatted(fx.stateEndpoint(), template, workDir);
     ProcessFleet fleet = new ProcessFleet("us-west-2", new ProcessFleet.Settings(workDir, List.of("true"), template,
         Duration.ofSeconds(2)));
     try {
       ControlService service = (ControlService) ServiceFixture.start(new ControlServiceDefinition(),
-          dir.resolve("control.yaml"), yaml, vertx);
+          dir.resolve("control.yaml"), yaml, fx.vertx);
 
       assertThat(await(() -> service.heldLeases().equals(List.of("autoscaler/us-west-2", "failover/us-east-1")),
           Duration.ofSeconds(10))).isTrue();
-      assertThat(leaseHolder(client, "autoscaler/us-west-2")).isEqualTo("control-1");
-      assertThat(leaseHolder(client, "failover/us-east-1")).isEqualTo("control-1");
+      assertThat(leaseHolder(fx.client, "autoscaler/us-west-2")).isEqualTo("control-1");
+      assertThat(leaseHolder(fx.client, "failover/us-east-1")).isEqualTo("control-1");
       assertThat(await(() -> fleet.describe().size() == 1, Duration.ofSeconds(10))).isTrue();
       String metrics = get(service.adminPort(), "/metrics");
       assertThat(metrics).contains("mrgc_autoscaler_leader{region=\"us-west-2\"} 1.0").contains("mrgc_failover_");
 
       assertThat(ServiceFixture.stop(service)).isEqualTo("autoscaler us-west-2 released autoscaler/us-west-2; "
           + "failover-controller us-west-2 released failover/us-east-1");
-      assertThat(leaseHolder(client, "autoscaler/us-west-2")).isEqualTo("(released)");
-      assertThat(leaseHolder(client, "failover/us-east-1")).isEqualTo("(released)");
+      assertThat(leaseHolder(fx.client, "autoscaler/us-west-2")).isEqualTo("(released)");
+      assertThat(leaseHolder(fx.client, "failover/us-east-1")).isEqualTo("(released)");
     } finally {
       fleet.terminate(fleet.describe().stream().map(FleetInstance::id).toList());
     }

@@ -6,10 +6,7 @@ import static io.mrgc.state.ServiceFixture.leaseHolder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mrgc.common.service.Service;
-import io.mrgc.state.LocalState;
 import io.mrgc.state.ServiceFixture;
-import io.mrgc.state.StateClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,9 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the other region; and two replicas of one region: a graceful stop hands the leases over at once.
  */
 class FailoverServiceTest {
-  static LocalState state;
-  static StateClient client;
-  static Vertx vertx;
+  static ServiceFixture fx;
   static HttpServer routers;
   static final Set<String> probed = ConcurrentHashMap.newKeySet();
   @TempDir
@@ -35,10 +30,8 @@ class FailoverServiceTest {
 
   @BeforeAll
   static void start() {
-    state = LocalState.start();
-    client = state.client("us-east-1");
-    vertx = Vertx.vertx();
-    routers = vertx.createHttpServer().requestHandler(request -> {
+    fx = ServiceFixture.start("us-east-1");
+    routers = fx.vertx.createHttpServer().requestHandler(request -> {
       probed.add(request.path());
       request.response().setStatusCode(200)
           .end("{\"region\":\"us-east-2\",\"status\":\"serving\",\"routable\":2,\"failoverState\":\"NORMAL\"}");
@@ -47,9 +40,7 @@ class FailoverServiceTest {
 
   @AfterAll
   static void stop() {
-    vertx.close().await();
-    client.close();
-    state.close();
+    fx.close();
   }
 
   String yaml(String holder, String period) {
@@ -71,17 +62,17 @@ class FailoverServiceTest {
             us-east-2: [%s/router-1/healthz/region, %s/router-2/healthz/region]
         health:
           minServingInstances: 1
-        """.formatted(state.db().endpoint(), holder, period, router, router);
+        """.formatted(fx.stateEndpoint(), holder, period, router, router);
   }
 
   @Test
   void startsFromItsFileProbesEveryRouterAndReleasesItsLeasesOnStop() throws Exception {
     FailoverService service = (FailoverService) ServiceFixture.start(new FailoverServiceDefinition(),
-        dir.resolve("failover.yaml"), yaml("failover-solo", "1s"), vertx);
+        dir.resolve("failover.yaml"), yaml("failover-solo", "1s"), fx.vertx);
 
     // It decides for the other region (never its own) and probes both of that region's routers.
-    assertThat(await(() -> "failover-solo".equals(leaseHolder(client, "failover/us-east-2")), Duration.ofSeconds(10)))
-        .isTrue();
+    assertThat(await(() -> "failover-solo".equals(leaseHolder(fx.client, "failover/us-east-2")),
+        Duration.ofSeconds(10))).isTrue();
     assertThat(await(() -> probed.containsAll(Set.of("/router-1/healthz/region", "/router-2/healthz/region")),
         Duration.ofSeconds(10))).isTrue();
     assertThat(service.heldLeases()).containsExactly("failover/us-east-2");
@@ -91,25 +82,26 @@ class FailoverServiceTest {
     assertThat(await(() -> metrics(admin).contains("mrgc_failover_leader"), Duration.ofSeconds(10))).isTrue();
 
     assertThat(ServiceFixture.stop(service)).isEqualTo("failover-controller us-east-1 released failover/us-east-2");
-    assertThat(leaseHolder(client, "failover/us-east-2")).isEqualTo("(released)");
+    assertThat(leaseHolder(fx.client, "failover/us-east-2")).isEqualTo("(released)");
   }
 
   @Test
   void whenTheLeaderStopsTheStandbyLeadsWithinAnEvaluationNotWhenTheLeaseExpires() throws Exception {
     // Leases of 60 s: without the release on stop, the standby would wait a minute.
-    Service leader = ServiceFixture.start(new FailoverServiceDefinition(), dir.resolve("a.yaml"), yaml("replica-a", "1s"),
-        vertx);
-    assertThat(await(() -> "replica-a".equals(leaseHolder(client, "failover/us-east-2")), Duration.ofSeconds(10)))
-        .isTrue();
+    Service leader = ServiceFixture.start(new FailoverServiceDefinition(), dir.resolve("a.yaml"),
+        yaml("replica-a", "1s"), fx.vertx);
+    assertThat(await(() -> "replica-a".equals(leaseHolder(fx.client, "failover/us-east-2")),
+        Duration.ofSeconds(10))).isTrue();
     FailoverService standby = (FailoverService) ServiceFixture.start(new FailoverServiceDefinition(),
-        dir.resolve("b.yaml"), yaml("replica-b", "1s"), vertx);
+        dir.resolve("b.yaml"), yaml("replica-b", "1s"), fx.vertx);
     Thread.sleep(1_500); // the standby evaluates and finds the lease held
     assertThat(standby.heldLeases()).isEmpty();
 
     assertThat(ServiceFixture.stop(leader)).isEqualTo("failover-controller us-east-1 released failover/us-east-2");
 
     // Bounded wait of about three evaluations (the standby takes it at its next one).
-    assertThat(await(() -> "replica-b".equals(leaseHolder(client, "failover/us-east-2")), Duration.ofSeconds(3)))
+    assertThat(await(() -> "replica-b".equals(leaseHolder(fx.client, "failover/us-east-2")),
+        Duration.ofSeconds(3)))
         .as("the standby holds failover/us-east-2").isTrue();
     assertThat(ServiceFixture.stop(standby)).isEqualTo("failover-controller us-east-1 released failover/us-east-2");
   }
