@@ -64,6 +64,24 @@ class LeaseManagerTest {
   }
 
   @Test
+  void aHolderThatLostItsLeaseCannotReleaseTheNextHoldersLease() {
+    LeaseManager leases = new LeaseManager(client, clock);
+    Lease stale = leases.acquire("test/stale-release", "a", Duration.ofSeconds(5)).join().orElseThrow();
+    now.addAndGet(6_000); // a pauses past its lease; b takes it
+    Lease current = leases.acquire("test/stale-release", "b", Duration.ofSeconds(5)).join().orElseThrow();
+
+    assertThatThrownBy(() -> leases.release(stale).join()).hasCauseInstanceOf(WriteRejectedException.class);
+    assertThat(leases.acquire("test/stale-release", "c", Duration.ofSeconds(5)).join()).isEmpty();
+    Lease renewed = leases.renew(current, Duration.ofSeconds(5)).join();
+    assertThat(renewed.fencingToken()).isEqualTo(current.fencingToken());
+
+    // Released by its holder, it is taken at once by another, with a larger token.
+    leases.release(renewed).join();
+    Lease next = leases.acquire("test/stale-release", "c", Duration.ofSeconds(5)).join().orElseThrow();
+    assertThat(next.fencingToken()).isGreaterThan(renewed.fencingToken());
+  }
+
+  @Test
   void concurrentContendersNeverBothWin() {
     LeaseManager leases = new LeaseManager(client, clock);
     var first = leases.acquire("test/race", "a", Duration.ofSeconds(5));

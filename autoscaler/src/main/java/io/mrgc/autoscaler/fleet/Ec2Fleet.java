@@ -3,12 +3,18 @@ package io.mrgc.autoscaler.fleet;
 import io.mrgc.common.Check;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
+import software.amazon.awssdk.services.ec2.model.DescribeLaunchTemplatesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.EnclaveOptionsRequest;
@@ -75,6 +81,39 @@ public final class Ec2Fleet implements Fleet {
     this.region = Check.notBlank("region", region);
     this.template = Check.notNull("template", template);
     this.clientTokens = clientTokens;
+  }
+
+  /**
+   * The client for {@code region} with the SDK's default credentials (the task role in ECS) on the URL-connection HTTP
+   * client; {@code endpoint} overrides the regional endpoint (a VPC endpoint; tests).
+   */
+  public static Ec2Client newClient(String region, Optional<URI> endpoint) {
+    Ec2ClientBuilder builder = Ec2Client.builder().region(Region.of(region))
+        .httpClient(UrlConnectionHttpClient.create());
+    endpoint.ifPresent(builder::endpointOverride);
+    return builder.build();
+  }
+
+  /**
+   * At start: whether the launch template exists (DescribeLaunchTemplates), so that a wrong id or name fails the start
+   * instead of the first scale-up minutes later. Empty when it does; else what is wrong, with EC2's error code.
+   */
+  public Optional<String> checkTemplate() {
+    DescribeLaunchTemplatesRequest.Builder request = DescribeLaunchTemplatesRequest.builder();
+    if (template.id() != null) {
+      request.launchTemplateIds(template.id());
+    } else {
+      request.launchTemplateNames(template.name());
+    }
+    String named = template.id() != null ? "launch template id '" + template.id() + "'"
+        : "launch template name '" + template.name() + "'";
+    try {
+      boolean found = call("DescribeLaunchTemplates", () -> !ec2.describeLaunchTemplates(request.build())
+          .launchTemplates().isEmpty());
+      return found ? Optional.empty() : Optional.of(named + " not found in " + region);
+    } catch (FleetException e) {
+      return Optional.of(named + " cannot be used: " + e.getMessage());
+    }
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.mrgc.autoscaler.policy.ScalingOverride;
 import io.mrgc.autoscaler.policy.ScalingPolicy;
 import io.mrgc.common.Check;
 import io.mrgc.common.PeriodicTask;
+import io.mrgc.common.service.ControlLoop;
 import io.mrgc.state.AutoscalingStateRepository;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.InstanceState;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * <p>Plain Java and blocking (it joins the DynamoDB futures): run it on its own thread ({@link #start}) or drive
  * {@link #tick(Instant)} directly (tests). Not thread-safe: one thread ticks.
  */
-public final class AutoscalerLoop implements AutoCloseable {
+public final class AutoscalerLoop implements ControlLoop, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AutoscalerLoop.class);
   private static final String ROUTER_SERIES_PREFIX = "router#";
 
@@ -71,8 +73,11 @@ public final class AutoscalerLoop implements AutoCloseable {
   private final Map<String, Instant> launchedHere = new HashMap<>();
   /** First time a fleet instance without a row was seen (for the join timeout when the fleet has no launch time). */
   private final Map<String, Instant> firstSeen = new HashMap<>();
-  private Lease lease;
+  /** Read by {@link #heldLeases} from other threads. */
+  private volatile Lease lease;
   private PeriodicTask scheduler;
+  /** Told the result of every tick {@link #start} runs (metrics). */
+  private volatile Consumer<TickResult> tickListener = result -> {};
   /** Test hook: runs after the decision is made and before it is written (a paused leader is simulated here). */
   private Runnable beforeWrite = () -> {};
 
@@ -95,7 +100,19 @@ public final class AutoscalerLoop implements AutoCloseable {
     return "autoscaler/" + region;
   }
 
+  /** Tells {@code listener} the result of every tick {@link #start} runs (it must not block). */
+  public AutoscalerLoop onTick(Consumer<TickResult> listener) {
+    this.tickListener = Check.notNull("listener", listener);
+    return this;
+  }
+
+  @Override
+  public String name() {
+    return "autoscaler " + region;
+  }
+
   /** Ticks every {@code tickPeriod} on a daemon thread of its own, with the clock's time. */
+  @Override
   public synchronized void start() {
     if (scheduler != null) {
       return;
@@ -103,24 +120,46 @@ public final class AutoscalerLoop implements AutoCloseable {
     scheduler = PeriodicTask.start("autoscaler-" + region, config.tickPeriod(), () -> {
       TickResult r = tick(clock.instant());
       LOG.debug("autoscaler {} tick: {} {}", region, r.outcome(), r.detail());
+      tickListener.accept(r);
     }, e -> LOG.warn("autoscaler {} tick failed: {}", region, e.toString()));
   }
 
-  /** Stops ticking and gives the lease up (best effort) so a standby takes over at once. */
   @Override
-  public synchronized void close() {
+  public List<String> heldLeases() {
+    Lease held = lease;
+    return held == null ? List.of() : List.of(held.name());
+  }
+
+  /**
+   * Stops ticking and gives the lease up (a write conditional on its fencing token), so a standby takes over at its
+   * next tick; returns the lease released (none when it held none, or the release was refused or failed: the lease
+   * then expires after its TTL).
+   */
+  @Override
+  public synchronized List<String> stop() {
     if (scheduler != null) {
       scheduler.close();
       scheduler = null;
     }
-    if (lease != null) {
-      try {
-        leases.release(lease).join();
-      } catch (RuntimeException e) {
-        LOG.debug("autoscaler {}: release failed: {}", region, e.toString());
-      }
-      lease = null;
+    Lease held = lease;
+    lease = null;
+    if (held == null) {
+      return List.of();
     }
+    try {
+      leases.release(held).join();
+      LOG.info("autoscaler {}: {} released the lease {}", region, holder, held.name());
+      return List.of(held.name());
+    } catch (RuntimeException e) {
+      LOG.warn("autoscaler {}: release of {} failed, it expires by itself: {}", region, held.name(), e.toString());
+      return List.of();
+    }
+  }
+
+  /** {@link #stop}. */
+  @Override
+  public void close() {
+    stop();
   }
 
   /** True while this loop believes it holds the lease. */

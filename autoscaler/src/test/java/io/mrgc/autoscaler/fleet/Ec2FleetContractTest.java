@@ -318,4 +318,48 @@ class Ec2FleetContractTest {
     assertThatThrownBy(() -> Ec2Fleet.LaunchTemplate.byId("lt-1", ""))
         .hasMessage("version must not be blank");
   }
+
+  @Test
+  void startCheckDescribesTheLaunchTemplateByIdOrName() {
+    responder = form -> new Answer(200, """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <DescribeLaunchTemplatesResponse xmlns="%s">
+          <requestId>1afa6e44-eb38-4229-8db6-d5eaexample</requestId>
+          <launchTemplates>
+            <item>
+              <createTime>2025-01-06T10:00:00.000Z</createTime>
+              <createdBy>arn:aws:iam::123456789012:root</createdBy>
+              <defaultVersionNumber>1</defaultVersionNumber>
+              <latestVersionNumber>7</latestVersionNumber>
+              <launchTemplateId>lt-0123456789abcdef0</launchTemplateId>
+              <launchTemplateName>mrgc-gpu-node</launchTemplateName>
+            </item>
+          </launchTemplates>
+        </DescribeLaunchTemplatesResponse>""".formatted(NS));
+
+    assertThat(fleet(Ec2Fleet.LaunchTemplate.byId("lt-0123456789abcdef0", "7")).checkTemplate()).isEmpty();
+    assertThat(fleet(Ec2Fleet.LaunchTemplate.byName("mrgc-gpu-node", "$Default")).checkTemplate()).isEmpty();
+
+    assertThat(requests.get(0)).containsEntry("Action", "DescribeLaunchTemplates")
+        .containsEntry("Version", "2016-11-15")
+        .containsEntry("LaunchTemplateId.1", "lt-0123456789abcdef0")
+        .doesNotContainKey("LaunchTemplateName.1");
+    assertThat(requests.get(1)).containsEntry("Action", "DescribeLaunchTemplates")
+        .containsEntry("LaunchTemplateName.1", "mrgc-gpu-node")
+        .doesNotContainKey("LaunchTemplateId.1");
+  }
+
+  @Test
+  void startCheckSaysWhenTheLaunchTemplateDoesNotExist() {
+    responder = form -> new Answer(400, """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Response><Errors><Error><Code>InvalidLaunchTemplateId.NotFound</Code><Message>The specified launch \
+        template, with template ID lt-0123456789abcdef0, does not exist.</Message></Error></Errors>\
+        <RequestID>r-10</RequestID></Response>""");
+
+    assertThat(fleet(Ec2Fleet.LaunchTemplate.byId("lt-0123456789abcdef0", "7")).checkTemplate()).contains(
+        "launch template id 'lt-0123456789abcdef0' cannot be used: DescribeLaunchTemplates in us-east-1 failed: "
+            + "InvalidLaunchTemplateId.NotFound: The specified launch template, with template ID "
+            + "lt-0123456789abcdef0, does not exist.");
+  }
 }

@@ -1,6 +1,9 @@
 package io.mrgc.cluster.serve;
 
+import io.mrgc.autoscaler.service.AutoscalerServiceDefinition;
 import io.mrgc.common.service.ServiceDefinition;
+import io.mrgc.failover.service.ControlServiceDefinition;
+import io.mrgc.failover.service.FailoverServiceDefinition;
 import io.mrgc.router.service.RouterServiceDefinition;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +16,10 @@ public final class ServiceCatalog {
   public static List<ServiceDefinition<?>> all() {
     return List.of(
         // each component adds its definition here
-        new RouterServiceDefinition()
+        new RouterServiceDefinition(),
+        new AutoscalerServiceDefinition(),
+        new FailoverServiceDefinition(),
+        new ControlServiceDefinition()
     );
   }
 

@@ -11,7 +11,11 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
@@ -20,9 +24,13 @@ import java.util.function.LongSupplier;
  * balancer, reached from this controller's region; locally the router) with a timeout, no keep-alive (each probe
  * sees a fresh connection, like GA's health checks), and classify the answer by status and the router's JSON
  * ({@code routable}, {@code failoverState}).
+ *
+ * <p>A region may have several routers (several tasks behind its load balancer, or several addresses given): each is
+ * probed and the region is as well as its best router (serving, else evacuated, else not serving, else unreachable),
+ * since one router that serves is a region that serves.
  */
 public final class HttpRegionProbe implements RegionProbe, AutoCloseable {
-  private final Map<String, URI> healthUrls;
+  private final Map<String, List<URI>> healthUrls;
   private final Duration timeout;
   private final HttpClient client;
   private final LongSupplier nanoTime;
@@ -37,17 +45,29 @@ public final class HttpRegionProbe implements RegionProbe, AutoCloseable {
    * the CA file: construct it at start, off the event loop.
    */
   public HttpRegionProbe(Vertx vertx, Map<String, URI> healthUrls, Duration timeout, ClientTls tls) {
-    this(vertx, healthUrls, timeout, tls, System::nanoTime);
+    this(vertx, single(healthUrls), timeout, tls, System::nanoTime);
+  }
+
+  /** The health URLs of each region's routers (several per region): a region serves when one of them does. */
+  public static HttpRegionProbe ofRouters(Vertx vertx, Map<String, List<URI>> routerHealthUrls, Duration timeout,
+      ClientTls tls) {
+    return new HttpRegionProbe(vertx, routerHealthUrls, timeout, tls, System::nanoTime);
   }
 
   HttpRegionProbe(Vertx vertx, Map<String, URI> healthUrls, Duration timeout, LongSupplier nanoTime) {
-    this(vertx, healthUrls, timeout, ClientTls.none(), nanoTime);
+    this(vertx, single(healthUrls), timeout, ClientTls.none(), nanoTime);
   }
 
-  private HttpRegionProbe(Vertx vertx, Map<String, URI> healthUrls, Duration timeout, ClientTls tls,
+  private HttpRegionProbe(Vertx vertx, Map<String, List<URI>> healthUrls, Duration timeout, ClientTls tls,
       LongSupplier nanoTime) {
     Check.notNull("vertx", vertx);
-    this.healthUrls = Map.copyOf(Check.notNull("healthUrls", healthUrls));
+    Map<String, List<URI>> urls = new LinkedHashMap<>();
+    Check.notNull("healthUrls", healthUrls).forEach((region, list) -> {
+      if (!list.isEmpty()) {
+        urls.put(region, List.copyOf(list));
+      }
+    });
+    this.healthUrls = Map.copyOf(urls);
     this.timeout = Check.positive("timeout", timeout);
     this.nanoTime = nanoTime;
     this.client = vertx.createHttpClient(tls.applyTo(new HttpClientOptions()
@@ -55,12 +75,51 @@ public final class HttpRegionProbe implements RegionProbe, AutoCloseable {
         .setKeepAlive(false)));
   }
 
+  private static Map<String, List<URI>> single(Map<String, URI> healthUrls) {
+    Map<String, List<URI>> out = new LinkedHashMap<>();
+    Check.notNull("healthUrls", healthUrls).forEach((region, url) -> out.put(region, List.of(url)));
+    return out;
+  }
+
   @Override
   public CompletableFuture<ProbeResult> probe(String region) {
-    URI url = healthUrls.get(region);
-    if (url == null) {
+    List<URI> urls = healthUrls.get(region);
+    if (urls == null) {
       return CompletableFuture.completedFuture(ProbeResult.skipped(region));
     }
+    if (urls.size() == 1) {
+      return probe(region, urls.get(0));
+    }
+    List<CompletableFuture<ProbeResult>> each = urls.stream().map(url -> probe(region, url)).toList();
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .thenApply(done -> best(each.stream().map(CompletableFuture::join).toList()));
+  }
+
+  /**
+   * The region's result from its routers': the best outcome (the fastest answer among those with it), its detail
+   * saying how many routers had it.
+   */
+  static ProbeResult best(List<ProbeResult> results) {
+    Optional<ProbeResult> best = results.stream().min(Comparator.comparingInt((ProbeResult r) -> rank(r.outcome()))
+        .thenComparing(ProbeResult::latency));
+    ProbeResult chosen = best.orElseThrow();
+    long same = results.stream().filter(r -> r.outcome() == chosen.outcome()).count();
+    String detail = chosen.detail() + " (" + same + " of " + results.size() + " routers)";
+    return new ProbeResult(chosen.region(), chosen.outcome(), chosen.httpStatus(), chosen.routable(),
+        chosen.failoverState(), chosen.latency(), detail);
+  }
+
+  private static int rank(ProbeResult.Outcome outcome) {
+    return switch (outcome) {
+      case SERVING -> 0;
+      case EVACUATED -> 1;
+      case NOT_SERVING -> 2;
+      case UNREACHABLE -> 3;
+      case SKIPPED -> 4;
+    };
+  }
+
+  private CompletableFuture<ProbeResult> probe(String region, URI url) {
     long started = nanoTime.getAsLong();
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.GET)

@@ -3,6 +3,7 @@ package io.mrgc.failover.loop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mrgc.common.Check;
 import io.mrgc.common.PeriodicTask;
+import io.mrgc.common.service.ControlLoop;
 import io.mrgc.failover.dials.DialRequest;
 import io.mrgc.failover.dials.DialStatus;
 import io.mrgc.failover.dials.TrafficDials;
@@ -66,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * <p>Plain Java and blocking (it joins the DynamoDB futures): run it on its own thread ({@link #start}) or drive
  * {@link #tick(Instant)} directly (tests). Not thread-safe: one thread ticks.
  */
-public final class FailoverController implements AutoCloseable {
+public final class FailoverController implements ControlLoop, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FailoverController.class);
 
   private final ControllerConfig config;
@@ -122,7 +123,13 @@ public final class FailoverController implements AutoCloseable {
     return "failover/" + region;
   }
 
+  @Override
+  public String name() {
+    return "failover-controller " + config.region();
+  }
+
   /** Evaluates every {@code evaluationPeriod} on a daemon thread of its own, with the clock's time. */
+  @Override
   public synchronized void start() {
     if (scheduler != null) {
       return;
@@ -146,22 +153,40 @@ public final class FailoverController implements AutoCloseable {
     }
   }
 
-  /** Stops evaluating and gives the leases up (best effort) so a standby takes over at once. */
   @Override
-  public synchronized void close() {
-    if (scheduler != null) {
-      scheduler.close();
-      scheduler = null;
-    }
+  public List<String> heldLeases() {
+    return config.decidedRegions().stream().filter(held::containsKey).map(FailoverController::leaseName).toList();
+  }
+
+  /**
+   * Stops evaluating and gives the leases up (writes conditional on their fencing tokens), so a standby takes over at
+   * its next evaluation; returns the leases released (one whose release was refused or failed expires by itself).
+   */
+  @Override
+  public synchronized List<String> stop() {
+    halt();
+    List<String> released = new ArrayList<>();
     for (Lease lease : held.values()) {
       try {
         leases.release(lease).join();
+        released.add(lease.name());
       } catch (RuntimeException e) {
-        LOG.debug("failover {}: release of {} failed: {}", config.region(), lease.name(), e.toString());
+        LOG.warn("failover {}: release of {} failed, it expires by itself: {}", config.region(), lease.name(),
+            e.toString());
       }
     }
     held.keySet().forEach(region -> metrics.leading(region, false));
     held.clear();
+    if (!released.isEmpty()) {
+      LOG.info("failover {}: {} released {}", config.region(), config.controllerId(), released);
+    }
+    return released.stream().sorted().toList();
+  }
+
+  /** {@link #stop}. */
+  @Override
+  public void close() {
+    stop();
   }
 
   /** The controller's id: its lease holder name and the actor of its changes. */

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,5 +83,28 @@ class HttpRegionProbeTest {
       assertThat(probe.probe("r").join().outcome()).isEqualTo(ProbeResult.Outcome.UNREACHABLE);
       assertThat(probe.probe("elsewhere").join().outcome()).isEqualTo(ProbeResult.Outcome.SKIPPED);
     }
+  }
+
+  ProbeResult probeRouters(String... paths) {
+    List<URI> urls = java.util.Arrays.stream(paths).map(p -> URI.create("http://127.0.0.1:" + port + p)).toList();
+    try (HttpRegionProbe probe = HttpRegionProbe.ofRouters(vertx, Map.of("r", urls), Duration.ofMillis(500),
+        io.mrgc.common.tls.ClientTls.none())) {
+      return probe.probe("r").join();
+    }
+  }
+
+  @Test
+  void aRegionWithSeveralRoutersServesWhenOneOfThemServes() {
+    assertThat(probeRouters("/broken", "/serving", "/hang")).satisfies(p -> {
+      assertThat(p.outcome()).isEqualTo(ProbeResult.Outcome.SERVING);
+      assertThat(p.routable()).isEqualTo(3);
+      assertThat(p.detail()).isEqualTo("serving (1 of 3 routers)");
+    });
+    assertThat(probeRouters("/empty", "/evacuated").outcome()).isEqualTo(ProbeResult.Outcome.EVACUATED);
+    assertThat(probeRouters("/hang", "/broken")).satisfies(p -> {
+      assertThat(p.outcome()).isEqualTo(ProbeResult.Outcome.NOT_SERVING);
+      assertThat(p.detail()).isEqualTo("HTTP 500 (1 of 2 routers)");
+    });
+    assertThat(probeRouters("/hang", "/hang").outcome()).isEqualTo(ProbeResult.Outcome.UNREACHABLE);
   }
 }

@@ -93,6 +93,19 @@ public record Deployment(Mode mode, String region, Optional<URI> stateEndpoint) 
     return new Placement(mode, effectiveRegion(), instanceId);
   }
 
+  /**
+   * {@code shared} when given (one JVM's client: its owner closes it), else a client of its own, added to
+   * {@code owned} for the service to close.
+   */
+  public StateClient stateFor(StateClient shared, List<AutoCloseable> owned) {
+    if (shared != null) {
+      return shared;
+    }
+    StateClient own = openState();
+    owned.add(own);
+    return own;
+  }
+
   /** A DynamoDB client for this deployment (the caller closes it). */
   public StateClient openState() {
     return mode == Mode.LOCAL
