@@ -1,5 +1,6 @@
 package io.mrgc.cluster.serve;
 
+import io.mrgc.cluster.frontdoor.FrontDoorServiceDefinition;
 import io.mrgc.common.service.ServiceDefinition;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ public final class ServiceCatalog {
   public static List<ServiceDefinition<?>> all() {
     return List.of(
         // each component adds its definition here
+        new FrontDoorServiceDefinition()
     );
   }
 
