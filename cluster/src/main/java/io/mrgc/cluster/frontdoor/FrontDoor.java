@@ -26,22 +26,28 @@ import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Stands in for Global Accelerator in the local cluster: listens on the anycast addresses, sends each request to
  * a region chosen by {@link RegionSelector} from the caller's home region, health checks and dials, and streams it
- * to that region's router. A connect failure is tried once more on the next region (what a new flow would get).
- * With {@link FrontDoorOptions#tls()} it terminates the tenant's TLS and speaks TLS to the routers (health checks
- * too), trusting only their CA and checking their addresses against their certificates.
+ * to one of that region's routers, as the region's NLB would ({@link RegionRouters}: a router per client connection
+ * by flow hash, each router health-checked on its own, the region healthy while any router is). A connect failure is
+ * tried on the region's other routers (taking the refusing router out), then once on the next region (what a new
+ * flow would get). With {@link FrontDoorOptions#tls()} it terminates the tenant's TLS and speaks TLS to the routers
+ * (health checks too), trusting only their CA and checking their addresses against their certificates.
+ * {@link #drain} stops it gracefully: no new connections, in-flight requests finish within a grace.
  */
 public final class FrontDoor extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
@@ -49,17 +55,23 @@ public final class FrontDoor extends VerticleBase {
   private final FrontDoorOptions options;
   private final RoutingStateRepository routingState;
   private final RegionSelector selector = new RegionSelector(() -> ThreadLocalRandom.current().nextDouble());
-  private final Map<String, RegionHealth> health = new ConcurrentHashMap<>();
+  private final Map<String, RegionRouters> regions = new LinkedHashMap<>();
   private final Map<String, Integer> dials = new ConcurrentHashMap<>();
   private final List<HttpServer> servers = new ArrayList<>();
   private final List<HttpListenerGuard> guards = new ArrayList<>();
+  private final InFlightRequests inFlight = new InFlightRequests();
+  private volatile boolean draining;
   private HttpClient client;
   private HttpClient checks;
+
+  /** How a graceful stop went: requests in flight when it began that finished, and those cut off at the grace. */
+  public record Drained(int finished, int cutOff) {}
 
   public FrontDoor(FrontDoorOptions options, RoutingStateRepository routingState) {
     this.options = options;
     this.routingState = routingState;
-    options.routers().keySet().forEach(r -> health.put(r, new RegionHealth(options.healthCheck().thresholdCount())));
+    options.routers().forEach((region, urls) ->
+        regions.put(region, new RegionRouters(urls, options.healthCheck().thresholdCount())));
   }
 
   @Override
@@ -110,16 +122,29 @@ public final class FrontDoor extends VerticleBase {
 
   /** The port each anycast address listens on (they differ only when started on port 0). */
   public Map<String, Integer> actualPorts() {
-    Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+    Map<String, Integer> ports = new LinkedHashMap<>();
     for (int i = 0; i < servers.size(); i++) {
       ports.put(options.anycastAddresses().get(i), servers.get(i).actualPort());
     }
     return ports;
   }
 
+  /** Whether {@code region} passes: any of its routers does. */
   public boolean healthy(String region) {
-    RegionHealth regionHealth = health.get(region);
-    return regionHealth != null && regionHealth.healthy();
+    RegionRouters routers = regions.get(region);
+    return routers != null && routers.healthy();
+  }
+
+  /** Each region's routers with their health, in configuration order. */
+  public Map<String, Map<URI, Boolean>> routerHealth() {
+    Map<String, Map<URI, Boolean>> view = new LinkedHashMap<>();
+    regions.forEach((region, routers) -> view.put(region, routers.routerHealth()));
+    return view;
+  }
+
+  /** Requests being proxied now. */
+  public int inFlight() {
+    return inFlight.count();
   }
 
   public Map<String, Integer> dials() {
@@ -127,6 +152,13 @@ public final class FrontDoor extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request, HttpProxy proxy) {
+    if (draining) {
+      // A request on a kept-alive connection after the stop began: the client retries on a new connection.
+      request.response().putHeader(HttpHeaders.CONNECTION, "close");
+      ApiErrors.send(request.response(), ErrorCode.FRONT_DOOR_STOPPING, "the front door is stopping; retry",
+          RequestIds.fromHeader(request.getHeader(Headers.REQUEST_ID)), 1);
+      return;
+    }
     String home = request.getHeader(Headers.HOME_REGION);
     if (home != null && !options.routers().containsKey(home)) {
       ApiErrors.send(request.response(), ErrorCode.UNKNOWN_HOME_REGION, Headers.HOME_REGION
@@ -134,14 +166,16 @@ public final class FrontDoor extends VerticleBase {
           RequestIds.fromHeader(request.getHeader(Headers.REQUEST_ID)), null);
       return;
     }
+    inFlight.track(request);
     proxy.handle(request);
   }
 
   private Future<HttpClientRequest> openToRegion(ProxyContext context) {
     HttpServerRequest incoming = context.request().proxiedRequest();
+    String flow = incoming.connection().remoteAddress() + "->" + incoming.connection().localAddress();
     List<String> order = nearestFirst(homeRegionOf(incoming));
     String first = selector.select(order, healthyRegions(), dials);
-    return open(context, first).recover(connectFailure -> {
+    return openInRegion(context, first, flow).recover(connectFailure -> {
       // One more try on the next region: the front door has not sent a byte yet.
       List<String> rest = new ArrayList<>(order);
       rest.remove(first);
@@ -150,12 +184,29 @@ public final class FrontDoor extends VerticleBase {
       if (rest.isEmpty()) {
         return Future.failedFuture(connectFailure);
       }
-      return open(context, selector.select(rest, others, dials));
+      return openInRegion(context, selector.select(rest, others, dials), flow);
     });
   }
 
-  private Future<HttpClientRequest> open(ProxyContext context, String region) {
-    URI router = options.routers().get(region);
+  /** Opens to the flow's router of {@code region}, trying its other routers when one refuses the connection. */
+  private Future<HttpClientRequest> openInRegion(ProxyContext context, String region, String flow) {
+    return openToFirst(context, region, regions.get(region).forFlow(flow), 0);
+  }
+
+  private Future<HttpClientRequest> openToFirst(ProxyContext context, String region, List<URI> routers, int next) {
+    URI router = routers.get(next);
+    return open(context, router).recover(connectFailure -> {
+      if (regions.get(region).health(router).refused()) {
+        LOG.warn("front door: router {} of region {} refused a connection, taking it out: {}", router, region,
+            connectFailure.toString());
+      }
+      return next + 1 < routers.size()
+          ? openToFirst(context, region, routers, next + 1)
+          : Future.failedFuture(connectFailure);
+    });
+  }
+
+  private Future<HttpClientRequest> open(ProxyContext context, URI router) {
     return context.client().request(new RequestOptions()
         .setHost(router.getHost())
         .setPort(router.getPort())
@@ -189,8 +240,8 @@ public final class FrontDoor extends VerticleBase {
 
   private Set<String> healthyRegions() {
     Set<String> healthy = new HashSet<>();
-    health.forEach((region, state) -> {
-      if (state.healthy()) {
+    regions.forEach((region, routers) -> {
+      if (routers.healthy()) {
         healthy.add(region);
       }
     });
@@ -198,17 +249,25 @@ public final class FrontDoor extends VerticleBase {
   }
 
   private void checkAll() {
-    options.routers().forEach((region, router) -> checks.request(new RequestOptions()
+    regions.forEach((region, routers) -> routers.urls().forEach(router -> check(region, routers, router)));
+  }
+
+  private void check(String region, RegionRouters routers, URI router) {
+    checks.request(new RequestOptions()
             .setHost(router.getHost()).setPort(router.getPort()).setURI(options.healthCheck().path())
             .setTimeout(options.healthCheck().timeout().toMillis()))
         .compose(request -> request.send())
         .compose(response -> response.body().map(body -> response.statusCode() == 200))
         .otherwise(false)
         .onSuccess(passed -> {
-          if (health.get(region).record(passed)) {
-            LOG.warn("front door: region {} is now {}", region, passed ? "healthy" : "unhealthy");
+          boolean regionWasHealthy = routers.healthy();
+          if (routers.health(router).record(passed)) {
+            LOG.warn("front door: router {} of region {} is now {}", router, region, passed ? "healthy" : "unhealthy");
           }
-        }));
+          if (routers.healthy() != regionWasHealthy) {
+            LOG.warn("front door: region {} is now {}", region, regionWasHealthy ? "unhealthy" : "healthy");
+          }
+        });
   }
 
   private void refreshDials() {
@@ -224,6 +283,23 @@ public final class FrontDoor extends VerticleBase {
   private static String truncate(String value) {
     String printable = value.replaceAll("[^A-Za-z0-9._-]", "?");
     return printable.length() > 32 ? printable.substring(0, 32) + "..." : printable;
+  }
+
+  /**
+   * Stops gracefully: the anycast listeners accept no new connection, a request arriving on a kept-alive one is
+   * answered 503 {@code front_door_stopping} with {@code connection: close}, and the requests in flight get up to
+   * {@code grace} to finish; then the listeners close. Undeploying afterwards releases the rest.
+   */
+  public Future<Drained> drain(Duration grace) {
+    draining = true;
+    int atStart = inFlight.count();
+    servers.forEach(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS));
+    return inFlight.awaitNone(vertx, grace).compose(graceOver -> {
+      int cutOff = inFlight.cutOff();
+      List<Future<Void>> closing = new ArrayList<>();
+      servers.forEach(server -> closing.add(server.close()));
+      return Future.join(closing).otherwiseEmpty().map(v -> new Drained(Math.max(0, atStart - cutOff), cutOff));
+    });
   }
 
   @Override

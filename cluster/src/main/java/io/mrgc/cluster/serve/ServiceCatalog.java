@@ -1,6 +1,7 @@
 package io.mrgc.cluster.serve;
 
 import io.mrgc.autoscaler.service.AutoscalerServiceDefinition;
+import io.mrgc.cluster.frontdoor.FrontDoorServiceDefinition;
 import io.mrgc.common.service.ServiceDefinition;
 import io.mrgc.failover.service.ControlServiceDefinition;
 import io.mrgc.failover.service.FailoverServiceDefinition;
@@ -19,7 +20,8 @@ public final class ServiceCatalog {
         new RouterServiceDefinition(),
         new AutoscalerServiceDefinition(),
         new FailoverServiceDefinition(),
-        new ControlServiceDefinition()
+        new ControlServiceDefinition(),
+        new FrontDoorServiceDefinition()
     );
   }
 

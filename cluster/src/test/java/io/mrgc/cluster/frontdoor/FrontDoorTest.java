@@ -2,9 +2,7 @@ package io.mrgc.cluster.frontdoor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mrgc.state.LocalState;
 import io.mrgc.state.RoutingStateRepository;
-import io.mrgc.state.StateClient;
 import io.mrgc.state.items.RoutingStateItem;
 import io.mrgc.wire.Headers;
 import io.vertx.core.Vertx;
@@ -19,42 +17,26 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The front door against three fake routers that answer with their region's name. */
 class FrontDoorTest {
-  private static LocalState state;
-  private static StateClient client;
+  @RegisterExtension static final RoutingStateFixture STATE = new RoutingStateFixture();
   private Vertx vertx;
   private final Map<String, Boolean> regionUp = new ConcurrentHashMap<>();
   private FrontDoor frontDoor;
   private WebClient web;
   private final java.util.List<HttpServer> routerServers = new java.util.ArrayList<>();
 
-  @BeforeAll
-  static void startDb() {
-    state = LocalState.start();
-    client = state.client("us-east-1");
-  }
-
-  @AfterAll
-  static void stopDb() {
-    client.close();
-    state.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    RoutingStateRepository routing = new RoutingStateRepository(client);
     Map<String, URI> routers = new LinkedHashMap<>();
     for (String region : Regions.ALL) {
       regionUp.put(region, true);
-      routing.createIfAbsent(region, System.currentTimeMillis()).join();
       HttpServer server = vertx.createHttpServer().requestHandler(request -> {
         if (request.path().equals("/healthz/region")) {
           request.response().setStatusCode(regionUp.get(region) ? 200 : 503).end();
@@ -70,7 +52,7 @@ class FrontDoorTest {
     FrontDoorOptions options = FrontDoorOptions.defaults(routers).withPort(0)
         .withHealthCheck(new HealthCheckOptions(Duration.ofMillis(100), 2, Duration.ofMillis(500), "/healthz/region"));
     frontDoor = new FrontDoor(new FrontDoorOptions(options.anycastAddresses(), 0, routers, "us-east-1", Map.of(),
-        options.healthCheck(), Duration.ofMillis(100)), new RoutingStateRepository(client));
+        options.healthCheck(), Duration.ofMillis(100)), STATE.routing());
     vertx.deployVerticle(frontDoor).await(10, TimeUnit.SECONDS);
     web = WebClient.create(vertx);
   }
@@ -111,7 +93,7 @@ class FrontDoorTest {
 
   @Test
   void dialZeroInRoutingStateSendsTheHomeRegionsTrafficOnward() throws Exception {
-    RoutingStateRepository routing = new RoutingStateRepository(client);
+    RoutingStateRepository routing = STATE.routing();
     RoutingStateItem row = routing.get("us-east-1").join();
     row.setTrafficDial(0);
     routing.writeFenced(row, row.getFencingToken()).join();
@@ -133,7 +115,7 @@ class FrontDoorTest {
   }
 
   private void resetDial(String region) {
-    RoutingStateRepository routing = new RoutingStateRepository(client);
+    RoutingStateRepository routing = STATE.routing();
     RoutingStateItem row = routing.get(region).join();
     row.setTrafficDial(100);
     routing.writeFenced(row, row.getFencingToken()).join();

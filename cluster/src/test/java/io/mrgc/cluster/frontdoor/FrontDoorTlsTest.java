@@ -7,9 +7,6 @@ import io.mrgc.common.tls.ClientTls;
 import io.mrgc.common.tls.LocalCertificateAuthority;
 import io.mrgc.common.tls.ServerTls;
 import io.mrgc.common.tls.TlsProbes;
-import io.mrgc.state.LocalState;
-import io.mrgc.state.RoutingStateRepository;
-import io.mrgc.state.StateClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -25,11 +22,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,8 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FrontDoorTlsTest {
   @TempDir static Path dir;
-  private static LocalState state;
-  private static StateClient client;
+  @RegisterExtension static final RoutingStateFixture STATE = new RoutingStateFixture();
   private static LocalCertificateAuthority ca;
   private static ServerTls anycastTls;
   private static ServerTls routerTls;
@@ -49,26 +45,16 @@ class FrontDoorTlsTest {
   private final Map<String, AtomicInteger> healthChecks = new ConcurrentHashMap<>();
 
   @BeforeAll
-  static void startDb() {
-    state = LocalState.start();
-    client = state.client("us-east-1");
+  static void issueCertificates() {
     ca = LocalCertificateAuthority.openOrCreate(dir.resolve("tls"));
     anycastTls = ca.issueServer("anycast", FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES);
     routerTls = ca.issueServer("router", List.of("127.0.0.1"));
   }
 
-  @AfterAll
-  static void stopDb() {
-    client.close();
-    state.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    RoutingStateRepository routing = new RoutingStateRepository(client);
     for (String region : Regions.ALL) {
-      routing.createIfAbsent(region, System.currentTimeMillis()).join();
       healthChecks.put(region, new AtomicInteger());
       // TLS-only fake routers: a plaintext proxy or health check could not reach them.
       HttpServer server = vertx.createHttpServer(routerTls.applyTo(new HttpServerOptions()))
@@ -82,11 +68,12 @@ class FrontDoorTlsTest {
           }).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
       routers.put(region, URI.create("https://127.0.0.1:" + server.actualPort()));
     }
-    FrontDoorOptions options = new FrontDoorOptions(FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, routers,
+    FrontDoorOptions options = new FrontDoorOptions(FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0,
+        FrontDoorOptions.oneRouterEach(routers),
         "us-east-1", Map.of(), new HealthCheckOptions(Duration.ofMillis(100), 2, Duration.ofSeconds(3),
         "/healthz/region"), Duration.ofMillis(100),
         new FrontDoorTls(anycastTls, ClientTls.trusting(ca.certificateFile())), ListenerLimits.defaults());
-    frontDoor = new FrontDoor(options, routing);
+    frontDoor = new FrontDoor(options, STATE.routing());
     vertx.deployVerticle(frontDoor).await(10, TimeUnit.SECONDS);
   }
 
@@ -141,10 +128,11 @@ class FrontDoorTlsTest {
   @Test
   void routersWithCertificatesOfAnotherCaAreNotReached() throws Exception {
     LocalCertificateAuthority stranger = LocalCertificateAuthority.openOrCreate(dir.resolve("stranger-routers"));
-    FrontDoorOptions misledOptions = new FrontDoorOptions(List.of("127.0.1.3"), 0, routers, "us-east-1", Map.of(),
+    FrontDoorOptions misledOptions = new FrontDoorOptions(List.of("127.0.1.3"), 0,
+        FrontDoorOptions.oneRouterEach(routers), "us-east-1", Map.of(),
         HealthCheckOptions.defaults(), Duration.ofMillis(100), new FrontDoorTls(
         ca.issueServer("misled", List.of("127.0.1.3")), ClientTls.trusting(stranger.certificateFile())), ListenerLimits.defaults());
-    FrontDoor misled = new FrontDoor(misledOptions, new RoutingStateRepository(client));
+    FrontDoor misled = new FrontDoor(misledOptions, STATE.routing());
     vertx.deployVerticle(misled).await(10, TimeUnit.SECONDS);
     HttpResponse<String> response = TlsProbes.client(ca.certificateFile(), "TLSv1.3").send(HttpRequest.newBuilder(
             URI.create("https://127.0.1.3:" + misled.actualPorts().get("127.0.1.3") + "/v1/embeddings"))

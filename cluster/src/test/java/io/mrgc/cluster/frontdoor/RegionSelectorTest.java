@@ -61,7 +61,7 @@ class RegionSelectorTest {
 
   @Test
   void healthNeedsConsecutiveResultsToFlip() {
-    RegionHealth health = new RegionHealth(2);
+    RouterHealth health = new RouterHealth(2);
     assertThat(health.record(false)).isFalse();
     assertThat(health.record(true)).isFalse();
     assertThat(health.record(false)).isFalse();
