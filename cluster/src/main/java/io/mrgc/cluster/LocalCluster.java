@@ -6,6 +6,7 @@ import io.mrgc.autoscaler.policy.ScalingPolicy;
 import io.mrgc.state.LeaseManager;
 import io.mrgc.agent.NodeAgent;
 import io.mrgc.agent.NodeAgentOptions;
+import io.mrgc.agent.enclave.LocalEnclave;
 import io.mrgc.common.peer.PeerAuthOptions;
 import io.mrgc.cluster.frontdoor.FrontDoor;
 import io.mrgc.cluster.frontdoor.FrontDoorOptions;
