@@ -36,7 +36,7 @@ public final class EnclaveMain {
     }
     EnclaveServeConfig config;
     try {
-      config = read(source);
+      config = read(source, NsmAttestationProvider.DEFAULT_DEVICE);
     } catch (ConfigException e) {
       System.err.println("enclave: the configuration has " + e.problems().size() + " problem(s):");
       e.problems().forEach(problem -> System.err.println("  - " + problem));
@@ -71,11 +71,14 @@ public final class EnclaveMain {
   }
 
   /** Reads and checks the configuration as {@code mrgc serve enclave} does (every problem at once). */
-  static EnclaveServeConfig read(ConfigSource source) {
+  static EnclaveServeConfig read(ConfigSource source, Path nsmDevice) {
     ConfigReader reader = ConfigReader.of(source);
     EnclaveServeConfig config = EnclaveServeConfig.read(reader);
+    // A file written for mrgc serve enclave may carry its process settings; the enclave's own process has no use
+    // for them (it stops when the enclave is terminated), so they are accepted and ignored here.
+    reader.map("process", "mrgc serve's process settings", "ignored inside the enclave");
     reader.finish();
-    List<String> lacking = new ArrayList<>(config.hostProblems(NsmAttestationProvider.DEFAULT_DEVICE));
+    List<String> lacking = new ArrayList<>(config.hostProblems(nsmDevice));
     if (!lacking.isEmpty()) {
       throw new ConfigException(lacking);
     }

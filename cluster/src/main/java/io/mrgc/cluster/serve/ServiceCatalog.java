@@ -12,6 +12,8 @@ public final class ServiceCatalog {
   public static List<ServiceDefinition<?>> all() {
     return List.of(
         // each component adds its definition here
+        new io.mrgc.agent.service.AgentServiceDefinition(),
+        new io.mrgc.enclave.serve.EnclaveServiceDefinition()
     );
   }
 
