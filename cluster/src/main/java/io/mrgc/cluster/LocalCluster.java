@@ -4,6 +4,8 @@ import io.mrgc.agent.NodeAgent;
 import io.mrgc.agent.NodeAgentOptions;
 import io.mrgc.autoscaler.loop.AutoscalerLoop;
 import io.mrgc.autoscaler.policy.ScalingPolicy;
+import io.mrgc.agent.enclave.LocalEnclave;
+import io.mrgc.common.peer.PeerAuthOptions;
 import io.mrgc.cluster.frontdoor.FrontDoor;
 import io.mrgc.cluster.frontdoor.FrontDoorOptions;
 import io.mrgc.cluster.frontdoor.FrontDoorTls;

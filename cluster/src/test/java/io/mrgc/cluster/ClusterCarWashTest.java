@@ -3,6 +3,7 @@ package io.mrgc.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mrgc.agent.NodeAgent;
+import io.mrgc.agent.enclave.LocalEnclave;
 import io.mrgc.agent.wash.ArrivalLog;
 import io.mrgc.state.CleanupValidationRepository;
 import io.mrgc.state.GpuInstanceRepository;

@@ -40,6 +40,7 @@ import io.mrgc.state.StateClient;
 import io.mrgc.state.items.GpuInstanceItem;
 import io.mrgc.wire.enclave.EnclaveErrorCode;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -63,6 +64,7 @@ import org.slf4j.LoggerFactory;
 public class NodeAgent extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+  private static final Duration DRAIN_POLL = Duration.ofMillis(20);
   /** In the data directory: cleanup_validation rows not yet written (JSON lines). */
   public static final String WASH_RECORD_SPILL_FILE = "wash-records.jsonl";
 
@@ -88,6 +90,8 @@ public class NodeAgent extends VerticleBase {
   private long heartbeatTimer = -1;
   private volatile int actualPort = -1;
   private volatile boolean crashed;
+  /** How long {@link #stop()} lets requests finish after TERMINATED is written; a drain leaves it what is left. */
+  private volatile Duration shutdownGrace = SHUTDOWN_GRACE;
   private boolean pingInFlight;
   /** False after the enclave stopped answering, until it answers again; the heartbeat then reports health 0. */
   private volatile boolean enclaveReachable = true;
@@ -340,7 +344,49 @@ public class NodeAgent extends VerticleBase {
     return enclaveReachable;
   }
 
-  /** Graceful: TERMINATED is written first so routers stop picking this instance, then requests drain. */
+  /**
+   * The first half of a graceful stop ({@code mrgc serve agent} on SIGTERM): DRAINING in gpu_instances at once, so
+   * routers stop picking this instance at their next snapshot, and new or waiting requests get 503
+   * {@code instance_not_ready}; then waits, at most {@code grace}, until the request holding the instance was answered
+   * after its wash (and an instance-level wash that was running has ended). {@link #stop()} (undeploy) follows: it
+   * writes TERMINATED and closes the listener, waiting for requests no longer than what is left of {@code grace}.
+   */
+  public Future<DrainReport> drain(Duration grace) {
+    Promise<DrainReport> drained = Promise.promise();
+    long deadline = System.nanoTime() + grace.toNanos();
+    context.runOnContext(v -> {
+      if (gate == null || heartbeater == null) {
+        drained.complete(new DrainReport(0, 0, null, true, grace));
+        return;
+      }
+      int inFlight = admission.inFlight();
+      long answeredBefore = gate.answered();
+      gate.drain("agent stopping");
+      heartbeater.beat().onComplete(written -> awaitIdle(deadline, () -> {
+        long answered = gate.answered() - answeredBefore;
+        List<WashReport> washed = washes.recent();
+        boolean idle = gate.idle();
+        shutdownGrace = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        drained.complete(DrainReport.of(inFlight, answered,
+            answered == 0 || washed.isEmpty() ? null : washed.get(washed.size() - 1), idle, grace));
+      }));
+    });
+    return drained.future();
+  }
+
+  /** Runs {@code then} on this context once the gate is idle or the deadline passed (polled: a bounded wait). */
+  private void awaitIdle(long deadlineNanos, Runnable then) {
+    if (gate.idle() || System.nanoTime() >= deadlineNanos) {
+      then.run();
+    } else {
+      vertx.setTimer(DRAIN_POLL.toMillis(), id -> awaitIdle(deadlineNanos, then));
+    }
+  }
+
+  /**
+   * Graceful: TERMINATED is written first so routers stop picking this instance, then requests drain (5 s, or what
+   * a {@link #drain} before left of its grace).
+   */
   @Override
   public Future<?> stop() {
     if (crashed) {
@@ -353,7 +399,7 @@ public class NodeAgent extends VerticleBase {
     }
     Future<Void> terminated = heartbeater == null ? Future.succeededFuture() : heartbeater.terminate();
     return terminated
-        .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE.toMillis(),
+        .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(shutdownGrace.toMillis(),
             TimeUnit.MILLISECONDS))
         .eventually(this::closeResources);
   }

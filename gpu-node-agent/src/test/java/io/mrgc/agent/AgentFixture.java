@@ -30,12 +30,21 @@ final class AgentFixture {
   private AgentFixture() {}
 
   /** A client of the one DynamoDB Local (with all tables) this test JVM shares. */
-  static synchronized StateClient stateClient() {
+  static StateClient stateClient() {
+    return localState().client(REGION);
+  }
+
+  /** The URL of that DynamoDB Local, for services configured from a file ({@code state.endpoint}). */
+  static java.net.URI stateEndpoint() {
+    return localState().db().endpoint();
+  }
+
+  private static synchronized LocalState localState() {
     if (state == null) {
       state = LocalState.start();
       Runtime.getRuntime().addShutdownHook(new Thread(state::close));
     }
-    return state.client(REGION);
+    return state;
   }
 
   static NodeAgentOptions.Builder options(String instanceId, Path modelRoot) {

@@ -113,6 +113,13 @@ class RefusalBeforeBodyTest {
         embeddingsRequest("hello")));
     assertThat(plain.statusCode()).isEqualTo(503);
     assertThat(plain.getHeader("x-mrgc-instance-state")).isEqualTo("QUARANTINED");
+    // The process probe agrees: alive, not ready.
+    var probes = AgentFixture.client(vertx);
+    var readyz = await(probes.get(agent.actualPort(), "127.0.0.1", "/readyz").send());
+    assertThat(readyz.statusCode()).isEqualTo(503);
+    assertThat(readyz.bodyAsString()).isEqualTo("not ready: QUARANTINED\n");
+    assertThat(await(probes.get(agent.actualPort(), "127.0.0.1", "/livez").send()).statusCode()).isEqualTo(200);
+    probes.close();
     await(vertx.undeploy(agent.deploymentID()));
   }
 

@@ -21,7 +21,9 @@ public final class ServiceCatalog {
         new AutoscalerServiceDefinition(),
         new FailoverServiceDefinition(),
         new ControlServiceDefinition(),
-        new FrontDoorServiceDefinition()
+        new FrontDoorServiceDefinition(),
+        new io.mrgc.agent.service.AgentServiceDefinition(),
+        new io.mrgc.enclave.serve.EnclaveServiceDefinition()
     );
   }
 

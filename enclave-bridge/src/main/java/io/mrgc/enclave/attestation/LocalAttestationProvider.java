@@ -51,6 +51,14 @@ public final class LocalAttestationProvider implements AttestationProvider {
         + "Claimed image measurement {}", Bytes.hex(imageMeasurement));
   }
 
+  /**
+   * The measurement (PCR0 stand-in, never zeros) a local deployment's enclaves claim and its key ring allows: SHA-384
+   * of {@code mrgc-local-enclave-image/1}, the value LocalCluster uses, so every process of one deployment agrees.
+   */
+  public static byte[] localImageMeasurement() {
+    return Bytes.sha384("mrgc-local-enclave-image/1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** A fresh EC P-384 key pair for signing local documents. */
   public static KeyPair newSigningKey() {
     try {

@@ -10,6 +10,7 @@ import io.mrgc.common.peer.PeerAuth;
 import io.mrgc.enclave.EnclaveHandler;
 import io.mrgc.wire.ErrorCode;
 import io.mrgc.wire.Headers;
+import io.mrgc.state.InstanceState;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Route;
@@ -51,6 +52,7 @@ public final class HttpApi {
     PooledBody body = new PooledBody(maxBodyBytes);
     mountInference(router, route -> route.handler(gate).handler(body),
         new EmbeddingsHandler(models, maxInputsPerRequest, envelopes), new OipHandlers(models, envelopes));
+    mountProbes(router, gate);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
@@ -83,6 +85,23 @@ public final class HttpApi {
     oip.mount(router, gated);
   }
 
+  /**
+   * The process probes of {@code mrgc serve agent} (as every service has): {@code /livez} answers while the process
+   * does; {@code /readyz} is 200 only while the instance serves (READY, or washing), 503 while it is STARTING,
+   * DRAINING (at once when a stop begins), QUARANTINED or TERMINATED. Never gated, never peer-authenticated.
+   */
+  static void mountProbes(Router router, InstanceGate gate) {
+    router.get("/livez").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+        .end("live\n"));
+    router.get("/readyz").handler(ctx -> {
+      InstanceState shown = gate.published().state();
+      boolean serving = shown == InstanceState.READY || shown == InstanceState.WASHING;
+      ctx.response().setStatusCode(serving ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+          .putHeader(Headers.INSTANCE_STATE, shown.name())
+          .end(serving ? "ready\n" : "not ready: " + shown + "\n");
+    });
+  }
+
   private static void begin(RoutingContext ctx, AgentMetrics metrics) {
     String requestId = RequestIds.fromHeader(ctx.request().getHeader(Headers.REQUEST_ID));
     ctx.put(Requests.REQUEST_ID, requestId);
@@ -104,6 +123,8 @@ public final class HttpApi {
       return "oip";
     } else if (path.equals("/metrics")) {
       return "metrics";
+    } else if (path.equals("/livez") || path.equals("/readyz")) {
+      return "probes";
     }
     return "other";
   }

@@ -18,7 +18,8 @@ import java.util.Set;
  * Liveness, readiness and metrics stay open: they carry no tenant identity (probes and scrapers hold no key).
  */
 final class PeerCheck implements Handler<RoutingContext> {
-  private static final Set<String> OPEN = Set.of("/v2/health/live", "/v2/health/ready", "/metrics");
+  private static final Set<String> OPEN = Set.of("/v2/health/live", "/v2/health/ready", "/metrics", "/livez",
+      "/readyz");
   private static final String VERIFIED = "mrgc.peer";
 
   private final PeerAuth auth;

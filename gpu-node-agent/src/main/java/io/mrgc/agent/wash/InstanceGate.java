@@ -73,6 +73,8 @@ public final class InstanceGate implements Handler<RoutingContext> {
   private boolean releasing;
   private String reason;
   private PublishedState lastPublished;
+  /** Requests answered (each after its wash), for the stop account. */
+  private long answered;
 
   /** {@code publisher} is told (on this event loop) whenever the state shown in gpu_instances changes. */
   public InstanceGate(String instanceId, InstanceLifecycle lifecycle, Admission admission, AgentBuffers buffers,
@@ -169,6 +171,7 @@ public final class InstanceGate implements Handler<RoutingContext> {
       } finally { // whatever the answer did, the instance is free again
         served.ticket().finish(failure);
         current = null;
+        answered++;
         changed();
         next();
       }
@@ -325,6 +328,16 @@ public final class InstanceGate implements Handler<RoutingContext> {
 
   public InstanceState state() {
     return lifecycle.state();
+  }
+
+  /** No request holds the instance and no instance-level wash or release check runs: a drain is complete. */
+  public boolean idle() {
+    return current == null && !instanceWash && pendingWash == null && !releasing;
+  }
+
+  /** Requests answered so far (each after its per-request wash). */
+  public long answered() {
+    return answered;
   }
 
   private void refuseQueued() {

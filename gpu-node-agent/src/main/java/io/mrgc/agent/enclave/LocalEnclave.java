@@ -1,7 +1,9 @@
-package io.mrgc.cluster;
+package io.mrgc.agent.enclave;
 
 import io.mrgc.carwash.steps.EnclaveControl;
 import io.mrgc.enclave.attestation.AttestationProvider;
+import io.mrgc.wire.enclave.EnclaveException;
+import io.mrgc.enclave.EnclaveHandler;
 import io.mrgc.enclave.client.EnclaveCanary;
 import io.mrgc.enclave.client.EnclaveClient;
 import io.mrgc.enclave.client.EnclaveClientConfig;
@@ -15,13 +17,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One node agent's enclave in local mode: the same EnclaveService and EnclaveServer that run inside a Nitro Enclave,
  * here in this process behind a Unix domain socket, with the local key ring as KMS and local (INSECURE) attestation.
- * The agent reaches it through {@link #client()}, exactly as it reaches a real enclave over vsock.
+ * The agent reaches it through {@link #client()}, exactly as it reaches a real enclave over vsock. Used by
+ * {@code mrgc up} (LocalCluster) and by {@code mrgc serve agent} with {@code enclave.transport: embedded}.
  */
-final class LocalEnclave implements EnclaveControl, AutoCloseable {
+public final class LocalEnclave implements EnclaveConnection, EnclaveControl {
   private static final EnclaveClientConfig CLIENT = EnclaveClientConfig.defaults();
   /** The enclave's KMS deadline must end before the agent's call to it does (checked here, where both meet). */
   private static final EnclaveServiceConfig SERVICE = EnclaveServiceConfig.defaults().requireCompatibleWith(CLIENT);
@@ -34,9 +38,13 @@ final class LocalEnclave implements EnclaveControl, AutoCloseable {
   private EnclaveService service;
   private EnclaveServer server;
   /** Restarts the car wash asked for (chaos tests tell a restart by the agent from one of their own). */
-  private final java.util.concurrent.atomic.AtomicLong restarts = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong restarts = new AtomicLong();
 
-  LocalEnclave(Path socket, RecipientKms kms, AttestationProvider attestation, EnclaveCanary canary) {
+  /**
+   * Not started: {@code kms} is the enclave's KMS (the local key ring with the enclave policy), {@code attestation}
+   * signs its documents, {@code canary} proves a restarted enclave.
+   */
+  public LocalEnclave(Path socket, RecipientKms kms, AttestationProvider attestation, EnclaveCanary canary) {
     this.socket = socket;
     this.canary = canary;
     this.kms = kms;
@@ -45,7 +53,7 @@ final class LocalEnclave implements EnclaveControl, AutoCloseable {
   }
 
   /** Boots the enclave: a new RSA key pair, empty caches (as a restarted enclave has). */
-  synchronized LocalEnclave start() {
+  public synchronized LocalEnclave start() {
     if (server != null) {
       return this;
     }
@@ -61,7 +69,7 @@ final class LocalEnclave implements EnclaveControl, AutoCloseable {
   }
 
   /** Stops the enclave as if it died: its keys and sessions are gone, the agent's calls fail until it restarts. */
-  synchronized void stop() {
+  public synchronized void stop() {
     if (server != null) {
       server.stop();
       service.close();
@@ -83,17 +91,32 @@ final class LocalEnclave implements EnclaveControl, AutoCloseable {
   }
 
   /** The parent-side handler the node agent uses. */
-  EnclaveClient client() {
+  public EnclaveClient client() {
     return client;
   }
 
+  @Override
+  public EnclaveHandler handler() {
+    return client;
+  }
+
+  @Override
+  public EnclaveControl control() {
+    return this;
+  }
+
+  @Override
+  public void ensureRunning() {
+    start();
+  }
+
   /** How many times the agent's car wash restarted this enclave. */
-  long restarts() {
+  public long restarts() {
     return restarts.get();
   }
 
   /** KMS calls made by the running enclave since it booted (0 when stopped). */
-  synchronized long kmsCalls() {
+  public synchronized long kmsCalls() {
     return service == null ? 0 : service.kmsCalls();
   }
 
