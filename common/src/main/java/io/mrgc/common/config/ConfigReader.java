@@ -316,7 +316,8 @@ public final class ConfigReader {
     return previous[b.length()];
   }
 
-  static Duration parseDuration(String text) {
+  /** Parses a duration as {@link #duration} reads it; IllegalArgumentException when it is not one. */
+  public static Duration parseDuration(String text) {
     String trimmed = text.trim();
     Duration value;
     Matcher m = DURATION.matcher(trimmed);

@@ -15,7 +15,6 @@ import io.mrgc.failover.health.HttpRegionProbe;
 import io.mrgc.failover.health.RegionalHealth;
 import io.mrgc.failover.loop.FailoverController;
 import io.mrgc.failover.machine.FailoverMachine;
-import io.mrgc.failover.machine.MachineConfig;
 import io.mrgc.failover.prescale.AutoscalingPrescaler;
 import io.mrgc.state.LeaseManager;
 import io.mrgc.state.StateClient;
@@ -68,7 +67,7 @@ public final class FailoverService extends ControlLoopService {
         settings.probeCaFile().map(ClientTls::trusting).orElse(ClientTls.none()));
     owned.add(probe);
     FailoverController controller = new FailoverController(settings.controller(region, holder),
-        new RegionalHealth(settings.health()), new FailoverMachine(MachineConfig.defaults()), state,
+        new RegionalHealth(settings.health()), new FailoverMachine(settings.machine()), state,
         new LeaseManager(state, clock), probe, dials(settings, state, clock, owned),
         new AutoscalingPrescaler(settings.prescaler(autoscalers.targetRpsPerInstance(), autoscalers.maxInstances()),
             state, clock),

@@ -1,5 +1,7 @@
 package io.mrgc.failover.service;
 
+import io.mrgc.failover.machine.Hold;
+import io.mrgc.failover.machine.MachineConfig;
 import io.mrgc.common.config.ConfigReader;
 import io.mrgc.common.config.Mode;
 import io.mrgc.common.service.ControlSettings;
@@ -26,7 +28,7 @@ import java.util.Optional;
  */
 public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, List<String> regions,
     Map<String, List<URI>> routers, Duration probeTimeout, Optional<Path> probeCaFile, HealthThresholds health,
-    DialsType dials, Map<String, String> endpointGroupArns) {
+    MachineConfig machine, DialsType dials, Map<String, String> endpointGroupArns) {
 
   public enum DialsType {
     ROUTING_STATE,
@@ -61,6 +63,7 @@ public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, Lis
           + "chain to");
     }
     HealthThresholds health = health(reader.section("health"));
+    MachineConfig machine = machine(reader.section("machine"));
     ConfigReader dialKeys = reader.section("dials");
     DialsType dials = dialKeys.choice("type", DialsType.ROUTING_STATE, DialsType.class,
         "routing-state: the routing_state rows the local front door follows; global-accelerator: UpdateEndpointGroup "
@@ -71,7 +74,7 @@ public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, Lis
     checkDials(dialKeys, dials, arns, regions, deployment.mode());
     String region = deployment.region().isEmpty() ? regions.get(0) : deployment.region();
     reader.build("regions", () -> controller(period, ttl, regions, region, "check"));
-    return new FailoverSettings(period, ttl, regions, routers, timeout, ca, health, dials, arns);
+    return new FailoverSettings(period, ttl, regions, routers, timeout, ca, health, machine, dials, arns);
   }
 
   private static Map<String, List<URI>> routers(ConfigReader probe, List<String> regions) {
@@ -125,6 +128,56 @@ public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, Lis
         "a probe answering slower than this makes a region IMPAIRED");
     return h.build("failedErrorRate", () -> new HealthThresholds(min, stale, d.metricsWindow(), d.minRequests(),
         impaired, failed, p99, slow));
+  }
+
+  /** The state machine's holds: each as EVALUATIONS/DURATION, both must pass (defaults assume 5 s evaluations). */
+  private static MachineConfig machine(ConfigReader m) {
+    MachineConfig d = MachineConfig.defaults();
+    Hold degrade = hold(m, "degradeAfter", d.degradeAfter(), "IMPAIRED-or-worse this long: NORMAL -> DEGRADED");
+    Hold fail = hold(m, "failAfter", d.failAfter(), "FAILED (by the quorum) this long: -> FAILOVER_ACTIVE");
+    Hold clear = hold(m, "clearAfter", d.clearAfter(), "HEALTHY this long: DEGRADED -> NORMAL");
+    Hold recover = hold(m, "recoverAfter", d.recoverAfter(), "HEALTHY this long: FAILOVER_ACTIVE -> RECOVERING");
+    Hold ramp = hold(m, "rampHold", d.rampHold(), "HEALTHY this long between two RECOVERING dial steps");
+    List<Integer> rampSteps = steps(m, "rampSteps", d.rampSteps(), "RECOVERING dial steps, ascending, ending at 100");
+    List<Integer> drainSteps = steps(m, "drainSteps", d.drainSteps(), "planned drain dial steps, descending, to 0");
+    Duration drainHold = m.duration("drainHold", d.drainHold(), "time between two planned drain steps");
+    return m.build("clearAfter", () -> new MachineConfig(degrade, fail, clear, recover, ramp, rampSteps, drainSteps,
+        drainHold, d.relapseMemory()));
+  }
+
+  private static Hold hold(ConfigReader m, String key, Hold defaultValue, String description) {
+    String text = m.string(key, defaultValue.evaluations() + "/" + format(defaultValue.duration()),
+        description + " (EVALUATIONS/DURATION, e.g. 2/5s: both must pass)");
+    int slash = text.indexOf('/');
+    try {
+      if (slash > 0) {
+        int evaluations = Integer.parseInt(text.substring(0, slash).trim());
+        Duration duration = ConfigReader.parseDuration(text.substring(slash + 1));
+        if (evaluations >= 1 && evaluations <= 1000) {
+          return Hold.of(evaluations, duration);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    m.problem(key, "'" + text + "' is not allowed; allowed: EVALUATIONS/DURATION such as 2/5s (1 to 1000 "
+        + "evaluations, a positive duration)");
+    return defaultValue;
+  }
+
+  private static List<Integer> steps(ConfigReader m, String key, List<Integer> defaultValue, String description) {
+    List<String> text = m.list(key, defaultValue.stream().map(String::valueOf).toList(), description);
+    try {
+      return text == null ? defaultValue : text.stream().map(Integer::valueOf).toList();
+    } catch (NumberFormatException e) {
+      m.problem(key, "'" + String.join(",", text) + "' is not allowed; allowed: whole percentages such as 10,50,100");
+      return defaultValue;
+    }
+  }
+
+  private static String format(Duration duration) {
+    long millis = duration.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }
 
   private static void checkDials(ConfigReader dialKeys, DialsType dials, Map<String, String> arns,

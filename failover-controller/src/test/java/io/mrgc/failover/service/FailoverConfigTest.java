@@ -55,6 +55,20 @@ class FailoverConfigTest {
   }
 
   @Test
+  void machineHoldsAreEvaluationsOverADuration() {
+    FailoverSettings f = read(LOCAL + "machine:\n  failAfter: 2/2s\n  rampSteps: [50, 100]\n", Map.of()).failover();
+    assertThat(f.machine().failAfter()).isEqualTo(io.mrgc.failover.machine.Hold.of(2, Duration.ofSeconds(2)));
+    assertThat(f.machine().rampSteps()).containsExactly(50, 100);
+    assertThat(f.machine().degradeAfter()).isEqualTo(io.mrgc.failover.machine.MachineConfig.defaults().degradeAfter());
+    assertProblems(LOCAL + "machine:\n  failAfter: soon\n",
+        "machine.failAfter: 'soon' is not allowed; allowed: EVALUATIONS/DURATION such as 2/5s (1 to 1000 evaluations, "
+            + "a positive duration)");
+    assertProblems(LOCAL + "machine:\n  clearAfter: 1/1s\n",
+        "machine.clearAfter: clearAfter must not be shorter than degradeAfter, but was Hold[evaluations=1, "
+            + "duration=PT1S] < Hold[evaluations=2, duration=PT5S]");
+  }
+
+  @Test
   void globalAcceleratorDialsTakeAnEndpointGroupPerRegion() {
     FailoverSettings f = read(AWS + "dials:\n  type: global-accelerator\n  endpointGroupArns:\n    us-east-1: " + ARN
         + "\n    us-east-2: " + ARN + "\n", Map.of()).failover();
