@@ -64,8 +64,8 @@ class FailoverConfigTest {
         "machine.failAfter: 'soon' is not allowed; allowed: EVALUATIONS/DURATION such as 2/5s (1 to 1000 evaluations, "
             + "a positive duration)");
     assertProblems(LOCAL + "machine:\n  clearAfter: 1/1s\n",
-        "machine.clearAfter: clearAfter must not be shorter than degradeAfter, but was Hold[evaluations=1, "
-            + "duration=PT1S] < Hold[evaluations=2, duration=PT5S]");
+        "machine.clearAfter: clearAfter must not be shorter than degradeAfter, but was 1 s and 1 evaluation < "
+            + "5 s and 2 evaluations");
   }
 
   @Test
