@@ -27,7 +27,7 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
  * and the listeners' certificate (unless plaintext), the key ring (KMS) and the tenant admin. {@code mrgc up} (one JVM)
  * and {@code mrgc up --processes} both start here.
  */
-final class LocalFoundation implements AutoCloseable {
+public final class LocalFoundation implements AutoCloseable {
   private final EmbeddedDynamoDb dynamoDb;
   private final SdkAsyncHttpClient dynamoHttp;
   private final Map<String, StateClient> clients = new LinkedHashMap<>();
@@ -45,7 +45,7 @@ final class LocalFoundation implements AutoCloseable {
    * Starts DynamoDB Local, creates the tables and rows, installs the model and, unless {@code tlsDir} is null, opens
    * (or makes) the local CA there and issues the listeners' certificate for {@code tlsHosts}, 127.0.0.1 and localhost.
    */
-  static LocalFoundation open(int dynamoDbPort, Path dataDir, List<String> regions, Path modelRoot, Path tlsDir,
+  public static LocalFoundation open(int dynamoDbPort, Path dataDir, List<String> regions, Path modelRoot, Path tlsDir,
       List<String> tlsHosts) {
     LocalFoundation foundation = new LocalFoundation(dynamoDbPort, dataDir);
     try {
@@ -81,14 +81,14 @@ final class LocalFoundation implements AutoCloseable {
   }
 
   /** The tenant admin over the key ring at {@code keyRingFile} (tenant side: no enclave policy needed). */
-  TenantAdmin tenantAdmin(LocalKeyRing keyRing) {
+  public TenantAdmin tenantAdmin(LocalKeyRing keyRing) {
     if (tenantAdmin == null) {
       tenantAdmin = new TenantAdmin(new TenantRepository(clients.values().iterator().next()), keyRing);
     }
     return tenantAdmin;
   }
 
-  static LocalKeyRing openKeyRing(Path file, LocalKeyRing.EnclavePolicy policy) {
+  public static LocalKeyRing openKeyRing(Path file, LocalKeyRing.EnclavePolicy policy) {
     try {
       return new LocalKeyRing(file, policy);
     } catch (IOException e) {
@@ -96,30 +96,30 @@ final class LocalFoundation implements AutoCloseable {
     }
   }
 
-  EmbeddedDynamoDb dynamoDb() {
+  public EmbeddedDynamoDb dynamoDb() {
     return dynamoDb;
   }
 
-  StateClient stateClient(String region) {
+  public StateClient stateClient(String region) {
     return clients.get(region);
   }
 
   /** The listeners' certificate and key (PEM files), or {@link ServerTls#none()} for plaintext. */
-  ServerTls serverTls() {
+  public ServerTls serverTls() {
     return serverTls;
   }
 
   /** Trusts the local CA only (or plaintext). */
-  ClientTls clientTls() {
+  public ClientTls clientTls() {
     return clientTls;
   }
 
   /** The CA certificate tenants trust, or null when plaintext. */
-  Path caCertificate() {
+  public Path caCertificate() {
     return caCertificate;
   }
 
-  String scheme() {
+  public String scheme() {
     return serverTls.enabled() ? "https" : "http";
   }
 

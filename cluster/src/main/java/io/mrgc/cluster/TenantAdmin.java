@@ -100,7 +100,7 @@ public final class TenantAdmin {
   }
 
   /** The canary tenant's key ring key (created on first use), for {@link EnclaveCanary}. */
-  String canaryKey() {
+  public String canaryKey() {
     String keyId = existingKey(EnclaveCanary.TENANT);
     try {
       return keyId != null ? keyId : keyRing.createKey(EnclaveCanary.TENANT);

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import io.mrgc.cluster.processes.ProcessClusterOptions;
 
 /** {@code mrgc up}: the whole local 3-region cluster in this process, until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
@@ -58,8 +59,18 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--dynamodb-port", description = "DynamoDB Local port (default: ${DEFAULT-VALUE}).")
   int dynamoDbPort = LocalClusterOptions.DEFAULT_DYNAMODB_PORT;
 
-  @Option(names = "--agents-per-region", description = "GPU node agents per region (default: ${DEFAULT-VALUE}).")
-  int agentsPerRegion = LocalClusterOptions.DEFAULT_AGENTS_PER_REGION;
+  @Option(names = "--agents-per-region", description = "GPU node agents per region (default: 2, or 1 with "
+      + "--processes).")
+  Integer agentsPerRegion;
+
+  @Option(names = "--processes", description = "Run each service as its own JVM from the configuration files AWS "
+      + "would use (written under <state-dir>/deploy/; `mrgc serve` runs each), against DynamoDB Local: routers, "
+      + "a control process per region whose local fleet launches the agents, and the front door.")
+  boolean processes;
+
+  @Option(names = "--routers-per-region", description = "With --processes: routers per region, behind the front "
+      + "door as tasks behind an NLB (default: ${DEFAULT-VALUE}).")
+  int routersPerRegion = ProcessClusterOptions.DEFAULT_ROUTERS_PER_REGION;
 
   @Option(names = "--router-base-port", description = "First router port; regions take consecutive ports "
       + "(default: ${DEFAULT-VALUE}; 0 picks free ports).")
@@ -98,8 +109,13 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (processes) {
+      return new UpProcesses(this).call();
+    }
     PrintStream out = System.out;
     long started = System.nanoTime();
+    int agentsPerRegion = this.agentsPerRegion == null ? LocalClusterOptions.DEFAULT_AGENTS_PER_REGION
+        : this.agentsPerRegion;
     LocalClusterOptions options = new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, Regions.ALL,
         agentsPerRegion, routerBasePort, anycast, frontDoorPort,
         new HealthCheckOptions(healthCheckInterval, healthCheckThreshold, HealthCheckOptions.DEFAULT_TIMEOUT,
@@ -147,7 +163,7 @@ final class UpCommand implements Callable<Integer> {
   }
 
   /** The path as typed from the working directory when it is below it ({@code .mrgc/tls/ca.pem}), else absolute. */
-  private static String relative(Path path) {
+  static String relative(Path path) {
     Path absolute = path.toAbsolutePath().normalize();
     Path here = Path.of("").toAbsolutePath();
     return absolute.startsWith(here) ? here.relativize(absolute).toString() : absolute.toString();
@@ -187,24 +203,29 @@ final class UpCommand implements Callable<Integer> {
           + "created (`mrgc tenant create --tenant NAME` makes another).");
     }
     if (demo != null) {
-      out.println("Demo tenant (the API key is shown only now):");
-      out.println("  tenant " + demo.tenantId() + "   KMS key " + demo.kmsKeyId() + "   API key " + demo.apiKey());
-      out.println();
-      out.println("Try (encrypts with the tenant SDK, sends through the front door, decrypts the answer):");
-      String trust = cluster.caCertificate() == null ? "" : " --ca-cert " + relative(cluster.caCertificate());
-      out.println("  ./mrgc tenant embed --tenant " + demo.tenantId() + " --api-key " + demo.apiKey()
-          + " --endpoint " + first + trust + " 'The cat sits on the mat'");
-      if (options.allowPlaintext()) {
-        String cacert = cluster.caCertificate() == null ? "" : " --cacert " + relative(cluster.caCertificate());
-        out.println("  curl -s" + cacert + " " + first + "/v1/embeddings -H 'Authorization: Bearer " + demo.apiKey()
-            + "' \\");
-        out.println("    -H 'Content-Type: application/json' -H 'x-mrgc-model: all-minilm-l6-v2' \\");
-        out.println("    -d '{\"model\": \"all-minilm-l6-v2\", \"input\": \"The cat sits on the mat\"}'");
-      }
+      printTry(out, demo, first, cluster.caCertificate(), options.allowPlaintext());
     }
     out.println("  ./mrgc status" + (options.dynamoDbPort() == LocalClusterOptions.DEFAULT_DYNAMODB_PORT
         ? "" : " --dynamodb-endpoint " + cluster.dynamoDb().endpoint()));
     out.println("Ctrl-C stops the cluster.");
     out.flush();
+  }
+
+  /** The demo tenant's credentials (shown once) and the commands to try it with. */
+  static void printTry(PrintStream out, TenantAdmin.Credentials demo, URI first, Path ca, boolean allowPlaintext) {
+    out.println("Demo tenant (the API key is shown only now):");
+    out.println("  tenant " + demo.tenantId() + "   KMS key " + demo.kmsKeyId() + "   API key " + demo.apiKey());
+    out.println();
+    out.println("Try (encrypts with the tenant SDK, sends through the front door, decrypts the answer):");
+    String trust = ca == null ? "" : " --ca-cert " + relative(ca);
+    out.println("  ./mrgc tenant embed --tenant " + demo.tenantId() + " --api-key " + demo.apiKey()
+        + " --endpoint " + first + trust + " 'The cat sits on the mat'");
+    if (allowPlaintext) {
+      String cacert = ca == null ? "" : " --cacert " + relative(ca);
+      out.println("  curl -s" + cacert + " " + first + "/v1/embeddings -H 'Authorization: Bearer " + demo.apiKey()
+          + "' \\");
+      out.println("    -H 'Content-Type: application/json' -H 'x-mrgc-model: all-minilm-l6-v2' \\");
+      out.println("    -d '{\"model\": \"all-minilm-l6-v2\", \"input\": \"The cat sits on the mat\"}'");
+    }
   }
 }

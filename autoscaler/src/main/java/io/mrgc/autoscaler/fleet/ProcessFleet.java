@@ -170,6 +170,18 @@ public final class ProcessFleet implements Fleet {
     return changes;
   }
 
+  /**
+   * The running instances' processes by instance id (what an operator would reach with ssh and kill): for chaos
+   * tests and for shutting a local deployment down.
+   */
+  public Map<String, ProcessHandle> processes() {
+    Map<String, ProcessHandle> running = new java.util.TreeMap<>();
+    for (Instance instance : instances()) {
+      instance.process().ifPresent(process -> running.put(instance.id(), process));
+    }
+    return running;
+  }
+
   /** One instance record; {@link #process} is empty once the process is gone (or its pid was reused). */
   private record Instance(String id, long pid, Instant launchedAt, String startedAt, boolean terminating) {
     Optional<ProcessHandle> process() {

@@ -18,12 +18,20 @@ import java.util.concurrent.TimeUnit;
 public final class ChildProcess {
   private final String name;
   private final Path log;
-  private final Process process;
+  private final ProcessHandle process;
+  /** The process when this JVM started it (its exit code is known), else null (an agent the fleet started). */
+  private final Process started;
 
-  private ChildProcess(String name, Path log, Process process) {
+  private ChildProcess(String name, Path log, ProcessHandle process, Process started) {
     this.name = name;
     this.log = log;
     this.process = process;
+    this.started = started;
+  }
+
+  /** A process another one started (an agent of the local fleet), to signal it as an operator would. */
+  public static ChildProcess of(String name, ProcessHandle process, Path log) {
+    return new ChildProcess(name, log, process, null);
   }
 
   /**
@@ -48,7 +56,8 @@ public final class ChildProcess {
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
       builder.environment().putAll(env);
-      return new ChildProcess(name, log, builder.start());
+      Process process = builder.start();
+      return new ChildProcess(name, log, process.toHandle(), process);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + " (" + String.join(" ", command) + ")", e);
     }
@@ -70,9 +79,9 @@ public final class ChildProcess {
     return process.isAlive();
   }
 
-  /** The exit code, or -1 while it runs. */
+  /** The exit code, or -1 while it runs or when another process started it. */
   public int exitCode() {
-    return process.isAlive() ? -1 : process.exitValue();
+    return started == null || started.isAlive() ? -1 : started.exitValue();
   }
 
   /** SIGTERM: the service stops gracefully and exits 0. */
@@ -98,17 +107,28 @@ public final class ChildProcess {
   /** Waits for it to exit; true when it did within {@code timeout}. */
   public boolean awaitExit(Duration timeout) {
     try {
-      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (started != null) {
+        return started.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return !process.isAlive();
     }
   }
 
   /** Resident memory (VmRSS) in bytes, from /proc; -1 when it cannot be read (exited, not Linux). */
   public long residentBytes() {
+    return residentBytes(process.pid());
+  }
+
+  /** Resident memory (VmRSS) of process {@code pid} in bytes, from /proc; -1 when it cannot be read. */
+  public static long residentBytes(long pid) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }

@@ -40,6 +40,15 @@ public final class PeerKey {
     return new PeerKey("k" + HexFormat.of().formatHex(id), secret);
   }
 
+  /**
+   * A fresh key in its {@code id:base64secret} form, for a deployment to hand to its processes through their
+   * environment (never a file, never a log).
+   */
+  public static String generateSpec() {
+    PeerKey key = generate();
+    return key.id + ":" + Base64.getEncoder().encodeToString(key.secret);
+  }
+
   /** {@code id:base64secret} (standard or URL-safe base64), the form of key files and environment variables. */
   public static PeerKey parse(String spec) {
     String trimmed = spec == null ? "" : spec.trim();

@@ -24,8 +24,8 @@ class EmfOptionsTest {
   void badValuesAreRejectedWithExactMessages() {
     EmfOptions ok = EmfOptions.of("router", "us-east-1");
     assertThatThrownBy(() -> EmfOptions.of("database", "us-east-1"))
-        .hasMessage("dimension Service must be one of [router, agent, autoscaler, failover-controller, front-door], "
-            + "but was database");
+        .hasMessage("dimension Service must be one of [router, agent, enclave, autoscaler, failover-controller, "
+            + "control, front-door], but was database");
     assertThatThrownBy(() -> EmfOptions.of("router", " "))
         .hasMessage("dimension Region must be 1 to 1024 characters, but was  ");
     assertThatThrownBy(() -> ok.withInterval(Duration.ofMillis(500)))

@@ -1,0 +1,420 @@
+package io.mrgc.cluster.processes;
+
+import static io.mrgc.cluster.processes.DeployFiles.map;
+
+import io.mrgc.autoscaler.fleet.ProcessFleet;
+import io.mrgc.cluster.LocalFoundation;
+import io.mrgc.cluster.TenantAdmin;
+import io.mrgc.common.peer.PeerKey;
+import io.mrgc.enclave.attestation.LocalAttestationKeyFile;
+import io.mrgc.enclave.attestation.LocalAttestationProvider;
+import io.mrgc.enclave.kms.LocalKeyRing;
+import io.mrgc.state.local.EmbeddedDynamoDb;
+import io.mrgc.wire.keys.DataKeySource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The local deployment with one JVM per service ({@code mrgc up --processes}), started from the same configuration
+ * files a deployment in AWS uses (written under {@code .mrgc/deploy/}): this JVM holds only what AWS would (DynamoDB
+ * Local, the key ring standing for KMS, the model files standing for FSx) and supervises the processes. Per region:
+ * {@code routersPerRegion} routers, a control process (autoscaler and failover controller) whose local fleet launches
+ * the agent processes, and one front door over all routers. Secrets (the router-agent HMAC keys) reach the processes
+ * through their environment, as ECS task definitions pass them.
+ */
+public final class ProcessCluster implements AutoCloseable {
+  /** Heap and JIT settings that keep every service small (the whole deployment within 6 GiB resident). */
+  static final List<String> SMALL_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+      "-XX:ReservedCodeCacheSize=32m", "-Dorg.slf4j.simpleLogger.showDateTime=true");
+  private static final Map<String, String> HEAP = Map.of("router", "-Xmx160m", "control", "-Xmx128m",
+      "front-door", "-Xmx128m", "agent", "-Xmx320m");
+  private static final Duration TERMINATE_WAIT = Duration.ofSeconds(30);
+
+  private final ProcessClusterOptions options;
+  private final DeployFiles files;
+  private final String peerKeys = PeerKey.generateSpec();
+  private LocalFoundation foundation;
+  private LocalKeyRing keyRing;
+  private final Map<String, List<ChildProcess>> routers = new LinkedHashMap<>();
+  private final Map<String, List<URI>> routerUrls = new LinkedHashMap<>();
+  private final Map<String, List<URI>> routerAdminUrls = new LinkedHashMap<>();
+  private final Map<String, ChildProcess> controls = new LinkedHashMap<>();
+  private final Map<String, URI> controlAdminUrls = new LinkedHashMap<>();
+  private final Map<String, ProcessFleet> fleets = new LinkedHashMap<>();
+  private ChildProcess frontDoor;
+  private int frontDoorPort;
+  private URI frontDoorAdminUrl;
+
+  private ProcessCluster(ProcessClusterOptions options) {
+    this.options = options;
+    this.files = new DeployFiles(options.deployDir());
+  }
+
+  /** Starts everything and waits until every region serves; closes what it started when that fails. */
+  public static ProcessCluster start(ProcessClusterOptions options) {
+    ProcessCluster cluster = new ProcessCluster(options);
+    try {
+      cluster.startAll();
+      cluster.awaitReady(ProcessClusterOptions.READY_TIMEOUT);
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    foundation = LocalFoundation.open(options.dynamoDbPort(), null, options.regions(), options.modelRoot(),
+        options.plaintextHttp() ? null : options.tlsDir(), options.anycastAddresses());
+    keyRing = LocalFoundation.openKeyRing(options.keyRingFile(), null);
+    String canaryKeyId = foundation.tenantAdmin(keyRing).canaryKey();
+    Path attestationKey = options.deployDir().resolve("local-attestation-key.pem");
+    try {
+      LocalAttestationKeyFile.save(attestationKey, LocalAttestationProvider.newSigningKey());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + attestationKey, e);
+    }
+    for (int i = 0; i < options.regions().size(); i++) {
+      String region = options.regions().get(i);
+      List<ChildProcess> regionRouters = new ArrayList<>();
+      for (int j = 0; j < options.routersPerRegion(); j++) {
+        int port = portOrFree(options.port(options.routerBasePort(), i, j));
+        int admin = portOrFree(options.port(options.routerAdminBasePort(), i, j));
+        String name = "router-" + region + "-" + (j + 1);
+        routerUrls.computeIfAbsent(region, r -> new ArrayList<>())
+            .add(URI.create(foundation.scheme() + "://127.0.0.1:" + port));
+        routerAdminUrls.computeIfAbsent(region, r -> new ArrayList<>()).add(URI.create("http://127.0.0.1:" + admin));
+        Path config = files.write(name, "router " + (j + 1) + " of " + region + " (an ECS task behind its NLB)",
+            routerConfig(region, name, port, admin));
+        regionRouters.add(ChildProcess.start(name, "router", config, jvm("router"),
+            Map.of("MRGC_AGENT_AUTH_KEYS", peerKeys), logs()));
+      }
+      routers.put(region, regionRouters);
+    }
+    for (int i = 0; i < options.regions().size(); i++) {
+      String region = options.regions().get(i);
+      Path template = files.write("agent-" + region, "the agent template the local fleet fills in per instance "
+          + "(${instanceId}, ${port}); in AWS the launch template's user data writes this file",
+          agentTemplate(region, canaryKeyId, attestationKey));
+      ProcessFleet.Settings fleet = new ProcessFleet.Settings(fleetDir(region), agentCommand(), template,
+          Duration.ofSeconds(15));
+      fleets.put(region, new ProcessFleet(region, fleet));
+      int admin = portOrFree(options.controlAdminBasePort() == 0 ? 0 : options.controlAdminBasePort() + i);
+      controlAdminUrls.put(region, URI.create("http://127.0.0.1:" + admin));
+      Path config = files.write("control-" + region, "the autoscaler and failover controller of " + region
+          + " (one small ECS task)", controlConfig(region, admin, template));
+      controls.put(region, ChildProcess.start("control-" + region, "control", config, jvm("control"),
+          Map.of("MRGC_PEER_AUTH_KEYS", peerKeys), logs()));
+    }
+    frontDoorPort = portOrFree(options.frontDoorPort());
+    int frontDoorAdmin = portOrFree(options.frontDoorAdminPort());
+    frontDoorAdminUrl = URI.create("http://127.0.0.1:" + frontDoorAdmin);
+    Path config = files.write("front-door", "the front door (Global Accelerator in AWS)", frontDoorConfig(frontDoorAdmin));
+    frontDoor = ChildProcess.start("front-door", "front-door", config, jvm("front-door"), Map.of(), logs());
+  }
+
+  private Map<String, Object> deployment(String region) {
+    return map("mode", "local", "region", region, "state", map("endpoint", dynamoDb().endpoint().toString()));
+  }
+
+  private Map<String, Object> routerConfig(String region, String routerId, int port, int admin) {
+    Map<String, Object> c = deployment(region);
+    c.put("routerId", routerId);
+    c.put("listener", map("host", "127.0.0.1", "port", port));
+    c.put("admin", map("host", "127.0.0.1", "port", admin));
+    c.put("tls", tls(false));
+    c.put("allowPlaintext", options.allowPlaintext());
+    c.put("lifecycle", map("drainDelay", options.fast() ? "2s" : "5s"));
+    c.put("process", map("shutdownGrace", "15s"));
+    return c;
+  }
+
+  private Map<String, Object> agentTemplate(String region, String canaryKeyId, Path attestationKey) {
+    Map<String, Object> c = deployment(region);
+    c.put("instanceId", "${instanceId}");
+    c.put("listener", map("host", "127.0.0.1", "port", "${port}"));
+    c.put("modelRoot", absolute(options.modelRoot()));
+    c.put("intraOpThreads", 1);
+    c.put("dataDir", absolute(options.deployDir().resolve("agents").resolve("${instanceId}")));
+    c.put("enclave", map("transport", "embedded",
+        "socket", absolute(options.deployDir().resolve("e").resolve("${instanceId}.sock")),
+        "canaryKeyId", canaryKeyId,
+        "localKeyRingFile", absolute(options.keyRingFile()),
+        "localAttestationKeyFile", absolute(attestationKey)));
+    c.put("process", map("shutdownGrace", "10s"));
+    return c;
+  }
+
+  private Map<String, Object> controlConfig(String region, int admin, Path agentTemplate) {
+    Map<String, Object> c = deployment(region);
+    c.put("leaseHolder", "control-" + region);
+    c.put("admin", map("host", "127.0.0.1", "port", admin));
+    c.put("autoscaler", map(
+        "scaling", map("minInstances", options.agentsPerRegion(),
+            "maxInstances", Math.max(options.agentsPerRegion(), 4)),
+        "loop", map("period", options.fast() ? "2s" : "10s", "leaseTtl", options.fast() ? "6s" : "30s"),
+        "fleet", map("type", "local", "local", map(
+            "agentConfigTemplate", absolute(agentTemplate),
+            "command", agentCommand(),
+            "workDir", absolute(fleetDir(region)),
+            "terminateGrace", "15s"))));
+    Map<String, Object> probes = new LinkedHashMap<>();
+    routerAdminUrls.forEach((r, urls) -> probes.put(r, urls.stream().map(u -> u + "/healthz/region").toList()));
+    Map<String, Object> failover = map(
+        "evaluationPeriod", options.fast() ? "1s" : "5s",
+        "leaseTtl", options.fast() ? "3s" : "15s",
+        "regions", options.regions(),
+        "probe", map("routers", probes),
+        "health", map("minServingInstances", 1, "heartbeatStaleAfter", options.fast() ? "3s" : "15s"));
+    if (options.fast()) {
+      failover.put("machine", map("degradeAfter", "2/2s", "failAfter", "2/2s", "clearAfter", "3/3s",
+          "recoverAfter", "3/3s", "rampHold", "2/2s", "drainHold", "2s"));
+    }
+    c.put("failover", failover);
+    return c;
+  }
+
+  private Map<String, Object> frontDoorConfig(int admin) {
+    Map<String, Object> c = deployment(options.regions().get(0));
+    c.put("anycastAddresses", options.anycastAddresses());
+    c.put("port", frontDoorPort);
+    Map<String, Object> targets = new LinkedHashMap<>();
+    routerUrls.forEach((region, urls) -> targets.put(region, urls.stream().map(URI::toString).toList()));
+    c.put("routers", targets);
+    c.put("defaultHomeRegion", options.regions().get(0));
+    c.put("healthCheck", map("interval", options.fast() ? "1s" : "2s"));
+    c.put("tls", tls(true));
+    c.put("admin", map("host", "127.0.0.1", "port", admin));
+    c.put("process", map("shutdownGrace", "15s"));
+    return c;
+  }
+
+  /** TLS keys of a listener with the local CA's certificate; {@code trustRouters}: also the CA to trust routers. */
+  private Map<String, Object> tls(boolean trustRouters) {
+    if (!foundation.serverTls().enabled()) {
+      return map("enabled", false);
+    }
+    Map<String, Object> tls = map("enabled", true,
+        "certificateFile", absolute(foundation.serverTls().certificateChain()),
+        "keyFile", absolute(foundation.serverTls().privateKey()));
+    if (trustRouters) {
+      tls.put("caFile", absolute(foundation.caCertificate()));
+    }
+    return tls;
+  }
+
+  private List<String> agentCommand() {
+    return Stream.of(List.of("${java}", HEAP.get("agent")), SMALL_JVM,
+        List.of("-cp", "${classpath}", "io.mrgc.cluster.Mrgc", "serve", "agent", "--config", "${config}"))
+        .flatMap(List::stream).toList();
+  }
+
+  private static List<String> jvm(String service) {
+    List<String> flags = new ArrayList<>();
+    flags.add(HEAP.get(service));
+    flags.addAll(SMALL_JVM);
+    return flags;
+  }
+
+  private Path fleetDir(String region) {
+    return options.deployDir().resolve("fleet").resolve(region);
+  }
+
+  private Path logs() {
+    return options.deployDir().resolve("logs");
+  }
+
+  private static String absolute(Path path) {
+    return path.toAbsolutePath().normalize().toString();
+  }
+
+  private static int portOrFree(int port) {
+    if (port != 0) {
+      return port;
+    }
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port", e);
+    }
+  }
+
+  /**
+   * Waits until every process answers {@code /readyz} on its admin listener and every region's routers say the
+   * region serves (an agent is READY behind them); a process that exits meanwhile fails the start with its log.
+   */
+  public void awaitReady(Duration timeout) {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<URI> checks = new ArrayList<>();
+    controlAdminUrls.values().forEach(u -> checks.add(u.resolve("/readyz")));
+    routerAdminUrls.values().forEach(urls -> urls.forEach(u -> {
+      checks.add(u.resolve("/readyz"));
+      checks.add(u.resolve("/healthz/region"));
+    }));
+    checks.add(frontDoorAdminUrl.resolve("/readyz"));
+    for (URI check : checks) {
+      while (!answers200(http, check)) {
+        processes().stream().filter(p -> !p.alive()).findFirst().ifPresent(dead -> {
+          throw new IllegalStateException(dead + " exited (" + dead.exitCode() + ") before the deployment was "
+              + "ready; the end of " + dead.log() + ":\n" + dead.logTail(30));
+        });
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("not ready after " + timeout.toSeconds() + " s: " + check
+              + " does not answer 200; logs in " + logs());
+        }
+        sleep(250);
+      }
+    }
+  }
+
+  private static boolean answers200(HttpClient http, URI uri) {
+    try {
+      return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** The processes this JVM started (routers, control processes, front door); agents are {@link #agents}. */
+  public List<ChildProcess> processes() {
+    List<ChildProcess> all = new ArrayList<>();
+    routers.values().forEach(all::addAll);
+    all.addAll(controls.values());
+    if (frontDoor != null) {
+      all.add(frontDoor);
+    }
+    return all;
+  }
+
+  /** The agent processes of {@code region}'s fleet now running (the control process started them). */
+  public List<ChildProcess> agents(String region) {
+    List<ChildProcess> agents = new ArrayList<>();
+    fleets.get(region).processes().forEach((id, handle) -> agents.add(ChildProcess.of(id, handle,
+        fleetDir(region).resolve(id + ".log"))));
+    return agents;
+  }
+
+  /** Every process of {@code region}: its routers, its control process and its agents. */
+  public List<ChildProcess> regionProcesses(String region) {
+    List<ChildProcess> all = new ArrayList<>(routers.get(region));
+    all.add(controls.get(region));
+    all.addAll(agents(region));
+    return all;
+  }
+
+  public List<ChildProcess> routers(String region) {
+    return routers.get(region);
+  }
+
+  public ChildProcess control(String region) {
+    return controls.get(region);
+  }
+
+  public ChildProcess frontDoor() {
+    return frontDoor;
+  }
+
+  /** Region -> its routers' admin base URLs ({@code /metrics}, {@code /readyz}, {@code /healthz/region}). */
+  public Map<String, List<URI>> routerAdminUrls() {
+    return routerAdminUrls;
+  }
+
+  public Map<String, List<URI>> routerUrls() {
+    return routerUrls;
+  }
+
+  /** Anycast address -> base URL of the front door on it. */
+  public Map<String, URI> anycastUrls() {
+    Map<String, URI> urls = new LinkedHashMap<>();
+    options.anycastAddresses().forEach(address ->
+        urls.put(address, URI.create(foundation.scheme() + "://" + address + ":" + frontDoorPort)));
+    return urls;
+  }
+
+  public TenantAdmin.Credentials createTenant(String tenantId, TenantAdmin.TenantSettings settings) {
+    return foundation.tenantAdmin(keyRing).create(tenantId, settings);
+  }
+
+  /** The tenant side of the key ring (GenerateDataKey), what the SDK uses against this deployment. */
+  public DataKeySource tenantKeySource() {
+    return keyRing;
+  }
+
+  /** The CA tenants trust, or null for plaintext. */
+  public Path caCertificate() {
+    return foundation.caCertificate();
+  }
+
+  public EmbeddedDynamoDb dynamoDb() {
+    return foundation.dynamoDb();
+  }
+
+  public io.mrgc.state.StateClient stateClient(String region) {
+    return foundation.stateClient(region);
+  }
+
+  public List<String> regions() {
+    return options.regions();
+  }
+
+  public ProcessClusterOptions options() {
+    return options;
+  }
+
+  /** Resident memory of every service process (agents included) and of this JVM, in bytes. */
+  public long residentBytes() {
+    long total = ChildProcess.residentBytes(ProcessHandle.current().pid());
+    for (ChildProcess process : processes()) {
+      total += Math.max(0, process.residentBytes());
+    }
+    for (String region : options.regions()) {
+      total += agents(region).stream().mapToLong(a -> Math.max(0, a.residentBytes())).sum();
+    }
+    return total;
+  }
+
+  /**
+   * Stops as an operator would: SIGTERM to the front door, the routers and the control processes (which release
+   * their leases), then to the agents (which drain), SIGKILL for what is still there after 30 s; then DynamoDB Local.
+   */
+  @Override
+  public void close() {
+    List<ChildProcess> first = new ArrayList<>(processes());
+    first.forEach(ChildProcess::terminate);
+    first.forEach(p -> p.awaitExit(TERMINATE_WAIT));
+    List<ChildProcess> agents = new ArrayList<>();
+    fleets.keySet().forEach(region -> agents.addAll(agents(region)));
+    agents.forEach(ChildProcess::terminate);
+    agents.forEach(p -> p.awaitExit(TERMINATE_WAIT));
+    Stream.concat(first.stream(), agents.stream()).filter(ChildProcess::alive).forEach(ChildProcess::kill);
+    if (foundation != null) {
+      foundation.close();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
