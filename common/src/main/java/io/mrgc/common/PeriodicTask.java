@@ -21,6 +21,12 @@ public final class PeriodicTask implements AutoCloseable {
   /** Starts ticking at once on a thread named {@code threadName}. */
   public static PeriodicTask start(String threadName, Duration period, Runnable tick,
       Consumer<RuntimeException> onFailure) {
+    return start(threadName, Duration.ZERO, period, tick, onFailure);
+  }
+
+  /** Starts ticking after {@code initialDelay} on a thread named {@code threadName}. */
+  public static PeriodicTask start(String threadName, Duration initialDelay, Duration period, Runnable tick,
+      Consumer<RuntimeException> onFailure) {
     Check.positive("period", period);
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, threadName);
@@ -33,7 +39,7 @@ public final class PeriodicTask implements AutoCloseable {
       } catch (RuntimeException e) {
         onFailure.accept(e);
       }
-    }, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    }, initialDelay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     return new PeriodicTask(scheduler);
   }
 

@@ -44,7 +44,7 @@ public final class ChildProcess {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmFlags);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(absoluteClassPath());
     command.add("io.mrgc.cluster.Mrgc");
     command.add("serve");
     command.add(service);
@@ -61,6 +61,22 @@ public final class ChildProcess {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + " (" + String.join(" ", command) + ")", e);
     }
+  }
+
+  /**
+   * This JVM's class path with every entry made absolute: children (and the agents a control process launches from
+   * its fleet's directory) run elsewhere than here.
+   */
+  static String absoluteClassPath() {
+    List<String> entries = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      if (entry.endsWith("*")) {
+        entries.add(Path.of(entry.substring(0, entry.length() - 1)).toAbsolutePath() + java.io.File.separator + "*");
+      } else if (!entry.isEmpty()) {
+        entries.add(Path.of(entry).toAbsolutePath().toString());
+      }
+    }
+    return String.join(java.io.File.pathSeparator, entries);
   }
 
   public String name() {

@@ -86,23 +86,8 @@ public final class ProcessCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + attestationKey, e);
     }
-    for (int i = 0; i < options.regions().size(); i++) {
-      String region = options.regions().get(i);
-      List<ChildProcess> regionRouters = new ArrayList<>();
-      for (int j = 0; j < options.routersPerRegion(); j++) {
-        int port = portOrFree(options.port(options.routerBasePort(), i, j));
-        int admin = portOrFree(options.port(options.routerAdminBasePort(), i, j));
-        String name = "router-" + region + "-" + (j + 1);
-        routerUrls.computeIfAbsent(region, r -> new ArrayList<>())
-            .add(URI.create(foundation.scheme() + "://127.0.0.1:" + port));
-        routerAdminUrls.computeIfAbsent(region, r -> new ArrayList<>()).add(URI.create("http://127.0.0.1:" + admin));
-        Path config = files.write(name, "router " + (j + 1) + " of " + region + " (an ECS task behind its NLB)",
-            routerConfig(region, name, port, admin));
-        regionRouters.add(ChildProcess.start(name, "router", config, jvm("router"),
-            Map.of("MRGC_AGENT_AUTH_KEYS", peerKeys), logs()));
-      }
-      routers.put(region, regionRouters);
-    }
+    allocateRouterPorts();
+    // control processes first: their fleets launch the agents, the slowest to boot
     for (int i = 0; i < options.regions().size(); i++) {
       String region = options.regions().get(i);
       Path template = files.write("agent-" + region, "the agent template the local fleet fills in per instance "
@@ -118,11 +103,39 @@ public final class ProcessCluster implements AutoCloseable {
       controls.put(region, ChildProcess.start("control-" + region, "control", config, jvm("control"),
           Map.of("MRGC_PEER_AUTH_KEYS", peerKeys), logs()));
     }
+    for (int i = 0; i < options.regions().size(); i++) {
+      String region = options.regions().get(i);
+      List<ChildProcess> regionRouters = new ArrayList<>();
+      for (int j = 0; j < options.routersPerRegion(); j++) {
+        int port = routerUrls.get(region).get(j).getPort();
+        int admin = routerAdminUrls.get(region).get(j).getPort();
+        String name = "router-" + region + "-" + (j + 1);
+        Path config = files.write(name, "router " + (j + 1) + " of " + region + " (an ECS task behind its NLB)",
+            routerConfig(region, name, port, admin));
+        regionRouters.add(ChildProcess.start(name, "router", config, jvm("router"),
+            Map.of("MRGC_AGENT_AUTH_KEYS", peerKeys), logs()));
+      }
+      routers.put(region, regionRouters);
+    }
     frontDoorPort = portOrFree(options.frontDoorPort());
     int frontDoorAdmin = portOrFree(options.frontDoorAdminPort());
     frontDoorAdminUrl = URI.create("http://127.0.0.1:" + frontDoorAdmin);
     Path config = files.write("front-door", "the front door (Global Accelerator in AWS)", frontDoorConfig(frontDoorAdmin));
     frontDoor = ChildProcess.start("front-door", "front-door", config, jvm("front-door"), Map.of(), logs());
+  }
+
+  /** Every router's tenant and admin URL, before anything starts: the control and front door files name them. */
+  private void allocateRouterPorts() {
+    for (int i = 0; i < options.regions().size(); i++) {
+      String region = options.regions().get(i);
+      for (int j = 0; j < options.routersPerRegion(); j++) {
+        int port = portOrFree(options.port(options.routerBasePort(), i, j));
+        int admin = portOrFree(options.port(options.routerAdminBasePort(), i, j));
+        routerUrls.computeIfAbsent(region, r -> new ArrayList<>())
+            .add(URI.create(foundation.scheme() + "://127.0.0.1:" + port));
+        routerAdminUrls.computeIfAbsent(region, r -> new ArrayList<>()).add(URI.create("http://127.0.0.1:" + admin));
+      }
+    }
   }
 
   private Map<String, Object> deployment(String region) {
@@ -177,7 +190,9 @@ public final class ProcessCluster implements AutoCloseable {
         "leaseTtl", options.fast() ? "3s" : "15s",
         "regions", options.regions(),
         "probe", map("routers", probes),
-        "health", map("minServingInstances", 1, "heartbeatStaleAfter", options.fast() ? "3s" : "15s"));
+        "health", map("minServingInstances", 1, "heartbeatStaleAfter", options.fast() ? "3s" : "15s"),
+        // the agents this process's fleet launches boot first: no region is judged while it has none yet
+        "startDelay", "30s");
     if (options.fast()) {
       failover.put("machine", map("degradeAfter", "2/2s", "failAfter", "2/2s", "clearAfter", "3/3s",
           "recoverAfter", "3/3s", "rampHold", "2/2s", "drainHold", "2s"));

@@ -133,6 +133,12 @@ public final class ConfigReader {
         ConfigReader::parseDuration);
   }
 
+  /** A duration that may be zero ({@code 0s}: none), in the same forms as {@link #duration}. */
+  public Duration delay(String key, Duration defaultValue, String description) {
+    return read(key, "a duration of 0s or more such as 0s, 500ms, 2s or 5m", format(defaultValue), description, false,
+        text -> text.trim().matches("0+(ms|s|m|h|d)?") ? Duration.ZERO : parseDuration(text));
+  }
+
   /** One of an enum's constants, written in lower case with dashes ({@code FAILOVER_CONTROLLER} is failover-controller). */
   public <E extends Enum<E>> E choice(String key, E defaultValue, Class<E> type, String description) {
     String allowed = "one of " + Arrays.stream(type.getEnumConstants()).map(ConfigReader::name)
@@ -346,6 +352,9 @@ public final class ConfigReader {
   /** The shortest of ms/s/m/h that states {@code value} exactly. */
   static String format(Duration value) {
     long millis = value.toMillis();
+    if (millis == 0) {
+      return "0s";
+    }
     if (millis % 3_600_000 == 0) {
       return millis / 3_600_000 + "h";
     }

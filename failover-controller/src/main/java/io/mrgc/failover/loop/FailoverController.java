@@ -31,6 +31,7 @@ import io.mrgc.state.MetricsRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.WriteRejectedException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,6 +87,8 @@ public final class FailoverController implements ControlLoop, AutoCloseable {
   /** The row's version as this leader last left it, to tell someone else's change. */
   private final Map<String, Long> lastSeenVersion = new HashMap<>();
   private PeriodicTask scheduler;
+  /** Before the first evaluation: a new deployment's instances boot before any region is judged. */
+  private Duration startDelay = Duration.ZERO;
   /** Replaced by {@link #withMetrics} (from any thread; the next evaluation uses the new one). */
   private volatile FailoverMetrics metrics = FailoverMetrics.NONE;
   /** Test hook: runs after a change is decided and before it is written (a paused leader is simulated here). */
@@ -128,13 +131,19 @@ public final class FailoverController implements ControlLoop, AutoCloseable {
     return "failover-controller " + config.region();
   }
 
+  /** The first evaluation comes {@code delay} after {@link #start} (default: at once). */
+  public synchronized FailoverController withStartDelay(Duration delay) {
+    this.startDelay = delay;
+    return this;
+  }
+
   /** Evaluates every {@code evaluationPeriod} on a daemon thread of its own, with the clock's time. */
   @Override
   public synchronized void start() {
     if (scheduler != null) {
       return;
     }
-    scheduler = PeriodicTask.start("failover-" + config.region(), config.evaluationPeriod(), () -> {
+    scheduler = PeriodicTask.start("failover-" + config.region(), startDelay, config.evaluationPeriod(), () -> {
       TickReport report = tick(clock.instant());
       if (!report.problems().isEmpty()) {
         LOG.warn("failover {}: {}", config.region(), String.join("; ", report.problems()));

@@ -72,7 +72,7 @@ public final class FailoverService extends ControlLoopService {
         new AutoscalingPrescaler(settings.prescaler(autoscalers.targetRpsPerInstance(), autoscalers.maxInstances()),
             state, clock),
         clock);
-    return controller.withMetrics(registry);
+    return controller.withMetrics(registry).withStartDelay(settings.startDelay());
   }
 
   private static TrafficDials dials(FailoverSettings settings, StateClient state, Clock clock,

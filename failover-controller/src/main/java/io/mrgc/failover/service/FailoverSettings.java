@@ -28,7 +28,7 @@ import java.util.Optional;
  */
 public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, List<String> regions,
     Map<String, List<URI>> routers, Duration probeTimeout, Optional<Path> probeCaFile, HealthThresholds health,
-    MachineConfig machine, DialsType dials, Map<String, String> endpointGroupArns) {
+    MachineConfig machine, DialsType dials, Map<String, String> endpointGroupArns, Duration startDelay) {
 
   public enum DialsType {
     ROUTING_STATE,
@@ -74,7 +74,11 @@ public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, Lis
     checkDials(dialKeys, dials, arns, regions, deployment.mode());
     String region = deployment.region().isEmpty() ? regions.get(0) : deployment.region();
     reader.build("regions", () -> controller(period, ttl, regions, region, "check"));
-    return new FailoverSettings(period, ttl, regions, routers, timeout, ca, health, machine, dials, arns);
+    Duration startDelay = reader.delay("startDelay", Duration.ZERO,
+        "how long after start the first evaluation waits (0s: at once); lets a new deployment's first instances "
+            + "boot before any region is judged, so an empty region is not failed over at birth");
+    return new FailoverSettings(period, ttl, regions, routers, timeout, ca, health, machine, dials, arns,
+        startDelay);
   }
 
   private static Map<String, List<URI>> routers(ConfigReader probe, List<String> regions) {
