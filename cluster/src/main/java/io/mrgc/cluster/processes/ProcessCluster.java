@@ -187,7 +187,7 @@ public final class ProcessCluster implements AutoCloseable {
     routerAdminUrls.forEach((r, urls) -> probes.put(r, urls.stream().map(u -> u + "/healthz/region").toList()));
     Map<String, Object> failover = map(
         "evaluationPeriod", options.fast() ? "1s" : "5s",
-        "leaseTtl", options.fast() ? "3s" : "15s",
+        "leaseTtl", options.fast() ? "10s" : "15s",
         "regions", options.regions(),
         "probe", map("routers", probes),
         "health", map("minServingInstances", 1, "heartbeatStaleAfter", options.fast() ? "3s" : "15s"),

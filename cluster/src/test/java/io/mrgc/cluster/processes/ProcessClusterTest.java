@@ -1,0 +1,239 @@
+package io.mrgc.cluster.processes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mrgc.cluster.SteadyLoad;
+import io.mrgc.cluster.TenantAdmin;
+import io.mrgc.failover.ops.FailoverOperations;
+import io.mrgc.failover.state.FailoverRowItem;
+import io.mrgc.state.ServiceFixture;
+import io.mrgc.tenant.MrgcClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 11's acceptance on {@code mrgc up --processes}: every service a JVM of its own, started from its file, two
+ * routers per region behind the front door, the agents launched by each region's control process. Encrypted
+ * embeddings through both anycast addresses; kill -9 of an agent under load; SIGTERM of a router under load; SIGSTOP
+ * of every process of a region and SIGCONT; SIGTERM of a leading control process. Failover holds are the fast ones
+ * (seconds), as in the one-JVM chaos tests.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProcessClusterTest {
+  private static final String MODEL = "all-minilm-l6-v2";
+  private static final String HOME = "us-east-1"; // the front door's default home region
+  private static final String VICTIM = "us-east-2";
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @TempDir
+  static Path stateDir;
+  private static ProcessCluster cluster;
+  private static TenantAdmin.Credentials tenant;
+  private static MrgcClient sdk;
+
+  @BeforeAll
+  static void start() {
+    long started = System.nanoTime();
+    cluster = ProcessCluster.start(ProcessClusterOptions.ephemeral(stateDir).withAgentsPerRegion(2));
+    System.out.printf("processes deployment ready in %.1f s, %d MiB resident in all%n",
+        (System.nanoTime() - started) / 1e9, cluster.residentBytes() >> 20);
+    tenant = cluster.createTenant("procs", new TenantAdmin.TenantSettings(List.of(), List.of(), 10_000.0, 10_000));
+    sdk = client(cluster.anycastUrls().values().iterator().next());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (sdk != null) {
+      sdk.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static MrgcClient client(URI endpoint) {
+    return MrgcClient.builder().endpoint(endpoint).tenant(tenant.tenantId()).apiKey(tenant.apiKey())
+        .kmsKeyId(tenant.kmsKeyId()).dataKeySource(cluster.tenantKeySource())
+        .caCertificate(cluster.caCertificate()).build();
+  }
+
+  @Test
+  @Order(1)
+  void encryptedEmbeddingsThroughBothAnycastAddressesAndBothRoutersOfTheRegion() throws Exception {
+    for (URI anycast : cluster.anycastUrls().values()) {
+      try (MrgcClient viaAddress = client(anycast)) {
+        for (int i = 0; i < 10; i++) {
+          assertThat(viaAddress.embed(MODEL, List.of("The cat sits on the mat")).vectors())
+              .as("through " + anycast).singleElement().satisfies(v -> assertThat(v).hasSize(384));
+        }
+      }
+    }
+    // The front door spreads connections over the region's two routers, as the NLB does.
+    for (URI admin : cluster.routerAdminUrls().get(HOME)) {
+      assertThat(sum(metrics(admin), "mrgc_router_requests_total", "")).as("requests served by " + admin)
+          .isPositive();
+    }
+  }
+
+  @Test
+  @Order(2)
+  void anAgentKilledUnderLoadCostsNoClientErrorAndTheRoutersStopSendingToIt() throws Exception {
+    List<ChildProcess> agents = cluster.agents(HOME);
+    assertThat(agents).hasSize(2);
+    ChildProcess victim = agents.get(0);
+    try (SteadyLoad load = new SteadyLoad(sdk, MODEL, 3)) {
+      waitFor("load to flow", () -> load.ok.get() > 20);
+      victim.kill();
+      assertThat(victim.awaitExit(Duration.ofSeconds(10))).isTrue();
+      long okAtKill = load.ok.get();
+      waitFor("requests to go on without the killed agent", () -> load.ok.get() > okAtKill + 50);
+      double sentAfter = dispatchesTo(victim.name());
+      long okAfter = load.ok.get();
+      waitFor("more requests", () -> load.ok.get() > okAfter + 50);
+      assertThat(dispatchesTo(victim.name())).as("dispatches to the killed instance once the routers noticed")
+          .isEqualTo(sentAfter);
+      System.out.printf("kill -9 of agent %s under load: %d errors of %d requests%n", victim.name(),
+          load.errors.get(), load.total());
+      assertThat(load.errors.get()).as("client errors (first: %s)", load.firstError).isZero();
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aRouterStoppedBySigtermFinishesItsRequestsWhileTheOtherTakesTheNewOnes() throws Exception {
+    ChildProcess router = cluster.routers(HOME).get(0);
+    URI otherAdmin = cluster.routerAdminUrls().get(HOME).get(1);
+    try (SteadyLoad load = new SteadyLoad(sdk, MODEL, 3)) {
+      waitFor("load to flow", () -> load.ok.get() > 20);
+      router.terminate();
+      assertThat(router.awaitExit(Duration.ofSeconds(40))).as(router + " exits").isTrue();
+      assertThat(router.exitCode()).as(router + " exit code").isZero();
+      double otherBefore = sum(metrics(otherAdmin), "mrgc_router_requests_total", "");
+      long okAtExit = load.ok.get();
+      waitFor("requests to go on through the other router", () -> load.ok.get() > okAtExit + 50);
+      assertThat(sum(metrics(otherAdmin), "mrgc_router_requests_total", "")).isGreaterThan(otherBefore);
+      System.out.printf("SIGTERM of %s under load: %d errors of %d requests%n", router.name(), load.errors.get(),
+          load.total());
+      assertThat(load.errors.get()).as("client errors (first: %s)", load.firstError).isZero();
+    }
+    String log = Files.readString(router.log());
+    assertThat(log).contains("router stopping: SIGTERM received").containsPattern("router stopped: SIGTERM; drained \\d+ "
+        + "in-flight request\\(s\\) in \\d+ ms, 0 cut off");
+  }
+
+  @Test
+  @Order(4)
+  void aRegionWhoseProcessesAllStopIsFailedOverAndRecoversWhenTheyContinue() throws Exception {
+    FailoverOperations failover = FailoverOperations.defaults(cluster.stateClient(HOME), cluster.regions(),
+        Clock.systemUTC());
+    waitFor("every region NORMAL", () -> cluster.regions().stream()
+        .allMatch(r -> "NORMAL".equals(row(failover, r).getFailoverState())));
+    List<ChildProcess> frozen = cluster.regionProcesses(VICTIM);
+    long stoppedAt = System.nanoTime();
+    frozen.forEach(ChildProcess::pause);
+    try {
+      waitFor(VICTIM + " FAILOVER_ACTIVE", () -> "FAILOVER_ACTIVE".equals(row(failover, VICTIM).getFailoverState()));
+      System.out.printf("SIGSTOP of the %d processes of %s: FAILOVER_ACTIVE after %.1f s%n", frozen.size(), VICTIM,
+          (System.nanoTime() - stoppedAt) / 1e9);
+    } finally {
+      frozen.forEach(ChildProcess::resume);
+    }
+    long resumedAt = System.nanoTime();
+    waitFor(VICTIM + " NORMAL with dial 100 again", () -> {
+      FailoverRowItem row = row(failover, VICTIM);
+      return "NORMAL".equals(row.getFailoverState()) && row.getTrafficDial() == 100;
+    });
+    System.out.printf("SIGCONT: %s NORMAL again after %.1f s%n", VICTIM, (System.nanoTime() - resumedAt) / 1e9);
+    assertThat(failover.history(VICTIM).join()).extracting(t -> t.getToState())
+        .containsSubsequence("FAILOVER_ACTIVE", "RECOVERING", "NORMAL");
+  }
+
+  @Test
+  @Order(5)
+  void aLeadingControlProcessStoppedBySigtermHandsItsLeaseOverWithinAnEvaluation() throws Exception {
+    String lease = "failover/" + HOME;
+    waitFor("a holder of " + lease, () -> holder(lease) != null && !"(released)".equals(holder(lease)));
+    String leader = holder(lease);
+    ChildProcess control = cluster.regions().stream().map(cluster::control)
+        .filter(c -> leader.equals(c.name())).findFirst().orElseThrow();
+    control.terminate();
+    long stoppedAt = System.nanoTime();
+    assertThat(control.awaitExit(Duration.ofSeconds(40))).isTrue();
+    assertThat(control.exitCode()).isZero();
+    assertThat(Files.readString(control.log())).contains("control stopped: SIGTERM;").contains("released " + lease);
+    // Released, not expired: another controller leads at its next evaluation (1 s); the lease (10 s, renewed every
+    // second) could not have expired before 9 s after the SIGTERM.
+    waitFor("another holder of " + lease, () -> {
+      String now = holder(lease);
+      return now != null && !now.equals(leader) && !"(released)".equals(now);
+    });
+    double seconds = (System.nanoTime() - stoppedAt) / 1e9;
+    System.out.printf("SIGTERM of the leader %s: %s taken by %s %.1f s after the SIGTERM%n", leader, lease,
+        holder(lease), seconds);
+    assertThat(seconds).as("takeover before the lease could have expired").isLessThan(9);
+  }
+
+  private static String holder(String lease) {
+    return ServiceFixture.leaseHolder(cluster.stateClient(HOME), lease);
+  }
+
+  private static FailoverRowItem row(FailoverOperations failover, String region) {
+    return failover.status(region).join().row();
+  }
+
+  /** Dispatches to {@code instanceId} by every router of the home region still running. */
+  private static double dispatchesTo(String instanceId) throws Exception {
+    double total = 0;
+    for (int i = 0; i < cluster.routers(HOME).size(); i++) {
+      if (cluster.routers(HOME).get(i).alive()) {
+        total += sum(metrics(cluster.routerAdminUrls().get(HOME).get(i)), "mrgc_router_dispatches_total",
+            "instance=\"" + instanceId + "\"");
+      }
+    }
+    return total;
+  }
+
+  private static String metrics(URI admin) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(admin.resolve("/metrics")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** The sum of {@code family}'s samples whose labels contain {@code labels}. */
+  private static double sum(String text, String family, String labels) {
+    double total = 0;
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(family) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(text);
+    while (m.find()) {
+      if (m.group(1) == null ? labels.isEmpty() : m.group(1).contains(labels)) {
+        total += Double.parseDouble(m.group(2));
+      }
+    }
+    return total;
+  }
+
+  private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+      Thread.sleep(200);
+    }
+  }
+}
