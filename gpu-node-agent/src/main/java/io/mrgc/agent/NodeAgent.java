@@ -492,4 +492,9 @@ public class NodeAgent extends VerticleBase {
   AgentBuffers buffers() {
     return buffers;
   }
+
+  /** The agent's meters (Prometheus on its listener; EMF lines in AWS). */
+  public AgentMetrics metrics() {
+    return metrics;
+  }
 }

@@ -25,7 +25,7 @@ public final class AutoscalerService extends ControlLoopService {
 
   private AutoscalerService(Vertx vertx, AutoscalerConfig config, AutoscalerLoop loop, PrometheusMeterRegistry registry,
       List<AutoCloseable> owned) {
-    super(vertx, config.control(), List.of(loop), registry::scrape, owned);
+    super(vertx, config.control(), List.of(loop), registry, registry::scrape, owned);
     this.loop = loop;
   }
 

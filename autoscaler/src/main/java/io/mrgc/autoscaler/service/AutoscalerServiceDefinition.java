@@ -40,6 +40,11 @@ public final class AutoscalerServiceDefinition implements ServiceDefinition<Auto
   }
 
   @Override
+  public java.util.Optional<io.mrgc.common.service.Placement> placement(AutoscalerConfig config) {
+    return java.util.Optional.of(config.deployment().placement(null));
+  }
+
+  @Override
   public Service create(AutoscalerConfig config, Vertx vertx) {
     return AutoscalerService.open(config, vertx);
   }

@@ -1,5 +1,6 @@
 package io.mrgc.common.service;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -24,15 +25,18 @@ public class ControlLoopService implements Service {
   private final List<ControlLoop> loops;
   private final List<AutoCloseable> owned;
   private final AdminServer admin;
+  private final MeterRegistry registry;
   private volatile boolean ready;
 
   /**
-   * @param metrics the Prometheus text of the service's registry (for {@code /metrics})
+   * @param registry the loops' meters (published as EMF lines in AWS)
+   * @param metrics the Prometheus text of {@code registry} (for {@code /metrics})
    * @param owned closed after the loops stopped, last first (what the service opened for them)
    */
-  public ControlLoopService(Vertx vertx, ControlSettings settings, List<ControlLoop> loops, Supplier<String> metrics,
-      List<AutoCloseable> owned) {
+  public ControlLoopService(Vertx vertx, ControlSettings settings, List<ControlLoop> loops, MeterRegistry registry,
+      Supplier<String> metrics, List<AutoCloseable> owned) {
     this.vertx = vertx;
+    this.registry = registry;
     this.loops = List.copyOf(loops);
     this.owned = List.copyOf(owned);
     this.admin = new AdminServer(vertx, settings.adminHost(), settings.adminPort(), () -> ready, this::details,
@@ -46,6 +50,11 @@ public class ControlLoopService implements Service {
       ready = true;
       return null;
     });
+  }
+
+  @Override
+  public final java.util.Optional<MeterRegistry> meters() {
+    return java.util.Optional.of(registry);
   }
 
   /** The admin listener's port once started. */

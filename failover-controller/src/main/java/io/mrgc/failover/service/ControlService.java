@@ -22,7 +22,7 @@ import java.util.List;
 public final class ControlService extends ControlLoopService {
   private ControlService(Vertx vertx, ControlConfig config, List<ControlLoop> loops, PrometheusMeterRegistry registry,
       List<AutoCloseable> owned) {
-    super(vertx, config.control(), loops, registry::scrape, owned);
+    super(vertx, config.control(), loops, registry, registry::scrape, owned);
   }
 
   /** As {@code mrgc serve control} runs it: it opens its state client and fleet, and closes them at stop. */

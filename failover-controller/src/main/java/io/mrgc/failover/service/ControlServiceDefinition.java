@@ -37,6 +37,11 @@ public final class ControlServiceDefinition implements ServiceDefinition<Control
   }
 
   @Override
+  public java.util.Optional<io.mrgc.common.service.Placement> placement(ControlConfig config) {
+    return java.util.Optional.of(config.deployment().placement(null));
+  }
+
+  @Override
   public Service create(ControlConfig config, Vertx vertx) {
     return ControlService.open(config, vertx);
   }

@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.globalaccelerator.GlobalAcceleratorAsyncC
 public final class FailoverService extends ControlLoopService {
   private FailoverService(Vertx vertx, FailoverConfig config, FailoverController controller,
       PrometheusMeterRegistry registry, List<AutoCloseable> owned) {
-    super(vertx, config.control(), List.of(controller), registry::scrape, owned);
+    super(vertx, config.control(), List.of(controller), registry, registry::scrape, owned);
   }
 
   /** As {@code mrgc serve failover-controller} runs it: it opens its state client and closes it at stop. */

@@ -30,6 +30,11 @@ public final class FailoverServiceDefinition implements ServiceDefinition<Failov
   }
 
   @Override
+  public java.util.Optional<io.mrgc.common.service.Placement> placement(FailoverConfig config) {
+    return java.util.Optional.of(config.deployment().placement(null));
+  }
+
+  @Override
   public Service create(FailoverConfig config, Vertx vertx) {
     return FailoverService.open(config, vertx);
   }

@@ -23,6 +23,11 @@ import java.util.function.Supplier;
  */
 public final class AgentMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  /** The agent's registry (EMF lines in AWS are made from it). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
   private final DistributionSummary batchSizes;
   private final Timer washDuration;
 

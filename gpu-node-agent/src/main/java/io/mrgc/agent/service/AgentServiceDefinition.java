@@ -55,6 +55,11 @@ public final class AgentServiceDefinition implements ServiceDefinition<AgentServ
   }
 
   @Override
+  public java.util.Optional<io.mrgc.common.service.Placement> placement(AgentServiceConfig config) {
+    return java.util.Optional.of(config.deployment().placement(config.agent().instanceId()));
+  }
+
+  @Override
   public Service create(AgentServiceConfig config, Vertx vertx) {
     return AgentService.create(config, vertx);
   }

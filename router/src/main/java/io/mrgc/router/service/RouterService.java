@@ -98,6 +98,11 @@ public final class RouterService implements Service {
   }
 
   /** The deployed router (ports, snapshot, diagnostics); null before {@link #start()}. */
+  @Override
+  public java.util.Optional<io.micrometer.core.instrument.MeterRegistry> meters() {
+    return verticle == null ? java.util.Optional.empty() : java.util.Optional.of(verticle.metrics().registry());
+  }
+
   public RouterVerticle verticle() {
     return verticle;
   }

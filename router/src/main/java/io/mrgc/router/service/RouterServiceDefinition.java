@@ -154,6 +154,11 @@ public final class RouterServiceDefinition implements ServiceDefinition<RouterSe
   }
 
   @Override
+  public java.util.Optional<io.mrgc.common.service.Placement> placement(RouterServiceConfig config) {
+    return java.util.Optional.of(config.deployment().placement(null));
+  }
+
+  @Override
   public Service create(RouterServiceConfig config, Vertx vertx) {
     return RouterService.fromConfig(config, vertx);
   }
