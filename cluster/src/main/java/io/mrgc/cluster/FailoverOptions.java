@@ -4,13 +4,10 @@ import io.mrgc.common.Check;
 import io.mrgc.failover.dials.RoutingStateDials;
 import io.mrgc.failover.dials.TrafficDials;
 import io.mrgc.failover.health.HealthThresholds;
-import io.mrgc.failover.loop.ControllerConfig;
 import io.mrgc.failover.machine.MachineConfig;
-import io.mrgc.failover.prescale.PrescalerConfig;
 import io.mrgc.state.StateClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * The local cluster's failover controllers (one per region, the two-observer rule): how often they evaluate, the
@@ -20,8 +17,6 @@ import java.util.List;
 public record FailoverOptions(Duration evaluationPeriod, HealthThresholds health, MachineConfig machine,
     DialsFactory dials) {
   public static final Duration DEFAULT_EVALUATION_PERIOD = Duration.ofSeconds(5);
-  /** Leases and observations last three evaluations, so one slow tick neither loses a lease nor an observer. */
-  private static final int PERIODS_OF_GRACE = 3;
 
   /**
    * The traffic-dial actuator of one region's controller, made from that region's state client when the controller
@@ -56,26 +51,5 @@ public record FailoverOptions(Duration evaluationPeriod, HealthThresholds health
   /** The same, with the controllers moving dials through {@code newDials} (e.g. Global Accelerator's adapter). */
   public FailoverOptions withDials(DialsFactory newDials) {
     return new FailoverOptions(evaluationPeriod, health, machine, newDials);
-  }
-
-  /** The controller of {@code region}: failover-controller's defaults scaled to this evaluation period. */
-  ControllerConfig controller(String region, List<String> regions) {
-    Duration grace = evaluationPeriod.multipliedBy(PERIODS_OF_GRACE);
-    return new ControllerConfig(region, "local-failover-" + region, regions, evaluationPeriod, grace, grace,
-        Math.min(2, regions.size()), false, 100, Duration.ofSeconds(1));
-  }
-
-  /**
-   * How a planned drain pre-scales the other regions: by their autoscalers' target and ceiling ({@code autoscaling}
-   * null: no autoscaler runs, so the defaults, and the prescaler waits for no region), instances counted as serving by
-   * this health's heartbeat staleness.
-   */
-  PrescalerConfig prescaler(AutoscalingOptions autoscaling) {
-    PrescalerConfig base = PrescalerConfig.defaults();
-    if (autoscaling != null) {
-      base = base.withAutoscaling(autoscaling.scaling().targetRpsPerInstance(), autoscaling.scaling().maxInstances());
-    }
-    return new PrescalerConfig(base.targetRpsPerInstance(), base.maxInstances(), base.overrideFor(),
-        health.heartbeatStaleAfter(), base.autoscalerStaleAfter());
   }
 }

@@ -1,9 +1,22 @@
 package io.mrgc.cluster;
 
+import io.mrgc.agent.service.AgentService;
+import io.mrgc.autoscaler.policy.ScalingConfig;
+import io.mrgc.autoscaler.service.AutoscalerConfig;
+import io.mrgc.autoscaler.service.AutoscalerService;
+import io.mrgc.autoscaler.service.AutoscalerSettings;
+import io.mrgc.cluster.frontdoor.FrontDoorService;
+import io.mrgc.common.config.Mode;
+import io.mrgc.common.service.ControlSettings;
+import io.mrgc.failover.service.FailoverConfig;
+import io.mrgc.failover.service.FailoverService;
+import io.mrgc.failover.service.FailoverSettings;
+import io.mrgc.router.service.RouterService;
+import io.mrgc.router.service.RouterServiceConfig;
+import io.mrgc.state.config.Deployment;
+import java.util.Optional;
 import io.mrgc.agent.NodeAgent;
 import io.mrgc.agent.NodeAgentOptions;
-import io.mrgc.autoscaler.loop.AutoscalerLoop;
-import io.mrgc.autoscaler.policy.ScalingPolicy;
 import io.mrgc.agent.enclave.LocalEnclave;
 import io.mrgc.common.peer.PeerAuthOptions;
 import io.mrgc.cluster.frontdoor.FrontDoor;
@@ -17,16 +30,9 @@ import io.mrgc.enclave.attestation.LocalAttestationVerifier;
 import io.mrgc.enclave.client.EnclaveCanary;
 import io.mrgc.enclave.kms.LocalKeyRing;
 import io.mrgc.failover.dials.TrafficDials;
-import io.mrgc.failover.health.HttpRegionProbe;
-import io.mrgc.failover.health.RegionalHealth;
-import io.mrgc.failover.loop.FailoverController;
-import io.mrgc.failover.machine.FailoverMachine;
-import io.mrgc.failover.prescale.AutoscalingPrescaler;
 import io.mrgc.router.EdgeListeners;
 import io.mrgc.router.RouterOptions;
 import io.mrgc.router.RouterVerticle;
-import io.mrgc.state.LeaseManager;
-import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.local.EmbeddedDynamoDb;
 import io.mrgc.wire.enclave.EnclaveException;
@@ -56,6 +62,8 @@ import java.util.concurrent.TimeUnit;
 public final class LocalCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration AGENT_STOP_GRACE = Duration.ofSeconds(5);
+  private static final Duration CONTROL_STOP_GRACE = Duration.ofSeconds(5);
   /** Stands for the enclave image's measurement (PCR0) that tenant key policies allow; never all zeros. */
   static final byte[] LOCAL_ENCLAVE_IMAGE = sha384("mrgc-local-enclave-image/1");
 
@@ -63,23 +71,23 @@ public final class LocalCluster implements AutoCloseable {
   private LocalFoundation foundation;
   private final Vertx vertx;
   private final Map<String, RouterVerticle> routers = new LinkedHashMap<>();
-  private final Map<String, String> routerDeployments = new ConcurrentHashMap<>();
+  private final Map<String, RouterService> routerServices = new ConcurrentHashMap<>();
   /** A stopped region's router ports (tenant, admin, PrivateLink), so that it comes back where it was. */
   private final Map<String, int[]> stoppedRouterPorts = new ConcurrentHashMap<>();
   private final Map<String, NodeAgent> agents = new ConcurrentHashMap<>();
-  private final Map<String, String> agentDeployments = new ConcurrentHashMap<>();
+  private final Map<String, AgentService> agentServices = new ConcurrentHashMap<>();
   private final Map<String, Integer> agentCounters = new ConcurrentHashMap<>();
   private final Map<String, LocalEnclave> enclaves = new ConcurrentHashMap<>();
   private final KeyPair attestationKey = LocalAttestationProvider.newSigningKey();
   private LocalKeyRing enclaveKeyRing;
   private TenantAdmin tenantAdmin;
   private EnclaveCanary canary;
-  private FrontDoor frontDoor;
+  private FrontDoorService frontDoor;
   private ServerTls serverTls = ServerTls.none();
   private ClientTls clientTls = ClientTls.none();
-  private final List<AutoscalerLoop> autoscalers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<AutoscalerService> autoscalers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The running failover controller of each region (none while {@link #stopRegion} has its region down). */
-  private final Map<String, FailoverController> failoverControllers = new ConcurrentHashMap<>();
+  private final Map<String, FailoverService> failoverControllers = new ConcurrentHashMap<>();
   /** Each region's dial actuator (kept across a region's restart); closed after the controllers. */
   private final Map<String, TrafficDials> failoverDials = new ConcurrentHashMap<>();
   /** What the controllers probe: each region's router {@code /healthz/region} (routers restart on the same port). */
@@ -113,7 +121,6 @@ public final class LocalCluster implements AutoCloseable {
         options.modelRoot(), options.plaintextHttp() ? null : options.tlsDir(), options.anycastAddresses());
     serverTls = foundation.serverTls();
     clientTls = foundation.clientTls();
-    RoutingStateRepository routingState = new RoutingStateRepository(foundation.stateClient(options.regions().get(0)));
     // The enclaves' KMS: releases data keys only to documents from this run's (INSECURE) local attestation key
     // for the local enclave image, as the KMS key policy does for the real image in AWS.
     enclaveKeyRing = openKeyRing(new LocalKeyRing.EnclavePolicy(LOCAL_ENCLAVE_IMAGE,
@@ -141,10 +148,10 @@ public final class LocalCluster implements AutoCloseable {
       routerUrls.put(region, URI.create(scheme() + "://127.0.0.1:" + router.actualPort()));
     }
 
-    frontDoor = new FrontDoor(new FrontDoorOptions(options.anycastAddresses(), options.frontDoorPort(), routerUrls,
-        options.regions().get(0), Map.of(), options.healthCheck(), FrontDoorOptions.DEFAULT_DIAL_REFRESH)
-        .withTls(new FrontDoorTls(serverTls, clientTls)), routingState);
-    await(vertx.deployVerticle(frontDoor));
+    frontDoor = FrontDoorService.sharing(new FrontDoorOptions(options.anycastAddresses(), options.frontDoorPort(),
+        routerUrls, options.regions().get(0), Map.of(), options.healthCheck(), FrontDoorOptions.DEFAULT_DIAL_REFRESH)
+        .withTls(new FrontDoorTls(serverTls, clientTls)), null, foundation.stateClient(options.regions().get(0)), vertx);
+    await(frontDoor.start());
     if (options.autoscaling() != null) {
       startAutoscalers(options.autoscaling());
     }
@@ -181,17 +188,26 @@ public final class LocalCluster implements AutoCloseable {
     StateClient client = foundation.stateClient(region);
     TrafficDials dials = failoverDials.computeIfAbsent(region,
         r -> failover.dials().create(r, client, Clock.systemUTC()));
-    FailoverController controller = new FailoverController(
-        failover.controller(region, options.regions()),
-        new RegionalHealth(failover.health()), new FailoverMachine(failover.machine()), client,
-        new LeaseManager(client, Clock.systemUTC()),
-        new HttpRegionProbe(vertx, regionHealthUrls, PROBE_TIMEOUT, clientTls),
-        dials, new AutoscalingPrescaler(failover.prescaler(options.autoscaling()), client, Clock.systemUTC()),
-        Clock.systemUTC());
-    // On-call reads each controller's view on its region's router: curl <router admin>/metrics | grep mrgc_failover_
-    controller.withMetrics(routers.get(region).metrics().registry());
+    Map<String, List<URI>> probes = new LinkedHashMap<>();
+    regionHealthUrls.forEach((r, url) -> probes.put(r, List.of(url)));
+    FailoverSettings settings = new FailoverSettings(failover.evaluationPeriod(),
+        failover.evaluationPeriod().multipliedBy(3), options.regions(), probes, PROBE_TIMEOUT, Optional.empty(),
+        failover.health(), failover.machine(), FailoverSettings.DialsType.ROUTING_STATE, Map.of(), Duration.ZERO);
+    FailoverService controller = FailoverService.withState(
+        new FailoverConfig(localDeployment(region), localControl("local-failover-" + region), settings), vertx, client,
+        options.autoscaling() == null ? ScalingConfig.defaults() : options.autoscaling().scaling(), dials);
+    await(controller.start());
     failoverControllers.put(region, controller);
-    controller.start();
+  }
+
+  /** Where a region's services run in this JVM: mode local against this cluster's DynamoDB Local. */
+  private Deployment localDeployment(String region) {
+    return new Deployment(Mode.LOCAL, region, Optional.of(foundation.dynamoDb().endpoint()));
+  }
+
+  /** A control service's lease holder and admin listener (loopback, a free port). */
+  private static ControlSettings localControl(String holder) {
+    return new ControlSettings(holder, ControlSettings.DEFAULT_ADMIN_HOST, 0);
   }
 
   private RouterVerticle startRouter(String region, int port, int adminPort, int privateLinkPort) {
@@ -202,10 +218,12 @@ public final class LocalCluster implements AutoCloseable {
     if (options.autoscaling() != null) {
       routerOptions = routerOptions.withMetricsInterval(options.autoscaling().routerMetricsInterval());
     }
-    RouterVerticle router = new RouterVerticle(routerOptions, foundation.stateClient(region));
-    routerDeployments.put(region, await(vertx.deployVerticle(router)));
-    routers.put(region, router);
-    return router;
+    RouterService service = RouterService.withState(routerOptions, RouterServiceConfig.DEFAULT_DRAIN_DELAY,
+        foundation.stateClient(region), vertx);
+    await(service.start());
+    routerServices.put(region, service);
+    routers.put(region, service.verticle());
+    return service.verticle();
   }
 
   /**
@@ -220,13 +238,13 @@ public final class LocalCluster implements AutoCloseable {
       throw new IllegalArgumentException("no router running in " + region);
     }
     stoppedRouterPorts.put(region, new int[] {router.actualPort(), router.adminPort(), router.proxyProtocolPort()});
-    FailoverController controller = failoverControllers.remove(region);
+    FailoverService controller = failoverControllers.remove(region);
     if (controller != null) {
-      controller.halt();
+      await(controller.halt());
     }
     agents.values().stream().filter(a -> a.options().region().equals(region)).map(NodeAgent::instanceId).toList()
         .forEach(this::crashAgent);
-    await(vertx.undeploy(routerDeployments.remove(region)));
+    await(routerServices.remove(region).halt());
   }
 
   /**
@@ -255,12 +273,11 @@ public final class LocalCluster implements AutoCloseable {
       LocalFleet fleet = new LocalFleet(this, region, autoscaling.bootDelay());
       agents.values().stream().filter(a -> a.options().region().equals(region))
           .forEach(a -> fleet.adopt(a.instanceId()));
-      StateClient client = foundation.stateClient(region);
-      AutoscalerLoop loop = new AutoscalerLoop(region, "local-autoscaler-" + region,
-          new ScalingPolicy(autoscaling.scaling()), autoscaling.loop(), fleet, client,
-          new LeaseManager(client, Clock.systemUTC()), Clock.systemUTC());
-      autoscalers.add(loop);
-      loop.start();
+      AutoscalerService service = AutoscalerService.withState(new AutoscalerConfig(localDeployment(region),
+          localControl("local-autoscaler-" + region), new AutoscalerSettings(autoscaling.scaling(), autoscaling.loop(),
+          null)), vertx, foundation.stateClient(region), fleet);
+      await(service.start());
+      autoscalers.add(service);
     }
   }
 
@@ -287,29 +304,29 @@ public final class LocalCluster implements AutoCloseable {
     LocalEnclave enclave = new LocalEnclave(options.enclaveSocket(instanceId), enclaveKeyRing,
         new LocalAttestationProvider(LOCAL_ENCLAVE_IMAGE, attestationKey, Clock.systemUTC()), canary).start();
     enclaves.put(instanceId, enclave);
-    NodeAgent agent = new NodeAgent(
+    AgentService service = AgentService.of(
         NodeAgentOptions.builder(region, instanceId, modelRoot)
             .intraOpThreads(options.agentIntraOpThreads())
             .maxBatchSize(options.agentMaxBatchSize())
             .peerAuth(peerAuth)
             .dataDir(options.stateDir().resolve("agents").resolve(instanceId))
             .build(),
-        foundation.stateClient(region), enclave.client(), enclave);
-    return vertx.deployVerticle(agent).map(deploymentId -> {
-      agents.put(instanceId, agent);
-      agentDeployments.put(instanceId, deploymentId);
-      return agent;
+        vertx, foundation.stateClient(region), enclave);
+    return service.start().map(started -> {
+      agents.put(instanceId, service.agent());
+      agentServices.put(instanceId, service);
+      return service.agent();
     });
   }
 
-  /** Stops an agent gracefully (it writes TERMINATED, then drains for up to 5 s) and its enclave. */
+  /** Stops an agent gracefully (DRAINING, its request and wash finished within 5 s, TERMINATED) and its enclave. */
   public Future<Void> stopAgent(String instanceId) {
-    NodeAgent agent = agents.remove(instanceId);
-    String deployment = agentDeployments.remove(instanceId);
-    if (agent == null || deployment == null) {
+    agents.remove(instanceId);
+    AgentService service = agentServices.remove(instanceId);
+    if (service == null) {
       return Future.failedFuture(new IllegalArgumentException("no running agent " + instanceId));
     }
-    return vertx.undeploy(deployment).eventually(() -> {
+    return service.stop(AGENT_STOP_GRACE).<Void>mapEmpty().eventually(() -> {
       LocalEnclave enclave = enclaves.remove(instanceId);
       if (enclave != null) {
         enclave.close();
@@ -325,7 +342,7 @@ public final class LocalCluster implements AutoCloseable {
       throw new IllegalArgumentException("no running agent " + instanceId + "; running: " + agents.keySet());
     }
     await(agent.crash());
-    agentDeployments.remove(instanceId);
+    agentServices.remove(instanceId);
     LocalEnclave enclave = enclaves.remove(instanceId);
     if (enclave != null) {
       enclave.close();
@@ -391,6 +408,14 @@ public final class LocalCluster implements AutoCloseable {
     return urls;
   }
 
+  /** Region -> base URL of its failover controller's admin listener ({@code /metrics} with {@code mrgc_failover_*}). */
+  public Map<String, URI> failoverAdminUrls() {
+    Map<String, URI> urls = new LinkedHashMap<>();
+    failoverControllers.forEach((region, service) -> urls.put(region,
+        URI.create("http://127.0.0.1:" + service.adminPort())));
+    return urls;
+  }
+
   /** Region -> base URL of its router's admin listener ({@code /metrics}, {@code /healthz/region} details). */
   public Map<String, URI> routerAdminUrls() {
     Map<String, URI> urls = new LinkedHashMap<>();
@@ -415,7 +440,7 @@ public final class LocalCluster implements AutoCloseable {
   /** Anycast address -> base URL of the front door on it. */
   public Map<String, URI> anycastUrls() {
     Map<String, URI> urls = new LinkedHashMap<>();
-    frontDoor.actualPorts().forEach((address, port) ->
+    frontDoor.frontDoor().actualPorts().forEach((address, port) ->
         urls.put(address, URI.create(scheme() + "://" + address + ":" + port)));
     return urls;
   }
@@ -425,7 +450,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public FrontDoor frontDoor() {
-    return frontDoor;
+    return frontDoor.frontDoor();
   }
 
   /** The shared model repository (the FSx mount in AWS) the agents load from unless given their own. */
@@ -451,8 +476,9 @@ public final class LocalCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    autoscalers.forEach(AutoscalerLoop::close); // first: they must not launch into a closing cluster
-    failoverControllers.values().forEach(FailoverController::close); // nor judge regions while they shut down
+    // First the control loops: they must not launch into a closing cluster, nor judge regions while they shut down.
+    autoscalers.forEach(service -> awaitQuietly(service.stop(CONTROL_STOP_GRACE)));
+    failoverControllers.values().forEach(service -> awaitQuietly(service.stop(CONTROL_STOP_GRACE)));
     failoverDials.values().stream().filter(AutoCloseable.class::isInstance).map(AutoCloseable.class::cast)
         .forEach(LocalCluster::closeQuietly); // then their actuators' retries (threads, clients) stop
     try {
@@ -466,6 +492,14 @@ public final class LocalCluster implements AutoCloseable {
     }
     if (foundation != null) {
       foundation.close();
+    }
+  }
+
+  private static void awaitQuietly(Future<?> future) {
+    try {
+      future.await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // keep shutting down: the rest must still be released
     }
   }
 

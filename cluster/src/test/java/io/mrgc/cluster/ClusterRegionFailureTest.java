@@ -81,8 +81,8 @@ class ClusterRegionFailureTest {
       });
       assertThat(failover.history(HOME).join()).extracting(t -> t.getToState() + "@" + t.getToDial())
           .containsSubsequence("FAILOVER_ACTIVE@0", "RECOVERING@10", "RECOVERING@50", "RECOVERING@100", "NORMAL@100");
-      // The restarted router's /metrics carries its region's controller meters again.
-      waitFor(HOME + "'s new router to show its controller's meters", () -> RouterScrape.metrics(cluster, HOME)
+      // The restarted region's new controller serves its meters on its admin listener.
+      waitFor(HOME + "'s new controller to show its meters", () -> RouterScrape.controllerMetrics(cluster, HOME)
           .contains("mrgc_failover_verdict{"));
       System.out.printf("after the restart: %d errors of %d requests in all%n", load.errors.get(), load.total());
     }

@@ -18,7 +18,15 @@ final class RouterScrape {
   private RouterScrape() {}
 
   static String metrics(LocalCluster cluster, String region) {
-    URI url = cluster.routerAdminUrls().get(region).resolve("/metrics");
+    return scrape(cluster.routerAdminUrls().get(region).resolve("/metrics"));
+  }
+
+  /** What a region's failover controller serves on /metrics on its own admin listener. */
+  static String controllerMetrics(LocalCluster cluster, String region) {
+    return scrape(cluster.failoverAdminUrls().get(region).resolve("/metrics"));
+  }
+
+  private static String scrape(URI url) {
     try {
       return HTTP.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString()).body();

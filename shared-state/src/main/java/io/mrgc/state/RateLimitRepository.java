@@ -1,6 +1,7 @@
 package io.mrgc.state;
 
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -39,9 +40,16 @@ public final class RateLimitRepository {
   public record Lease(int granted, long tatMicros, long retryAfterMicros) {}
 
   private final DynamoDbAsyncClient dynamo;
+  private final LongSupplier nanoClock;
 
   public RateLimitRepository(StateClient client) {
+    this(client, System::nanoTime);
+  }
+
+  /** With the clock that measures how long a lease's calls take ({@link System#nanoTime} but in tests). */
+  RateLimitRepository(StateClient client, LongSupplier nanoClock) {
     this.dynamo = client.dynamo();
+    this.nanoClock = nanoClock;
   }
 
   public static String key(String tenantId, String region) {
@@ -58,37 +66,53 @@ public final class RateLimitRepository {
     long intervalMicros = Math.max(1, Math.round(1_000_000 / rps));
     long tauMicros = intervalMicros * burst;
     int n = Math.max(1, Math.min(wanted, burst));
-    Bucket bucket = new Bucket(key(tenantId, region), intervalMicros, tauMicros, nowMicros);
+    Bucket bucket = new Bucket(key(tenantId, region), intervalMicros, tauMicros, nowMicros, nanoClock);
     return tatHint >= nowMicros ? draining(bucket, n, 1) : full(bucket, n, 1);
   }
 
-  private record Bucket(String key, long intervalMicros, long tauMicros, long nowMicros) {
-    long expiresAt() {
-      return (nowMicros + tauMicros) / 1_000_000 + 1 + EXPIRY_MARGIN_SECONDS;
+  /**
+   * One lease's view of a bucket. {@link #now} moves on from the caller's time as the lease's calls take time: a
+   * write sent after a slow call (seconds under load) must not judge the bucket by the time the lease began, or a
+   * bucket refilled meanwhile looks empty.
+   */
+  private record Bucket(String key, long intervalMicros, long tauMicros, long startMicros, LongSupplier nanoClock,
+      long startNanos) {
+    Bucket(String key, long intervalMicros, long tauMicros, long startMicros, LongSupplier nanoClock) {
+      this(key, intervalMicros, tauMicros, startMicros, nanoClock, nanoClock.getAsLong());
+    }
+
+    long now() {
+      return startMicros + (nanoClock.getAsLong() - startNanos) / 1_000;
+    }
+
+    long expiresAt(long now) {
+      return (now + tauMicros) / 1_000_000 + 1 + EXPIRY_MARGIN_SECONDS;
     }
   }
 
   /** The bucket is draining: add n T to tat, if tat is at least now and stays within now + tau. */
   private CompletableFuture<Lease> draining(Bucket bucket, int n, int write) {
     long add = n * bucket.intervalMicros();
+    long now = bucket.now();
     UpdateItemRequest request = UpdateItemRequest.builder().tableName(Tables.RATE_LIMITS)
         .key(Map.of("pk", s(bucket.key())))
         .updateExpression("ADD tat :add SET expires_at = :exp")
         .conditionExpression("tat BETWEEN :now AND :last")
-        .expressionAttributeValues(Map.of(":add", n(add), ":exp", n(bucket.expiresAt()),
-            ":now", n(bucket.nowMicros()), ":last", n(bucket.nowMicros() + bucket.tauMicros() - add)))
+        .expressionAttributeValues(Map.of(":add", n(add), ":exp", n(bucket.expiresAt(now)),
+            ":now", n(now), ":last", n(now + bucket.tauMicros() - add)))
         .returnValues("UPDATED_NEW").build();
     return write(request, bucket, n, write, false);
   }
 
   /** The bucket is full (tat in the past, or no row): tat = now + n T. */
   private CompletableFuture<Lease> full(Bucket bucket, int n, int write) {
+    long now = bucket.now();
     UpdateItemRequest request = UpdateItemRequest.builder().tableName(Tables.RATE_LIMITS)
         .key(Map.of("pk", s(bucket.key())))
         .updateExpression("SET tat = :tat, expires_at = :exp")
         .conditionExpression("attribute_not_exists(tat) OR tat < :now")
-        .expressionAttributeValues(Map.of(":tat", n(bucket.nowMicros() + n * bucket.intervalMicros()),
-            ":exp", n(bucket.expiresAt()), ":now", n(bucket.nowMicros())))
+        .expressionAttributeValues(Map.of(":tat", n(now + n * bucket.intervalMicros()),
+            ":exp", n(bucket.expiresAt(now)), ":now", n(now)))
         .returnValues("UPDATED_NEW").build();
     return write(request, bucket, n, write, true);
   }
@@ -104,7 +128,7 @@ public final class RateLimitRepository {
         return CompletableFuture.<Lease>failedFuture(Futures.unwrap(error));
       }
       if (write >= MAX_WRITES) {
-        return CompletableFuture.completedFuture(new Lease(0, bucket.nowMicros(), bucket.intervalMicros()));
+        return CompletableFuture.completedFuture(new Lease(0, bucket.now(), bucket.intervalMicros()));
       }
       // The other form may fit (the hint was stale), or only part of n, or nothing: read, then decide.
       return read(bucket).thenCompose(tat -> afterRead(bucket, n, write + 1, tat));
@@ -112,7 +136,7 @@ public final class RateLimitRepository {
   }
 
   private CompletableFuture<Lease> afterRead(Bucket bucket, int n, int write, long tat) {
-    long now = bucket.nowMicros();
+    long now = bucket.now();
     if (tat < now) {
       return full(bucket, n, write);
     }

@@ -21,4 +21,9 @@ public interface ControlLoop {
    * over at its next evaluation instead of when they expire. Blocking. Returns the leases released.
    */
   List<String> stop();
+
+  /** Stops evaluating without giving leases up, as a process that died (chaos tests); they expire instead. */
+  default void halt() {
+    stop();
+  }
 }

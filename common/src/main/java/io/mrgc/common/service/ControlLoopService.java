@@ -57,6 +57,18 @@ public class ControlLoopService implements Service {
     return java.util.Optional.of(registry);
   }
 
+  /**
+   * Stops at once, leases kept until they expire, as a process that died (chaos tests); {@link #stop} is the
+   * graceful stop.
+   */
+  public final Future<Void> halt() {
+    ready = false;
+    return vertx.<Void>executeBlocking(() -> {
+      loops.forEach(ControlLoop::halt);
+      return null;
+    }, false).compose(v -> admin.stop()).onComplete(done -> closeOwned());
+  }
+
   /** The admin listener's port once started. */
   public final int adminPort() {
     return admin.actualPort();

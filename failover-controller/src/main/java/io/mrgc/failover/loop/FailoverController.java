@@ -113,9 +113,9 @@ public final class FailoverController implements ControlLoop, AutoCloseable {
   }
 
   /**
-   * Exports this controller's view as meters in {@code registry} (locally, its region's router registry, served on
-   * the router's /metrics), from the next evaluation on; a later call moves them to another registry (a restarted
-   * router's). Without it the controller exports nothing.
+   * Exports this controller's view as meters in {@code registry} (its service's, served on its admin listener's
+   * /metrics and published as EMF lines in AWS), from the next evaluation on; a later call moves them to another
+   * registry. Without it the controller exports nothing.
    */
   public FailoverController withMetrics(MeterRegistry registry) {
     this.metrics = FailoverMetrics.bind(Check.notNull("registry", registry), config);

@@ -46,12 +46,27 @@ public final class FailoverService extends ControlLoopService {
     return create(config, vertx, Check.notNull("state", state));
   }
 
+  /**
+   * As {@link #withState(FailoverConfig, Vertx, StateClient)}, pre-scaling by {@code autoscalers} and moving dials
+   * through {@code dials} (the caller's: it closes them) instead of the configured ones: the local cluster's tests
+   * put an unreachable Global Accelerator behind them.
+   */
+  public static FailoverService withState(FailoverConfig config, Vertx vertx, StateClient state,
+      ScalingConfig autoscalers, TrafficDials dials) {
+    return create(config, vertx, Check.notNull("state", state), autoscalers, Check.notNull("dials", dials));
+  }
+
   private static FailoverService create(FailoverConfig config, Vertx vertx, StateClient shared) {
+    return create(config, vertx, shared, ScalingConfig.defaults(), null);
+  }
+
+  private static FailoverService create(FailoverConfig config, Vertx vertx, StateClient shared,
+      ScalingConfig autoscalers, TrafficDials dials) {
     List<AutoCloseable> owned = new ArrayList<>();
     StateClient state = config.deployment().stateFor(shared, owned);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FailoverController controller = controller(config.failover(), config.deployment().effectiveRegion(),
-        config.control().leaseHolder(), ScalingConfig.defaults(), state, vertx, registry, owned);
+        config.control().leaseHolder(), autoscalers, state, vertx, registry, owned, dials);
     return new FailoverService(vertx, config, controller, registry, owned);
   }
 
@@ -62,13 +77,19 @@ public final class FailoverService extends ControlLoopService {
    */
   public static FailoverController controller(FailoverSettings settings, String region, String holder,
       ScalingConfig autoscalers, StateClient state, Vertx vertx, MeterRegistry registry, List<AutoCloseable> owned) {
+    return controller(settings, region, holder, autoscalers, state, vertx, registry, owned, null);
+  }
+
+  private static FailoverController controller(FailoverSettings settings, String region, String holder,
+      ScalingConfig autoscalers, StateClient state, Vertx vertx, MeterRegistry registry, List<AutoCloseable> owned,
+      TrafficDials injected) {
     Clock clock = Clock.systemUTC();
     HttpRegionProbe probe = HttpRegionProbe.ofRouters(vertx, settings.routers(), settings.probeTimeout(),
         settings.probeCaFile().map(ClientTls::trusting).orElse(ClientTls.none()));
     owned.add(probe);
     FailoverController controller = new FailoverController(settings.controller(region, holder),
         new RegionalHealth(settings.health()), new FailoverMachine(settings.machine()), state,
-        new LeaseManager(state, clock), probe, dials(settings, state, clock, owned),
+        new LeaseManager(state, clock), probe, injected != null ? injected : dials(settings, state, clock, owned),
         new AutoscalingPrescaler(settings.prescaler(autoscalers.targetRpsPerInstance(), autoscalers.maxInstances()),
             state, clock),
         clock);

@@ -93,12 +93,12 @@ public final class AgentService implements Service {
         }));
   }
 
-  /** The node agent (after {@link #start}), e.g. for its port and state. */
   @Override
   public java.util.Optional<io.micrometer.core.instrument.MeterRegistry> meters() {
     return agent == null ? java.util.Optional.empty() : java.util.Optional.of(agent.metrics().registry());
   }
 
+  /** The node agent (after {@link #start}), e.g. for its port and state. */
   public NodeAgent agent() {
     return agent;
   }

@@ -97,12 +97,21 @@ public final class RouterService implements Service {
         .onComplete(done -> closeOwnedState());
   }
 
-  /** The deployed router (ports, snapshot, diagnostics); null before {@link #start()}. */
   @Override
   public java.util.Optional<io.micrometer.core.instrument.MeterRegistry> meters() {
     return verticle == null ? java.util.Optional.empty() : java.util.Optional.of(verticle.metrics().registry());
   }
 
+  /**
+   * Stops at once, without a drain, as a router whose process died (chaos tests): its listeners close and nothing
+   * in flight is finished. {@link #stop} is the graceful stop.
+   */
+  public Future<Void> halt() {
+    return deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId)
+        .onComplete(done -> closeOwnedState());
+  }
+
+  /** The deployed router (ports, snapshot, diagnostics); null before {@link #start()}. */
   public RouterVerticle verticle() {
     return verticle;
   }
