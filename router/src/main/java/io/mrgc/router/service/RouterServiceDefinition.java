@@ -87,7 +87,8 @@ public final class RouterServiceDefinition implements ServiceDefinition<RouterSe
         "local development only: accept request bodies that are not encrypted envelopes (else 415)");
     ConfigReader rate = reader.section("rateLimit");
     double rps = rate.decimal("defaultRps", RouterOptions.DEFAULT_RATE_LIMIT_RPS, 0.001, 1_000_000,
-        "requests per second of a tenant whose row sets no rate_limit_rps (per router)");
+        "requests per second of a tenant whose row sets no rate_limit_rps (per region: one bucket shared by its "
+            + "routers)");
     int burst = rate.integer("defaultBurst", RouterOptions.DEFAULT_RATE_LIMIT_BURST, 1, 1_000_000,
         "burst of a tenant whose row sets no rate_limit_burst");
     ConfigReader body = reader.section("body");
