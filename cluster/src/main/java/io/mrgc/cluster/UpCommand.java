@@ -133,18 +133,33 @@ final class UpCommand implements Callable<Integer> {
           + "can be changed with --dynamodb-port, --router-base-port, --router-admin-base-port, --privatelink-port "
           + "and --front-door-port)", e);
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("mrgc: stopping the local cluster...");
-      cluster.close();
-      System.err.println("mrgc: stopped.");
-      stopped.countDown();
-    }, "mrgc-shutdown"));
+    CountDownLatch stopped = closeOnExit("the local cluster", cluster);
     if (agentsPerRegion > 0) {
       cluster.awaitServing(READY_TIMEOUT);
     }
     TenantAdmin.Credentials demo = demoTenant == null || demoTenant.isBlank() ? null : demoTenant(cluster);
     printEndpoints(out, cluster, options, (System.nanoTime() - started) / 1e9, demo);
+    return awaitStopped(stopped);
+  }
+
+  /** Closes {@code deployment} when the JVM is asked to stop (Ctrl-C, SIGTERM); the latch opens once it is closed. */
+  static CountDownLatch closeOnExit(String what, AutoCloseable deployment) {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.err.println("mrgc: stopping " + what + "...");
+      try {
+        deployment.close();
+      } catch (Exception e) {
+        System.err.println("mrgc: stopping " + what + " failed: " + e);
+      }
+      System.err.println("mrgc: stopped.");
+      stopped.countDown();
+    }, "mrgc-shutdown"));
+    return stopped;
+  }
+
+  /** Waits until {@link #closeOnExit}'s deployment is closed; the exit code. */
+  static int awaitStopped(CountDownLatch stopped) {
     try {
       stopped.await();
     } catch (InterruptedException e) {

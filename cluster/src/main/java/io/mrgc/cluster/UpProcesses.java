@@ -39,24 +39,13 @@ final class UpProcesses {
           + "ports can be changed with --dynamodb-port, --router-base-port, --router-admin-base-port and "
           + "--front-door-port)", e);
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("mrgc: stopping every process (SIGTERM, then SIGKILL after 30 s)...");
-      cluster.close();
-      System.err.println("mrgc: stopped.");
-      stopped.countDown();
-    }, "mrgc-shutdown"));
+    CountDownLatch stopped = UpCommand.closeOnExit("every process (SIGTERM, then SIGKILL after 30 s)", cluster);
     TenantAdmin.Credentials demo = null;
     if (up.demoTenant != null && !up.demoTenant.isBlank()) {
       demo = cluster.createTenant(up.demoTenant, TenantAdmin.TenantSettings.defaults());
     }
     print(out, cluster, options, (System.nanoTime() - started) / 1e9, demo);
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return 0;
+    return UpCommand.awaitStopped(stopped);
   }
 
   private static void print(PrintStream out, ProcessCluster cluster, ProcessClusterOptions options, double seconds,
