@@ -70,6 +70,56 @@ class RouterServiceTest {
     state.close();
   }
 
+  /**
+   * Mode aws wires the AWS SDK's DynamoDB client with its default credential and region chains; the endpoint
+   * override points the same code at DynamoDB Local (credentials from the SDK's system properties here, the task
+   * role in ECS). A snapshot read through it is what makes /readyz 200.
+   */
+  @Test
+  void modeAwsReadsThroughTheSdkDefaultChainsAtAnEndpointOverride(Vertx vertx, @TempDir Path dir) throws Exception {
+    this.vertx = vertx;
+    Path file = dir.resolve("router.yaml");
+    Files.writeString(file, """
+        mode: aws
+        region: %s
+        state:
+          endpoint: %s
+        routerId: r-aws
+        tls:
+          enabled: false
+        snapshot:
+          interval: 200ms
+        """.formatted(REGION, state.db().endpoint()));
+    Map<String, String> env = Map.of("MRGC_AGENT_AUTH_KEYS", io.mrgc.common.peer.PeerKey.generateSpec());
+    String keyId = System.setProperty("aws.accessKeyId", "contracttest"); // DynamoDB Local takes letters and digits only
+    String secret = System.setProperty("aws.secretAccessKey", "contracttestsecret");
+    try {
+      RouterServiceDefinition definition = new RouterServiceDefinition();
+      ServiceRunner.Loaded<RouterServiceConfig> loaded = ServiceRunner.load(definition, ConfigSource.load(file, env));
+      assertThat(loaded.config().deployment().mode()).isEqualTo(io.mrgc.common.config.Mode.AWS);
+      Service service = definition.create(loaded.config(), vertx);
+      await(service.start());
+      RouterVerticle router = ((RouterService) service).verticle();
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (get(router.adminPort(), "/readyz").statusCode() != 200 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(get(router.adminPort(), "/readyz").statusCode()).as("a snapshot read in mode aws").isEqualTo(200);
+      await(service.stop(Duration.ofSeconds(2)));
+    } finally {
+      restore("aws.accessKeyId", keyId);
+      restore("aws.secretAccessKey", secret);
+    }
+  }
+
+  private static void restore(String property, String value) {
+    if (value == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, value);
+    }
+  }
+
   @Test
   void startsFromItsYamlFileAloneAndAnswersHealthAndReadiness(Vertx vertx, @TempDir Path dir) throws Exception {
     this.vertx = vertx;
