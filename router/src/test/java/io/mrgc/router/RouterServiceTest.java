@@ -91,7 +91,8 @@ class RouterServiceTest {
           interval: 200ms
         """.formatted(REGION, state.db().endpoint()));
     Map<String, String> env = Map.of("MRGC_AGENT_AUTH_KEYS", io.mrgc.common.peer.PeerKey.generateSpec());
-    String keyId = System.setProperty("aws.accessKeyId", "contracttest"); // DynamoDB Local takes letters and digits only
+    // DynamoDB Local takes access key ids of letters and digits only.
+    String keyId = System.setProperty("aws.accessKeyId", "contracttest");
     String secret = System.setProperty("aws.secretAccessKey", "contracttestsecret");
     try {
       RouterServiceDefinition definition = new RouterServiceDefinition();
