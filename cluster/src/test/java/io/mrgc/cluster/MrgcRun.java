@@ -9,13 +9,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the `mrgc` command line in-process against a LocalState, as `main` runs it; captures its output. */
-record MrgcRun(int exit, String out, String err) {
-  static MrgcRun against(LocalState state, String... args) {
+public record MrgcRun(int exit, String out, String err) {
+  public static MrgcRun against(LocalState state, String... args) {
     return against(state.db().endpoint(), args);
   }
 
   /** Against the DynamoDB at {@code dynamoDb}, e.g. a running LocalCluster's. */
-  static MrgcRun against(URI dynamoDb, String... args) {
+  public static MrgcRun against(URI dynamoDb, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();
     PrintStream original = System.out;

@@ -172,6 +172,39 @@ class RegionRateLimitTest {
     }
   }
 
+  /**
+   * A busy router: thousands of requests of one tenant wait while each lease brings one token. Each must be decided
+   * in turn; none may fail (a chain of futures as deep as the leases a request waited through overflowed the stack,
+   * which the gate answered as 429 under load).
+   */
+  @Test
+  void manyRequestsWaitingThroughManyLeasesAreAllServedInTurn(Vertx vertx) {
+    int requests = 4_000;
+    java.util.concurrent.ExecutorService table = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      RouterMetrics metrics = new RouterMetrics("test-rate-waiters", () -> 0, new MetricsWindow(0));
+      Context context = vertx.getOrCreateContext();
+      RegionRateLimiter.Leases oneTokenEach = (tenant, region, rps, burst, wanted, now, hint) ->
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> new RateLimitRepository.Lease(1, now, 0), table);
+      RegionRateLimiter limiter = new RegionRateLimiter(context, "test-rate-waiters", oneTokenEach,
+          RegionRateLimits.defaults(), 100, () -> 1, metrics, System::nanoTime,
+          () -> System.currentTimeMillis() * 1000);
+      List<Future<Long>> decisions = await(onContext(context, () -> {
+        List<Future<Long>> all = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+          all.add(limiter.acquire("t-waiters", 1_000_000, 1_000_000));
+        }
+        return Future.succeededFuture(all);
+      }));
+      await(Future.join(decisions));
+      assertThat(decisions).allSatisfy(d -> assertThat(d.succeeded()).as("%s", d.cause()).isTrue());
+      assertThat(decisions).allSatisfy(d -> assertThat(d.result()).isZero());
+      assertThat(metrics.rateLimitLeases("granted")).isGreaterThanOrEqualTo(requests);
+    } finally {
+      table.shutdownNow();
+    }
+  }
+
   private static <T> Future<T> onContext(Context context, java.util.function.Supplier<Future<T>> call) {
     Promise<T> result = Promise.promise();
     context.runOnContext(v -> call.get().onComplete(result));

@@ -2,6 +2,7 @@ package io.mrgc.cluster.processes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mrgc.cluster.MrgcRun;
 import io.mrgc.cluster.SteadyLoad;
 import io.mrgc.cluster.TenantAdmin;
 import io.mrgc.failover.ops.FailoverOperations;
@@ -96,6 +97,28 @@ class ProcessClusterTest {
 
   @Test
   @Order(2)
+  void theSreCommandsWorkAgainstItAsAgainstTheOneJvmCluster() throws Exception {
+    URI db = cluster.dynamoDb().endpoint();
+    MrgcRun status = MrgcRun.against(db, "status");
+    assertThat(status.exit()).as(status.err()).isZero();
+    for (String region : cluster.regions()) {
+      for (ChildProcess agent : cluster.agents(region)) {
+        assertThat(status.out()).containsPattern(agent.name() + "\\s+" + region + "\\s+READY");
+      }
+    }
+    MrgcRun failover = MrgcRun.against(db, "failover", "status");
+    assertThat(failover.exit()).as(failover.err()).isZero();
+    assertThat(failover.out()).contains("us-west-2").contains("NORMAL");
+    // An SRE override: the region's control process launches one more agent process through its fleet.
+    MrgcRun scale = MrgcRun.against(db, "scale", "set", "us-west-2", "3", "--for", "10m", "--by", "test");
+    assertThat(scale.exit()).as(scale.err()).isZero();
+    waitFor("a third agent in us-west-2, READY", () -> cluster.agents("us-west-2").size() == 3
+        && MrgcRun.against(db, "status").out().lines().filter(l -> l.contains("us-west-2") && l.contains("READY"))
+            .count() == 3);
+  }
+
+  @Test
+  @Order(3)
   void anAgentKilledUnderLoadCostsNoClientErrorAndTheRoutersStopSendingToIt() throws Exception {
     List<ChildProcess> agents = cluster.agents(HOME);
     assertThat(agents).hasSize(2);
@@ -118,7 +141,7 @@ class ProcessClusterTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aRouterStoppedBySigtermFinishesItsRequestsWhileTheOtherTakesTheNewOnes() throws Exception {
     ChildProcess router = cluster.routers(HOME).get(0);
     URI otherAdmin = cluster.routerAdminUrls().get(HOME).get(1);
@@ -141,7 +164,7 @@ class ProcessClusterTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aRegionWhoseProcessesAllStopIsFailedOverAndRecoversWhenTheyContinue() throws Exception {
     FailoverOperations failover = FailoverOperations.defaults(cluster.stateClient(HOME), cluster.regions(),
         Clock.systemUTC());
@@ -168,7 +191,7 @@ class ProcessClusterTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aLeadingControlProcessStoppedBySigtermHandsItsLeaseOverWithinAnEvaluation() throws Exception {
     String lease = "failover/" + HOME;
     waitFor("a holder of " + lease, () -> holder(lease) != null && !"(released)".equals(holder(lease)));

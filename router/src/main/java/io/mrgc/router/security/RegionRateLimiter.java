@@ -5,6 +5,8 @@ import io.mrgc.router.metrics.RouterMetrics;
 import io.mrgc.state.RateLimitRepository;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -40,6 +42,12 @@ public final class RegionRateLimiter {
     long tatHint;
     long emptyUntilNanos;
     Future<Void> pending;
+    /**
+     * Requests waiting for a token, first come first served. A queue, not a chain of futures: a request that waits
+     * through many leases (a busy router, many waiters per lease) must not build a future chain as deep as the
+     * leases it waited through, whose completion would overflow the stack.
+     */
+    final ArrayDeque<Promise<Long>> waiting = new ArrayDeque<>();
   }
 
   private final Context context;
@@ -84,21 +92,47 @@ public final class RegionRateLimiter {
   }
 
   private Future<Long> acquire(String tenantId, Share share, double rps, int burst) {
+    if (share.waiting.isEmpty()) {
+      Long decided = decide(tenantId, share, rps, burst);
+      if (decided != null) {
+        return Future.succeededFuture(decided);
+      }
+    }
+    // No token here: wait, in turn, for a lease (one at a time per tenant); each lease grants, finds the bucket
+    // empty, or fails into the fallback, and then serves the waiting requests (serve).
+    Promise<Long> promise = Promise.promise();
+    share.waiting.add(promise);
+    lease(tenantId, share, rps, burst);
+    return promise.future();
+  }
+
+  /** The decision for one request now, or null when it has to wait for a lease. */
+  private Long decide(String tenantId, Share share, double rps, int burst) {
     long now = nanoClock.getAsLong();
     if (share.tokens >= 1) {
       share.tokens--;
       prefetch(tenantId, share, rps, burst);
-      return Future.succeededFuture(0L);
+      return 0L;
     }
     if (fallbackUntilNanos != 0) {
-      return Future.succeededFuture(alone(tenantId, share, rps, burst, now));
+      return alone(tenantId, share, rps, burst, now);
     }
     if (now < share.emptyUntilNanos) {
-      return Future.succeededFuture(seconds(share.emptyUntilNanos - now));
+      return seconds(share.emptyUntilNanos - now);
     }
-    // No token here: wait for a lease (one at a time per tenant); then try again, which ends: each lease grants,
-    // finds the bucket empty, or fails into the fallback.
-    return lease(tenantId, share, rps, burst).compose(v -> acquire(tenantId, share, rps, burst));
+    return null;
+  }
+
+  /** After a lease: decides the waiting requests in turn, and leases again for those still waiting. */
+  private void serve(String tenantId, Share share, double rps, int burst) {
+    while (!share.waiting.isEmpty()) {
+      Long decided = decide(tenantId, share, rps, burst);
+      if (decided == null) {
+        lease(tenantId, share, rps, burst);
+        return;
+      }
+      share.waiting.poll().complete(decided);
+    }
   }
 
   /** Leases the next tokens in the background once half a lease is spent (and the bucket is not known empty). */
@@ -122,12 +156,18 @@ public final class RegionRateLimiter {
   }
 
   /** The lease in flight for the tenant, or a new one for what this router's share lacks of a whole lease. */
-  private Future<Void> lease(String tenantId, Share share, double rps, int burst) {
-    if (share.pending != null) {
-      return share.pending;
+  private void lease(String tenantId, Share share, double rps, int burst) {
+    if (share.pending == null) {
+      Future<Void> lease = newLease(tenantId, share, rps, burst);
+      if (!lease.isComplete()) { // one that completed at once has already served the waiting requests
+        share.pending = lease;
+      }
     }
+  }
+
+  private Future<Void> newLease(String tenantId, Share share, double rps, int burst) {
     int wanted = Math.max(1, chunk(burst) - share.tokens);
-    Future<Void> pending = Future.fromCompletionStage(
+    return Future.fromCompletionStage(
             leases.lease(tenantId, region, rps, burst, wanted, wallMicros.getAsLong(), share.tatHint), context)
         .map(lease -> {
           share.tatHint = lease.tatMicros();
@@ -148,9 +188,10 @@ public final class RegionRateLimiter {
           }
           return Future.succeededFuture();
         })
-        .onComplete(done -> share.pending = null);
-    share.pending = pending;
-    return pending;
+        .onComplete(done -> {
+          share.pending = null;
+          serve(tenantId, share, rps, burst);
+        });
   }
 
   private int chunk(int burst) {

@@ -33,6 +33,7 @@ import io.vertx.core.http.HttpServerRequest;
  * authentications are limited per source address and key prefix ({@link AuthFailures}). Never logs keys.
  */
 public final class TenantGate {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TenantGate.class);
   /** Sent with every 401 (RFC 6750). */
   public static final String WWW_AUTHENTICATE = "Bearer";
   static final int AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
@@ -104,6 +105,9 @@ public final class TenantGate {
     // The region's bucket, shared by its routers: served from this router's lease, so a table call only when the
     // lease is spent (RegionRateLimiter).
     limiter.acquire(tenantId, rps, burst).onComplete(decided -> {
+      if (decided.failed()) { // a bug, not a verdict: say so rather than pass it off as the tenant's limit
+        LOG.error("rate limit decision for tenant {} failed; answering 429", tenantId, decided.cause());
+      }
       long retryAfter = decided.succeeded() ? decided.result() : 1;
       if (retryAfter > 0) {
         reject(request, requestId, startNanos, Sender.AUTHENTICATED, ErrorCode.RATE_LIMITED, "tenant " + tenantId
