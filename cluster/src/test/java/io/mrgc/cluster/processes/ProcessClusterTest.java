@@ -80,15 +80,16 @@ class ProcessClusterTest {
   @Test
   @Order(1)
   void encryptedEmbeddingsThroughBothAnycastAddressesAndBothRoutersOfTheRegion() throws Exception {
+    // A client per request: new connections, which the front door spreads over the region's two routers by flow
+    // hash, as the NLB does (a kept-alive connection stays on its router).
     for (URI anycast : cluster.anycastUrls().values()) {
-      try (MrgcClient viaAddress = client(anycast)) {
-        for (int i = 0; i < 10; i++) {
+      for (int i = 0; i < 10; i++) {
+        try (MrgcClient viaAddress = client(anycast)) {
           assertThat(viaAddress.embed(MODEL, List.of("The cat sits on the mat")).vectors())
               .as("through " + anycast).singleElement().satisfies(v -> assertThat(v).hasSize(384));
         }
       }
     }
-    // The front door spreads connections over the region's two routers, as the NLB does.
     for (URI admin : cluster.routerAdminUrls().get(HOME)) {
       assertThat(sum(metrics(admin), "mrgc_router_requests_total", "")).as("requests served by " + admin)
           .isPositive();
