@@ -39,6 +39,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (definition == null) {
       spec.commandLine().getErr().println("mrgc serve: unknown service '" + service + "'; known: "
           + String.join(", ", ServiceCatalog.byName().keySet()));
+      spec.commandLine().getErr().flush();
       return ServiceRunner.EXIT_CONFIG;
     }
     if (checkOnly) {

@@ -16,15 +16,13 @@ public final class ServiceCatalog {
 
   public static List<ServiceDefinition<?>> all() {
     return List.of(
-        // each component adds its definition here
         new RouterServiceDefinition(),
+        new io.mrgc.agent.service.AgentServiceDefinition(),
+        new io.mrgc.enclave.serve.EnclaveServiceDefinition(),
         new AutoscalerServiceDefinition(),
         new FailoverServiceDefinition(),
         new ControlServiceDefinition(),
-        new FrontDoorServiceDefinition(),
-        new io.mrgc.agent.service.AgentServiceDefinition(),
-        new io.mrgc.enclave.serve.EnclaveServiceDefinition()
-    );
+        new FrontDoorServiceDefinition());
   }
 
   public static Map<String, ServiceDefinition<?>> byName() {
