@@ -97,7 +97,11 @@ public final class RouterTransportBenchmark {
 
   private RouterTransportBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    ServiceFootprintBenchmark.runAndExit(() -> run(args));
+  }
+
+  private static void run(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int roundSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 16;
@@ -178,7 +182,6 @@ public final class RouterTransportBenchmark {
       foundation.close();
       ServiceFootprintBenchmark.deleteQuietly(dir);
     }
-    System.exit(0);
   }
 
   /** The stand-in agent: checks the router's signature, reads the body, answers at once READY and signed. */

@@ -56,7 +56,32 @@ public final class ServiceFootprintBenchmark {
 
   private ServiceFootprintBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    runAndExit(() -> run(args));
+  }
+
+  /** A benchmark's body, which may throw. */
+  interface Body {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs a benchmark's main body and ends the JVM: 0, or 1 with the stack trace when it failed. Vert.x's, the SDK's
+   * and DynamoDB Local's non-daemon threads would otherwise keep it (and what it started) running after a failure.
+   */
+  static void runAndExit(Body body) {
+    int exit = 1;
+    try {
+      body.run();
+      exit = 0;
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+    } finally {
+      System.exit(exit);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     int starts = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int loadSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 25;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
@@ -66,7 +91,6 @@ public final class ServiceFootprintBenchmark {
       runs.add(runOnce(s, loadSeconds, threads, samples));
     }
     System.out.print(report(samples, runs, loadSeconds, threads));
-    System.exit(0); // the SDK's and DynamoDB Local's non-daemon threads must not keep the JVM
   }
 
   private static Start runOnce(int index, int loadSeconds, int threads, List<Sample> samples) throws Exception {
