@@ -100,7 +100,7 @@ public final class ProcessCluster implements AutoCloseable {
       controlAdminUrls.put(region, URI.create("http://127.0.0.1:" + admin));
       Path config = files.write("control-" + region, "the autoscaler and failover controller of " + region
           + " (one small ECS task)", controlConfig(region, admin, template));
-      controls.put(region, ChildProcess.start("control-" + region, "control", config, jvm("control"),
+      controls.put(region, ChildProcess.start("control-" + region, "control", config, jvmFlags("control"),
           Map.of("MRGC_PEER_AUTH_KEYS", peerKeys), logs()));
     }
     for (int i = 0; i < options.regions().size(); i++) {
@@ -112,7 +112,7 @@ public final class ProcessCluster implements AutoCloseable {
         String name = "router-" + region + "-" + (j + 1);
         Path config = files.write(name, "router " + (j + 1) + " of " + region + " (an ECS task behind its NLB)",
             routerConfig(region, name, port, admin));
-        regionRouters.add(ChildProcess.start(name, "router", config, jvm("router"),
+        regionRouters.add(ChildProcess.start(name, "router", config, jvmFlags("router"),
             Map.of("MRGC_AGENT_AUTH_KEYS", peerKeys), logs()));
       }
       routers.put(region, regionRouters);
@@ -121,7 +121,7 @@ public final class ProcessCluster implements AutoCloseable {
     int frontDoorAdmin = portOrFree(options.frontDoorAdminPort());
     frontDoorAdminUrl = URI.create("http://127.0.0.1:" + frontDoorAdmin);
     Path config = files.write("front-door", "the front door (Global Accelerator in AWS)", frontDoorConfig(frontDoorAdmin));
-    frontDoor = ChildProcess.start("front-door", "front-door", config, jvm("front-door"), Map.of(), logs());
+    frontDoor = ChildProcess.start("front-door", "front-door", config, jvmFlags("front-door"), Map.of(), logs());
   }
 
   /** Every router's tenant and admin URL, before anything starts: the control and front door files name them. */
@@ -236,7 +236,11 @@ public final class ProcessCluster implements AutoCloseable {
         .flatMap(List::stream).toList();
   }
 
-  private static List<String> jvm(String service) {
+  /**
+   * The JVM flags {@code service} (router, control, front-door, agent) runs with: its heap and {@link #SMALL_JVM};
+   * for benchmarks that start extra processes the way this class does.
+   */
+  public static List<String> jvmFlags(String service) {
     List<String> flags = new ArrayList<>();
     flags.add(HEAP.get(service));
     flags.addAll(SMALL_JVM);
