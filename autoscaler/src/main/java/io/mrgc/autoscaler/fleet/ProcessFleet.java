@@ -1,11 +1,11 @@
 package io.mrgc.autoscaler.fleet;
 
+import io.mrgc.common.net.FreePorts;
 import io.mrgc.common.Check;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.ServerSocket;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +87,7 @@ public final class ProcessFleet implements Fleet {
 
   private String launchOne() {
     String id = "i-local-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(0, 12);
-    int port = freePort();
+    int port = FreePorts.loopback();
     Path config = settings.workDir().resolve(id + ".yaml").toAbsolutePath();
     Map<String, String> values = Map.of("instanceId", id, "port", Integer.toString(port), "region", region,
         "config", config.toString(), "java", javaBinary(), "classpath", System.getProperty("java.class.path"));
@@ -235,13 +235,5 @@ public final class ProcessFleet implements Fleet {
   private static String javaBinary() {
     return ProcessHandle.current().info().command()
         .orElse(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -5,6 +5,7 @@ import static io.mrgc.cluster.processes.DeployFiles.map;
 import io.mrgc.autoscaler.fleet.ProcessFleet;
 import io.mrgc.cluster.LocalFoundation;
 import io.mrgc.cluster.TenantAdmin;
+import io.mrgc.common.net.FreePorts;
 import io.mrgc.common.peer.PeerKey;
 import io.mrgc.enclave.attestation.LocalAttestationKeyFile;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
@@ -13,7 +14,6 @@ import io.mrgc.state.local.EmbeddedDynamoDb;
 import io.mrgc.wire.keys.DataKeySource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -260,14 +260,7 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   private static int portOrFree(int port) {
-    if (port != 0) {
-      return port;
-    }
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port", e);
-    }
+    return port != 0 ? port : FreePorts.loopback();
   }
 
   /**

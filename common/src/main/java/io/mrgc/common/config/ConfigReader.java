@@ -349,8 +349,8 @@ public final class ConfigReader {
     return value;
   }
 
-  /** The shortest of ms/s/m/h that states {@code value} exactly. */
-  static String format(Duration value) {
+  /** The shortest of ms/s/m/h that states {@code value} exactly, as a duration key is written. */
+  public static String format(Duration value) {
     long millis = value.toMillis();
     if (millis == 0) {
       return "0s";

@@ -150,7 +150,7 @@ public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, Lis
   }
 
   private static Hold hold(ConfigReader m, String key, Hold defaultValue, String description) {
-    String text = m.string(key, defaultValue.evaluations() + "/" + format(defaultValue.duration()),
+    String text = m.string(key, defaultValue.evaluations() + "/" + ConfigReader.format(defaultValue.duration()),
         description + " (EVALUATIONS/DURATION, e.g. 2/5s: both must pass)");
     int slash = text.indexOf('/');
     try {
@@ -177,11 +177,6 @@ public record FailoverSettings(Duration evaluationPeriod, Duration leaseTtl, Lis
       m.problem(key, "'" + String.join(",", text) + "' is not allowed; allowed: whole percentages such as 10,50,100");
       return defaultValue;
     }
-  }
-
-  private static String format(Duration duration) {
-    long millis = duration.toMillis();
-    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }
 
   private static void checkDials(ConfigReader dialKeys, DialsType dials, Map<String, String> arns,

@@ -1,13 +1,12 @@
 package io.mrgc.state.local;
 
+import io.mrgc.common.net.FreePorts;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +38,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
   /** Starts on {@code port} (0 picks a free one), in memory when {@code dataDir} is null. */
   public static EmbeddedDynamoDb start(int port, Path dataDir) {
-    EmbeddedDynamoDb db = new EmbeddedDynamoDb(port == 0 ? freePort() : port, dataDir);
+    EmbeddedDynamoDb db = new EmbeddedDynamoDb(port == 0 ? FreePorts.loopback() : port, dataDir);
     db.restart();
     return db;
   }
@@ -139,14 +138,6 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
       System.setProperty(LIBRARY_PATH_PROPERTY, dir.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot extract sqlite4java native library", e);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
     }
   }
 }
