@@ -2,9 +2,9 @@ package io.mrgc.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mrgc.common.net.RawConnection;
 import io.mrgc.state.TenantRepository;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
@@ -174,15 +174,8 @@ class ClusterEdgeTest {
   private static String rawExchange(String host, int port, Buffer bytes) {
     NetClient net = cluster.vertx().createNetClient();
     try {
-      Promise<String> answer = Promise.promise();
-      Buffer received = Buffer.buffer();
-      net.connect(port, host).onFailure(answer::tryFail).onSuccess(socket -> { // handlers before any close
-        socket.handler(received::appendBuffer);
-        socket.closeHandler(v -> answer.tryComplete(received.toString()));
-        socket.exceptionHandler(error -> answer.tryComplete(received.toString()));
-        socket.write(bytes);
-      });
-      return await(answer.future());
+      return await(RawConnection.open(cluster.vertx(), net, host, port, socket -> socket.write(bytes))
+          .compose(RawConnection::closed));
     } finally {
       net.close();
     }

@@ -4,12 +4,12 @@ import static io.mrgc.router.FakeAgent.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mrgc.common.net.ListenerLimits;
+import io.mrgc.common.net.RawConnection;
 import io.mrgc.state.ApiKeys;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.LocalState;
 import io.mrgc.state.StateClient;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
@@ -96,9 +96,9 @@ class IngressLimitsTest {
     warm(router, key);
     int requestsBefore = agent.requests.get();
 
-    Raw raw = connect(router.actualPort());
-    raw.socket.write(head(key, "/v2/models/m1/infer", 1_000) + "{\"partial");
-    String wire = await(raw.closed);
+    RawConnection raw = connect(router.actualPort());
+    raw.socket().write(head(key, "/v2/models/m1/infer", 1_000) + "{\"partial");
+    String wire = await(raw.closed());
 
     assertThat(wire).startsWith("HTTP/1.1 408").contains("\"code\":\"body_timeout\"")
         .containsIgnoringCase("connection: close");
@@ -121,8 +121,8 @@ class IngressLimitsTest {
     warm(router, b);
 
     // Tenant A declares 80 000 bytes and sends a few: the whole declared length is reserved at once.
-    Raw held = connect(router.actualPort());
-    held.socket.write(head(a, "/v2/models/m1/infer", 80_000) + "x");
+    RawConnection held = connect(router.actualPort());
+    held.socket().write(head(a, "/v2/models/m1/infer", 80_000) + "x");
     waitUntil(() -> router.bufferedBodyBytes("t-buffer-a") == 80_000);
 
     HttpResponse<Buffer> overShare = await(post(router, a, 40_000));
@@ -134,15 +134,15 @@ class IngressLimitsTest {
     assertThat(await(post(router, b, 10_000)).statusCode()).as("within both budgets").isEqualTo(200);
 
     // A chunked body is counted chunk by chunk: it is cut off with 429 once it passes the tenant's share.
-    Raw chunked = connect(router.actualPort());
-    chunked.socket.write("POST /v2/models/m1/infer HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + a
+    RawConnection chunked = connect(router.actualPort());
+    chunked.socket().write("POST /v2/models/m1/infer HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + a
         + "\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (int i = 0; i < 4; i++) {
-      chunked.socket.write(Buffer.buffer("2710\r\n").appendBuffer(Buffer.buffer(new byte[10_000])).appendString("\r\n"));
+      chunked.socket().write(Buffer.buffer("2710\r\n").appendBuffer(Buffer.buffer(new byte[10_000])).appendString("\r\n"));
     }
-    assertThat(await(chunked.closed)).startsWith("HTTP/1.1 429").contains("\"code\":\"body_buffer_full\"");
+    assertThat(await(chunked.closed())).startsWith("HTTP/1.1 429").contains("\"code\":\"body_buffer_full\"");
 
-    held.socket.close();
+    held.socket().close();
     waitUntil(() -> router.bufferedBodyBytes(null) == 0);
     assertThat(await(post(router, a, 40_000)).statusCode()).as("the share is back once the client left")
         .isEqualTo(200);
@@ -153,22 +153,22 @@ class IngressLimitsTest {
     // Proves "unauthenticated bodies are never read": the 401 comes with Connection: close and the router closes
     // while the declared body is still unsent (reading and dropping it, as before, would wait for all of it).
     RouterVerticle router = deploy(options());
-    Raw raw = connect(router.actualPort());
-    raw.socket.write(head(ApiKeys.generate(), "/v2/models/m1/infer", 1_000_000) + "a few bytes");
-    String wire = await(raw.closed);
+    RawConnection raw = connect(router.actualPort());
+    raw.socket().write(head(ApiKeys.generate(), "/v2/models/m1/infer", 1_000_000) + "a few bytes");
+    String wire = await(raw.closed());
     assertThat(wire).startsWith("HTTP/1.1 401").contains("\"code\":\"unauthorized\"")
         .containsIgnoringCase("connection: close");
 
     // A known tenant's refused body (403 model_not_allowed) is still read and dropped, so its connection carries
     // the next request.
     String key = Tenants.create(client, "t-known-refused", tenant -> tenant.setAllowedModels(List.of("m2")));
-    Raw known = connect(router.actualPort());
+    RawConnection known = connect(router.actualPort());
     String body = "{\"x\":1}";
-    known.socket.write("POST /v2/models/m1/infer HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + key
+    known.socket().write("POST /v2/models/m1/infer HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + key
         + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
         + "GET /v2/models/m2 HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + key
         + "\r\nConnection: close\r\n\r\n");
-    String both = await(known.closed);
+    String both = await(known.closed());
     assertThat(both).as("two answers on one connection").startsWith("HTTP/1.1 403")
         .containsPattern("(?s)model_not_allowed.*HTTP/1.1 200");
     assertThat(router.metrics().rejections("unauthorized")).isEqualTo(1.0);
@@ -180,11 +180,11 @@ class IngressLimitsTest {
     // connection cap.
     RouterVerticle router = deploy(options().withIngress(IngressLimits.defaults().withListener(
         ListenerLimits.defaults().withHeaderTimeout(Duration.ofMillis(400)).withMaxConnections(4))));
-    Raw slow = connect(router.actualPort());
-    long drip = vertx.setPeriodic(50, id -> slow.socket.write("X"));
-    slow.socket.write("GET /v1/models HTTP/1.1\r\nHost: router\r\nx-drip: ");
+    RawConnection slow = connect(router.actualPort());
+    long drip = vertx.setPeriodic(50, id -> slow.socket().write("X"));
+    slow.socket().write("GET /v1/models HTTP/1.1\r\nHost: router\r\nx-drip: ");
     try {
-      assertThat(await(slow.closed)).as("closed without an answer").isEmpty();
+      assertThat(await(slow.closed())).as("closed without an answer").isEmpty();
     } finally {
       vertx.cancelTimer(drip);
     }
@@ -193,17 +193,17 @@ class IngressLimitsTest {
     // The cap, on a router whose header deadline cannot close the idle connections while the test opens them.
     RouterVerticle capped = deploy(options().withIngress(IngressLimits.defaults().withListener(
         ListenerLimits.defaults().withMaxConnections(4))));
-    List<Raw> open = new ArrayList<>();
+    List<RawConnection> open = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       open.add(connect(capped.actualPort()));
       int expected = i + 1;
       waitUntil(() -> capped.listenerGuard().openConnections() == expected);
     }
-    Raw overCap = connect(capped.actualPort());
-    assertThat(await(overCap.closed)).isEmpty();
+    RawConnection overCap = connect(capped.actualPort());
+    assertThat(await(overCap.closed())).isEmpty();
     assertThat(capped.listenerGuard().refusedConnections()).isEqualTo(1);
-    open.get(0).socket.write("GET /healthz HTTP/1.1\r\nHost: router\r\nConnection: close\r\n\r\n");
-    assertThat(await(open.get(0).closed)).as("the established ones keep working").startsWith("HTTP/1.1 200");
+    open.get(0).socket().write("GET /healthz HTTP/1.1\r\nHost: router\r\nConnection: close\r\n\r\n");
+    assertThat(await(open.get(0).closed())).as("the established ones keep working").startsWith("HTTP/1.1 200");
   }
 
   @Test
@@ -248,26 +248,15 @@ class IngressLimitsTest {
 
   // --- helpers
 
-  /** A raw connection and what it received until it closed. */
-  private record Raw(NetSocket socket, Future<String> closed) {}
-
   private NetClient net;
 
-  private Raw connect(int port) {
+  private RawConnection connect(int port) {
     if (net == null) {
       net = vertx.createNetClient(); // kept: Vert.x closes a collected client together with its connections
     }
-    Promise<String> closed = Promise.promise();
-    Buffer received = Buffer.buffer();
-    // Handlers are set in the connect callback, on the event loop: a listener that closes at accept (the cap) would
-    // otherwise close the socket before a handler set from the test thread could see it.
-    NetSocket socket = await(net.connect(port, "127.0.0.1").onSuccess(connected -> {
-      connected.handler(received::appendBuffer);
-      connected.closeHandler(v -> closed.tryComplete(received.toString()));
-      connected.exceptionHandler(error -> closed.tryComplete(received.toString()));
-    }));
-    sockets.add(socket);
-    return new Raw(socket, closed.future());
+    RawConnection raw = await(RawConnection.open(vertx, net, port));
+    sockets.add(raw.socket());
+    return raw;
   }
 
   private static String head(String key, String path, int contentLength) {

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -43,16 +41,7 @@ class HttpListenerGuardTest {
 
   /** A raw connection; the future completes with all it received when it closes. */
   private Future<String> connect(int port, Handler<NetSocket> onOpen) throws Exception {
-    Promise<String> closed = Promise.promise();
-    Buffer received = Buffer.buffer();
-    // Handlers are set in the connect callback, on the event loop: a listener that closes at accept (the cap) would
-    // otherwise close the socket before a handler set from the test thread could see it.
-    client.connect(port, "127.0.0.1").onSuccess(socket -> {
-      socket.handler(received::appendBuffer);
-      socket.closeHandler(v -> closed.tryComplete(received.toString()));
-      onOpen.handle(socket);
-    }).await(10, TimeUnit.SECONDS);
-    return closed.future();
+    return RawConnection.open(vertx, client, "127.0.0.1", port, onOpen).await(10, TimeUnit.SECONDS).closed();
   }
 
   private static String await(Future<String> future) throws Exception {

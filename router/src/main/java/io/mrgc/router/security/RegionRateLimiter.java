@@ -158,17 +158,31 @@ public final class RegionRateLimiter {
   /** The lease in flight for the tenant, or a new one for what this router's share lacks of a whole lease. */
   private void lease(String tenantId, Share share, double rps, int burst) {
     if (share.pending == null) {
-      Future<Void> lease = newLease(tenantId, share, rps, burst);
-      if (!lease.isComplete()) { // one that completed at once has already served the waiting requests
-        share.pending = lease;
-      }
+      share.pending = newLease(tenantId, share, rps, burst);
     }
   }
 
+  /**
+   * A lease whose outcome is always handled in a later event-loop task, never inside this call: a lease that
+   * completed at once (a stand-in, a cached answer) would otherwise serve the waiting requests re-entrantly, from
+   * within {@link #serve} or {@link #decide}, and each such lease would nest the next one deeper in the stack.
+   */
   private Future<Void> newLease(String tenantId, Share share, double rps, int burst) {
     int wanted = Math.max(1, chunk(burst) - share.tokens);
-    return Future.fromCompletionStage(
-            leases.lease(tenantId, region, rps, burst, wanted, wallMicros.getAsLong(), share.tatHint), context)
+    Promise<RateLimitRepository.Lease> outcome = Promise.promise();
+    try {
+      leases.lease(tenantId, region, rps, burst, wanted, wallMicros.getAsLong(), share.tatHint)
+          .whenComplete((lease, error) -> context.runOnContext(v -> {
+            if (error != null) {
+              outcome.fail(error);
+            } else {
+              outcome.complete(lease);
+            }
+          }));
+    } catch (RuntimeException error) { // a lease that cannot even start fails like one that could not finish
+      context.runOnContext(v -> outcome.fail(error));
+    }
+    return outcome.future()
         .map(lease -> {
           share.tatHint = lease.tatMicros();
           fallbackUntilNanos = 0;
