@@ -12,6 +12,7 @@ import io.mrgc.state.TenantRepository;
 import io.mrgc.state.local.EmbeddedDynamoDb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,6 +30,7 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
  */
 public final class LocalFoundation implements AutoCloseable {
   private final EmbeddedDynamoDb dynamoDb;
+  private final URI stateEndpoint;
   private final SdkAsyncHttpClient dynamoHttp;
   private final Map<String, StateClient> clients = new LinkedHashMap<>();
   private ServerTls serverTls = ServerTls.none();
@@ -36,8 +38,9 @@ public final class LocalFoundation implements AutoCloseable {
   private Path caCertificate;
   private TenantAdmin tenantAdmin;
 
-  private LocalFoundation(int dynamoDbPort, Path dataDir) {
-    this.dynamoDb = EmbeddedDynamoDb.start(dynamoDbPort, dataDir);
+  private LocalFoundation(EmbeddedDynamoDb dynamoDb, URI stateEndpoint) {
+    this.dynamoDb = dynamoDb;
+    this.stateEndpoint = stateEndpoint;
     this.dynamoHttp = NettyNioAsyncHttpClient.builder().maxConcurrency(256).build();
   }
 
@@ -47,11 +50,21 @@ public final class LocalFoundation implements AutoCloseable {
    */
   public static LocalFoundation open(int dynamoDbPort, Path dataDir, List<String> regions, Path modelRoot, Path tlsDir,
       List<String> tlsHosts) {
-    LocalFoundation foundation = new LocalFoundation(dynamoDbPort, dataDir);
+    EmbeddedDynamoDb db = EmbeddedDynamoDb.start(dynamoDbPort, dataDir);
+    return prepare(new LocalFoundation(db, db.endpoint()), regions, modelRoot, tlsDir, tlsHosts);
+  }
+
+  /** As {@link #open}, on a DynamoDB Local that runs elsewhere (its own container) at {@code stateEndpoint}. */
+  public static LocalFoundation openAt(URI stateEndpoint, List<String> regions, Path modelRoot, Path tlsDir,
+      List<String> tlsHosts) {
+    return prepare(new LocalFoundation(null, stateEndpoint), regions, modelRoot, tlsDir, tlsHosts);
+  }
+
+  private static LocalFoundation prepare(LocalFoundation foundation, List<String> regions, Path modelRoot,
+      Path tlsDir, List<String> tlsHosts) {
     try {
       for (String region : regions) {
-        foundation.clients.put(region, StateClient.local(foundation.dynamoDb.endpoint(), region,
-            foundation.dynamoHttp));
+        foundation.clients.put(region, StateClient.local(foundation.stateEndpoint, region, foundation.dynamoHttp));
       }
       StateClient admin = foundation.clients.get(regions.get(0));
       Tables.createAll(admin.dynamo()).join();
@@ -96,8 +109,13 @@ public final class LocalFoundation implements AutoCloseable {
     }
   }
 
+  /** DynamoDB Local when this foundation runs it, else null ({@link #openAt}). */
   public EmbeddedDynamoDb dynamoDb() {
     return dynamoDb;
+  }
+
+  public URI stateEndpoint() {
+    return stateEndpoint;
   }
 
   public StateClient stateClient(String region) {
@@ -127,6 +145,8 @@ public final class LocalFoundation implements AutoCloseable {
   public void close() {
     clients.values().forEach(StateClient::close);
     dynamoHttp.close();
-    dynamoDb.close();
+    if (dynamoDb != null) {
+      dynamoDb.close();
+    }
   }
 }

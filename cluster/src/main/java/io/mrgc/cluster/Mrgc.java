@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mrgc", mixinStandardHelpOptions = true, version = "mrgc 0.1.0",
     description = "Multi-region GPU inference router and scaler.",
     subcommands = {UpCommand.class, StatusCommand.class, TenantCommand.class, InstanceCommand.class, ScaleCommand.class,
-        FailoverCommand.class, io.mrgc.cluster.serve.ServeCommand.class})
+        FailoverCommand.class, io.mrgc.cluster.serve.ServeCommand.class, DynamoDbLocalCommand.class,
+        ChaosCommand.class})
 public final class Mrgc implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -68,9 +68,16 @@ final class UpCommand implements Callable<Integer> {
       + "a control process per region whose local fleet launches the agents, and the front door.")
   boolean processes;
 
-  @Option(names = "--routers-per-region", description = "With --processes: routers per region, behind the front "
-      + "door as tasks behind an NLB (default: ${DEFAULT-VALUE}).")
-  int routersPerRegion = ProcessClusterOptions.DEFAULT_ROUTERS_PER_REGION;
+  @Option(names = "--containers", description = "Run each service in its own container (podman), every region on "
+      + "its own container network, from the same configuration files as --processes (written under "
+      + "<state-dir>/deploy/containers-mrgc/): DynamoDB Local, the front door on the anycast addresses, and per "
+      + "region its routers, a control container whose fleet launches agent containers (each beside its enclave "
+      + "container). Needs podman and the images: containers/setup-host.sh, ./mrgc images build.")
+  boolean containers;
+
+  @Option(names = "--routers-per-region", description = "With --processes or --containers: routers per region, "
+      + "behind the front door as tasks behind an NLB (default: 2 with --processes, 1 with --containers).")
+  Integer routersPerRegion;
 
   @Option(names = "--router-base-port", description = "First router port; regions take consecutive ports "
       + "(default: ${DEFAULT-VALUE}; 0 picks free ports).")
@@ -109,8 +116,14 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (processes && containers) {
+      throw new IllegalArgumentException("--processes and --containers are two ways to run the deployment; pick one");
+    }
     if (processes) {
       return new UpProcesses(this).call();
+    }
+    if (containers) {
+      return new UpContainers(this).call();
     }
     PrintStream out = System.out;
     long started = System.nanoTime();

@@ -23,7 +23,7 @@ final class UpProcesses {
     PrintStream out = System.out;
     long started = System.nanoTime();
     ProcessClusterOptions options = new ProcessClusterOptions(up.stateDir, up.dynamoDbPort, Regions.ALL,
-        up.routersPerRegion,
+        up.routersPerRegion == null ? ProcessClusterOptions.DEFAULT_ROUTERS_PER_REGION : up.routersPerRegion,
         up.agentsPerRegion == null ? ProcessClusterOptions.DEFAULT_AGENTS_PER_REGION : up.agentsPerRegion,
         up.routerBasePort, up.routerAdminBasePort, ProcessClusterOptions.DEFAULT_CONTROL_ADMIN_BASE_PORT, up.anycast,
         up.frontDoorPort, ProcessClusterOptions.DEFAULT_FRONT_DOOR_ADMIN_PORT, up.plaintextHttp, up.allowPlaintext,

@@ -1,10 +1,14 @@
 package io.mrgc.cluster.processes;
 
-import static io.mrgc.cluster.processes.DeployFiles.map;
+import static io.mrgc.cluster.deploy.DeployFiles.map;
 
 import io.mrgc.autoscaler.fleet.ProcessFleet;
 import io.mrgc.cluster.LocalFoundation;
 import io.mrgc.cluster.TenantAdmin;
+import io.mrgc.cluster.deploy.DeployConfigs;
+import io.mrgc.cluster.deploy.DeployConfigs.Listen;
+import io.mrgc.cluster.deploy.DeployFiles;
+import io.mrgc.cluster.deploy.Readiness;
 import io.mrgc.common.net.FreePorts;
 import io.mrgc.common.peer.PeerKey;
 import io.mrgc.enclave.attestation.LocalAttestationKeyFile;
@@ -15,9 +19,6 @@ import io.mrgc.wire.keys.DataKeySource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ public final class ProcessCluster implements AutoCloseable {
   private final DeployFiles files;
   private final String peerKeys = PeerKey.generateSpec();
   private LocalFoundation foundation;
+  private DeployConfigs configs;
   private LocalKeyRing keyRing;
   private final Map<String, List<ChildProcess>> routers = new LinkedHashMap<>();
   private final Map<String, List<URI>> routerUrls = new LinkedHashMap<>();
@@ -78,6 +80,9 @@ public final class ProcessCluster implements AutoCloseable {
   private void startAll() {
     foundation = LocalFoundation.open(options.dynamoDbPort(), null, options.regions(), options.modelRoot(),
         options.plaintextHttp() ? null : options.tlsDir(), options.anycastAddresses());
+    configs = new DeployConfigs(foundation.stateEndpoint().toString(), ProcessCluster::absolute,
+        foundation.serverTls(), foundation.caCertificate(), options.regions(), options.agentsPerRegion(),
+        options.allowPlaintext(), options.fast());
     keyRing = LocalFoundation.openKeyRing(options.keyRingFile(), null);
     String canaryKeyId = foundation.tenantAdmin(keyRing).canaryKey();
     Path attestationKey = options.deployDir().resolve("local-attestation-key.pem");
@@ -132,102 +137,36 @@ public final class ProcessCluster implements AutoCloseable {
         int port = portOrFree(options.port(options.routerBasePort(), i, j));
         int admin = portOrFree(options.port(options.routerAdminBasePort(), i, j));
         routerUrls.computeIfAbsent(region, r -> new ArrayList<>())
-            .add(URI.create(foundation.scheme() + "://127.0.0.1:" + port));
+            .add(URI.create(configs.scheme() + "://127.0.0.1:" + port));
         routerAdminUrls.computeIfAbsent(region, r -> new ArrayList<>()).add(URI.create("http://127.0.0.1:" + admin));
       }
     }
   }
 
-  private Map<String, Object> deployment(String region) {
-    return map("mode", "local", "region", region, "state", map("endpoint", dynamoDb().endpoint().toString()));
-  }
-
   private Map<String, Object> routerConfig(String region, String routerId, int port, int admin) {
-    Map<String, Object> c = deployment(region);
-    c.put("routerId", routerId);
-    c.put("listener", map("host", "127.0.0.1", "port", port));
-    c.put("admin", map("host", "127.0.0.1", "port", admin));
-    c.put("tls", tls(false));
-    c.put("allowPlaintext", options.allowPlaintext());
-    c.put("lifecycle", map("drainDelay", options.fast() ? "2s" : "5s"));
-    c.put("process", map("shutdownGrace", "15s"));
-    return c;
+    return configs.router(region, routerId, new Listen("127.0.0.1", port), new Listen("127.0.0.1", admin));
   }
 
   private Map<String, Object> agentTemplate(String region, String canaryKeyId, Path attestationKey) {
-    Map<String, Object> c = deployment(region);
-    c.put("instanceId", "${instanceId}");
-    c.put("listener", map("host", "127.0.0.1", "port", "${port}"));
-    c.put("modelRoot", absolute(options.modelRoot()));
-    c.put("intraOpThreads", 1);
-    c.put("dataDir", absolute(options.deployDir().resolve("agents").resolve("${instanceId}")));
-    c.put("enclave", map("transport", "embedded",
-        "socket", absolute(options.deployDir().resolve("e").resolve("${instanceId}.sock")),
-        "canaryKeyId", canaryKeyId,
-        "localKeyRingFile", absolute(options.keyRingFile()),
-        "localAttestationKeyFile", absolute(attestationKey)));
-    c.put("process", map("shutdownGrace", "10s"));
-    return c;
+    return configs.agent(region, "${instanceId}", new Listen("127.0.0.1", "${port}"), options.modelRoot(),
+        absolute(options.deployDir().resolve("agents").resolve("${instanceId}")),
+        map("transport", "embedded",
+            "socket", absolute(options.deployDir().resolve("e").resolve("${instanceId}.sock")),
+            "canaryKeyId", canaryKeyId,
+            "localKeyRingFile", absolute(options.keyRingFile()),
+            "localAttestationKeyFile", absolute(attestationKey)));
   }
 
   private Map<String, Object> controlConfig(String region, int admin, Path agentTemplate) {
-    Map<String, Object> c = deployment(region);
-    c.put("leaseHolder", "control-" + region);
-    c.put("admin", map("host", "127.0.0.1", "port", admin));
-    c.put("autoscaler", map(
-        "scaling", map("minInstances", options.agentsPerRegion(),
-            "maxInstances", Math.max(options.agentsPerRegion(), 4)),
-        "loop", map("period", options.fast() ? "2s" : "10s", "leaseTtl", options.fast() ? "6s" : "30s"),
-        "fleet", map("type", "local", "local", map(
-            "agentConfigTemplate", absolute(agentTemplate),
-            "command", agentCommand(),
-            "workDir", absolute(fleetDir(region)),
-            "terminateGrace", "15s"))));
-    Map<String, Object> probes = new LinkedHashMap<>();
-    routerAdminUrls.forEach((r, urls) -> probes.put(r, urls.stream().map(u -> u + "/healthz/region").toList()));
-    Map<String, Object> failover = map(
-        "evaluationPeriod", options.fast() ? "1s" : "5s",
-        "leaseTtl", options.fast() ? "10s" : "15s",
-        "regions", options.regions(),
-        "probe", map("routers", probes),
-        "health", map("minServingInstances", 1, "heartbeatStaleAfter", options.fast() ? "3s" : "15s"),
-        // the agents this process's fleet launches boot first: no region is judged while it has none yet
-        "startDelay", "30s");
-    if (options.fast()) {
-      failover.put("machine", map("degradeAfter", "2/2s", "failAfter", "2/2s", "clearAfter", "3/3s",
-          "recoverAfter", "3/3s", "rampHold", "2/2s", "drainHold", "2s"));
-    }
-    c.put("failover", failover);
-    return c;
+    return configs.control(region, new Listen("127.0.0.1", admin), map("type", "local", "local", map(
+        "agentConfigTemplate", absolute(agentTemplate),
+        "command", agentCommand(),
+        "workDir", absolute(fleetDir(region)),
+        "terminateGrace", "15s")), routerAdminUrls);
   }
 
   private Map<String, Object> frontDoorConfig(int admin) {
-    Map<String, Object> c = deployment(options.regions().get(0));
-    c.put("anycastAddresses", options.anycastAddresses());
-    c.put("port", frontDoorPort);
-    Map<String, Object> targets = new LinkedHashMap<>();
-    routerUrls.forEach((region, urls) -> targets.put(region, urls.stream().map(URI::toString).toList()));
-    c.put("routers", targets);
-    c.put("defaultHomeRegion", options.regions().get(0));
-    c.put("healthCheck", map("interval", options.fast() ? "1s" : "2s"));
-    c.put("tls", tls(true));
-    c.put("admin", map("host", "127.0.0.1", "port", admin));
-    c.put("process", map("shutdownGrace", "15s"));
-    return c;
-  }
-
-  /** TLS keys of a listener with the local CA's certificate; {@code trustRouters}: also the CA to trust routers. */
-  private Map<String, Object> tls(boolean trustRouters) {
-    if (!foundation.serverTls().enabled()) {
-      return map("enabled", false);
-    }
-    Map<String, Object> tls = map("enabled", true,
-        "certificateFile", absolute(foundation.serverTls().certificateChain()),
-        "keyFile", absolute(foundation.serverTls().privateKey()));
-    if (trustRouters) {
-      tls.put("caFile", absolute(foundation.caCertificate()));
-    }
-    return tls;
+    return configs.frontDoor(options.anycastAddresses(), frontDoorPort, routerUrls, new Listen("127.0.0.1", admin));
   }
 
   private List<String> agentCommand() {
@@ -268,8 +207,6 @@ public final class ProcessCluster implements AutoCloseable {
    * region serves (an agent is READY behind them); a process that exits meanwhile fails the start with its log.
    */
   public void awaitReady(Duration timeout) {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = System.nanoTime() + timeout.toNanos();
     List<URI> checks = new ArrayList<>();
     controlAdminUrls.values().forEach(u -> checks.add(u.resolve("/readyz")));
     routerAdminUrls.values().forEach(urls -> urls.forEach(u -> {
@@ -277,31 +214,11 @@ public final class ProcessCluster implements AutoCloseable {
       checks.add(u.resolve("/healthz/region"));
     }));
     checks.add(frontDoorAdminUrl.resolve("/readyz"));
-    for (URI check : checks) {
-      while (!answers200(http, check)) {
-        processes().stream().filter(p -> !p.alive()).findFirst().ifPresent(dead -> {
+    Readiness.await(checks, timeout, () -> processes().stream().filter(p -> !p.alive()).findFirst()
+        .ifPresent(dead -> {
           throw new IllegalStateException(dead + " exited (" + dead.exitCode() + ") before the deployment was "
               + "ready; the end of " + dead.log() + ":\n" + dead.logTail(30));
-        });
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("not ready after " + timeout.toSeconds() + " s: " + check
-              + " does not answer 200; logs in " + logs());
-        }
-        sleep(250);
-      }
-    }
-  }
-
-  private static boolean answers200(HttpClient http, URI uri) {
-    try {
-      return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+        }), logs().toString());
   }
 
   /** The processes this JVM started (routers, control processes, front door); agents are {@link #agents}. */
@@ -356,7 +273,7 @@ public final class ProcessCluster implements AutoCloseable {
   public Map<String, URI> anycastUrls() {
     Map<String, URI> urls = new LinkedHashMap<>();
     options.anycastAddresses().forEach(address ->
-        urls.put(address, URI.create(foundation.scheme() + "://" + address + ":" + frontDoorPort)));
+        urls.put(address, URI.create(configs.scheme() + "://" + address + ":" + frontDoorPort)));
     return urls;
   }
 
@@ -418,15 +335,6 @@ public final class ProcessCluster implements AutoCloseable {
     Stream.concat(first.stream(), agents.stream()).filter(ChildProcess::alive).forEach(ChildProcess::kill);
     if (foundation != null) {
       foundation.close();
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 }

@@ -345,6 +345,23 @@ public final class LocalKeyRing implements DataKeySource, RecipientKms {
     loadedStamp = s;
   }
 
+  /**
+   * The replacement keeps the owner of the file it replaces: a key ring handed to another user (the containers'
+   * service user, which the enclaves run as) stays readable by it after the tenant admin adds a key.
+   */
+  private void keepOwner(Path replacement) throws IOException {
+    if (!isPosix() || !Files.exists(file)) {
+      return;
+    }
+    Object uid = Files.getAttribute(file, "unix:uid");
+    Object gid = Files.getAttribute(file, "unix:gid");
+    if (!uid.equals(Files.getAttribute(replacement, "unix:uid"))
+        || !gid.equals(Files.getAttribute(replacement, "unix:gid"))) {
+      Files.setAttribute(replacement, "unix:uid", uid); // only root may; others own what they write anyway
+      Files.setAttribute(replacement, "unix:gid", gid);
+    }
+  }
+
   private void write(Map<String, Entry> entries) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);
@@ -363,6 +380,7 @@ public final class LocalKeyRing implements DataKeySource, RecipientKms {
         : Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
     try {
       Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+      keepOwner(tmp);
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

@@ -27,18 +27,28 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   private static final String NATIVE_LIBRARY = "libsqlite4java-linux-amd64-1.0.392.so";
   private static final String LIBRARY_PATH_PROPERTY = "sqlite4java.library.path";
 
+  private final String host;
   private final int port;
   private final Path dataDir;
   private DynamoDBProxyServer server;
 
-  private EmbeddedDynamoDb(int port, Path dataDir) {
+  private EmbeddedDynamoDb(String host, int port, Path dataDir) {
+    this.host = host;
     this.port = port;
     this.dataDir = dataDir;
   }
 
-  /** Starts on {@code port} (0 picks a free one), in memory when {@code dataDir} is null. */
+  /** Starts on loopback {@code port} (0 picks a free one), in memory when {@code dataDir} is null. */
   public static EmbeddedDynamoDb start(int port, Path dataDir) {
-    EmbeddedDynamoDb db = new EmbeddedDynamoDb(port == 0 ? FreePorts.loopback() : port, dataDir);
+    return start(LOOPBACK, port, dataDir);
+  }
+
+  /**
+   * Starts on {@code host}: loopback, or a private network's address where DynamoDB Local runs as its own service
+   * (a container whose network only the deployment's containers share).
+   */
+  public static EmbeddedDynamoDb start(String host, int port, Path dataDir) {
+    EmbeddedDynamoDb db = new EmbeddedDynamoDb(host, port == 0 ? FreePorts.loopback() : port, dataDir);
     db.restart();
     return db;
   }
@@ -62,7 +72,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     }
     try {
       DynamoDBProxyServer started = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
-      bindToLoopback(started);
+      bindTo(started, host);
       started.start();
       server = started;
     } catch (Exception e) {
@@ -102,20 +112,21 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
   /**
    * DynamoDB Local's Jetty server listens on every interface and has no option to change that, which would open the
-   * local tables (tenants' key hashes among them) to the network: its connector is bound to loopback before it starts.
+   * local tables (tenants' key hashes among them) to the network: its connector is bound to {@code host} (loopback
+   * unless asked otherwise) before it starts.
    */
-  private static void bindToLoopback(DynamoDBProxyServer proxy) {
+  private static void bindTo(DynamoDBProxyServer proxy, String host) {
     try {
       Field field = DynamoDBProxyServer.class.getDeclaredField("server");
       field.setAccessible(true);
       Server jetty = (Server) field.get(proxy);
       for (Connector connector : jetty.getConnectors()) {
         if (connector instanceof ServerConnector network) {
-          network.setHost(LOOPBACK);
+          network.setHost(host);
         }
       }
     } catch (ReflectiveOperationException | ClassCastException e) {
-      throw new IllegalStateException("cannot bind DynamoDB Local to " + LOOPBACK + " (has its server changed?): " + e,
+      throw new IllegalStateException("cannot bind DynamoDB Local to " + host + " (has its server changed?): " + e,
           e);
     }
   }

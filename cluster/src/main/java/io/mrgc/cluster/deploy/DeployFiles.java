@@ -1,4 +1,4 @@
-package io.mrgc.cluster.processes;
+package io.mrgc.cluster.deploy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -15,14 +15,14 @@ import java.util.Map;
  * definitions) would write them: plain YAML the user can read and run with {@code mrgc serve}. Secrets are not in
  * them: they reach the processes through the environment.
  */
-final class DeployFiles {
+public final class DeployFiles {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
   private final Path dir;
 
-  DeployFiles(Path dir) {
+  public DeployFiles(Path dir) {
     this.dir = dir;
     try {
       Files.createDirectories(dir);
@@ -32,7 +32,7 @@ final class DeployFiles {
   }
 
   /** Writes {@code name}.yaml with a header comment; returns its path. */
-  Path write(String name, String comment, Map<String, Object> settings) {
+  public Path write(String name, String comment, Map<String, Object> settings) {
     Path file = dir.resolve(name + ".yaml");
     try {
       Files.writeString(file, "# " + comment + "\n" + YAML.writeValueAsString(settings));
@@ -43,7 +43,7 @@ final class DeployFiles {
   }
 
   /** A nested map in insertion order: {@code map("port", 8080, "host", "127.0.0.1")}. */
-  static Map<String, Object> map(Object... keysAndValues) {
+  public static Map<String, Object> map(Object... keysAndValues) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (int i = 0; i < keysAndValues.length; i += 2) {
       out.put((String) keysAndValues[i], keysAndValues[i + 1]);
