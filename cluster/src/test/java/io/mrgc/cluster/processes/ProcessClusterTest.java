@@ -1,5 +1,9 @@
 package io.mrgc.cluster.processes;
 
+import static io.mrgc.cluster.DeploymentProbes.metrics;
+import static io.mrgc.cluster.DeploymentProbes.row;
+import static io.mrgc.cluster.DeploymentProbes.sum;
+import static io.mrgc.cluster.DeploymentProbes.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mrgc.cluster.MrgcRun;
@@ -9,20 +13,12 @@ import io.mrgc.failover.ops.FailoverOperations;
 import io.mrgc.failover.state.FailoverRowItem;
 import io.mrgc.state.ServiceFixture;
 import io.mrgc.tenant.MrgcClient;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,7 +39,6 @@ class ProcessClusterTest {
   private static final String MODEL = "all-minilm-l6-v2";
   private static final String HOME = "us-east-1"; // the front door's default home region
   private static final String VICTIM = "us-east-2";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir
   static Path stateDir;
@@ -220,10 +215,6 @@ class ProcessClusterTest {
     return ServiceFixture.leaseHolder(cluster.stateClient(HOME), lease);
   }
 
-  private static FailoverRowItem row(FailoverOperations failover, String region) {
-    return failover.status(region).join().row();
-  }
-
   /** Dispatches to {@code instanceId} by every router of the home region still running. */
   private static double dispatchesTo(String instanceId) throws Exception {
     double total = 0;
@@ -234,30 +225,5 @@ class ProcessClusterTest {
       }
     }
     return total;
-  }
-
-  private static String metrics(URI admin) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(admin.resolve("/metrics")).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  /** The sum of {@code family}'s samples whose labels contain {@code labels}. */
-  private static double sum(String text, String family, String labels) {
-    double total = 0;
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(family) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(text);
-    while (m.find()) {
-      if (m.group(1) == null ? labels.isEmpty() : m.group(1).contains(labels)) {
-        total += Double.parseDouble(m.group(2));
-      }
-    }
-    return total;
-  }
-
-  private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-      Thread.sleep(200);
-    }
   }
 }
