@@ -180,7 +180,7 @@ public final class ContainerFleet implements Fleet {
     try {
       engine.ping();
     } catch (EngineException e) {
-      return List.of("socket '" + settings.socket() + "' does not answer the Docker Engine API (" + e.getMessage()
+      return List.of("socket '" + engine.socket() + "' does not answer the Docker Engine API (" + e.getMessage()
           + "); mount podman's API socket there (local only: it is root-equivalent) or set fleet.container.socket");
     }
     List<String> lacking = new ArrayList<>();
@@ -196,7 +196,7 @@ public final class ContainerFleet implements Fleet {
             + network + ") or set fleet.container.network");
       }
     } catch (EngineException e) {
-      lacking.add("the engine at '" + settings.socket() + "' failed: " + e.getMessage());
+      lacking.add("the engine at '" + engine.socket() + "' failed: " + e.getMessage());
     }
     return lacking;
   }
