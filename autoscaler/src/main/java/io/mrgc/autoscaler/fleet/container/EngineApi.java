@@ -100,22 +100,12 @@ public final class EngineApi {
 
   /** Whether the engine has this image locally ({@code GET /images/{name}/json}: 200 or 404). */
   public boolean imageExists(String image) {
-    Response r = call("GET", "/images/" + enc(image) + "/json", null, timeout);
-    if (r.status() == 404) {
-      return false;
-    }
-    expect("inspect image " + image, r, 200);
-    return true;
+    return found("inspect image " + image, "GET", "/images/" + enc(image) + "/json", 200);
   }
 
   /** Whether the engine has this network ({@code GET /networks/{name}}: 200 or 404). */
   public boolean networkExists(String network) {
-    Response r = call("GET", "/networks/" + enc(network), null, timeout);
-    if (r.status() == 404) {
-      return false;
-    }
-    expect("inspect network " + network, r, 200);
-    return true;
+    return found("inspect network " + network, "GET", "/networks/" + enc(network), 200);
   }
 
   /** {@code POST /containers/create?name=}; returns the new container's id. */
@@ -145,21 +135,13 @@ public final class EngineApi {
 
   /** {@code DELETE /containers/{id}?force=true&v=true}; false when there was no such container. */
   public boolean remove(String container) {
-    Response r = call("DELETE", "/containers/" + enc(container) + "?force=true&v=true", null, timeout);
-    if (r.status() == 404) {
-      return false;
-    }
-    expect("remove " + container, r, 204, 200);
-    return true;
+    return found("remove " + container, "DELETE", "/containers/" + enc(container) + "?force=true&v=true", 204, 200);
   }
 
   /** {@code GET /containers/json?all=true&filters=} with every label given as {@code key=value}. */
   public List<JsonNode> list(Map<String, String> labels) {
-    ObjectNode filters = JSON.createObjectNode();
-    ArrayNode label = filters.putArray("label");
-    labels.forEach((k, v) -> label.add(k + "=" + v));
-    Response r = expect("list containers", call("GET", "/containers/json?all=true&filters="
-        + enc(filters.toString()), null, timeout), 200);
+    Response r = expect("list containers", call("GET", "/containers/json?all=true&filters=" + labelFilter(labels),
+        null, timeout), 200);
     List<JsonNode> out = new ArrayList<>();
     json(r).forEach(out::add);
     return out;
@@ -186,21 +168,12 @@ public final class EngineApi {
 
   /** {@code DELETE /volumes/{name}?force=true}; false when there was no such volume. */
   public boolean removeVolume(String name) {
-    Response r = call("DELETE", "/volumes/" + enc(name) + "?force=true", null, timeout);
-    if (r.status() == 404) {
-      return false;
-    }
-    expect("remove volume " + name, r, 204, 200);
-    return true;
+    return found("remove volume " + name, "DELETE", "/volumes/" + enc(name) + "?force=true", 204, 200);
   }
 
   /** {@code GET /volumes?filters=} by labels: the volumes' names. */
   public List<String> volumes(Map<String, String> labels) {
-    ObjectNode filters = JSON.createObjectNode();
-    ArrayNode label = filters.putArray("label");
-    labels.forEach((k, v) -> label.add(k + "=" + v));
-    Response r = expect("list volumes", call("GET", "/volumes?filters=" + enc(filters.toString()), null, timeout),
-        200);
+    Response r = expect("list volumes", call("GET", "/volumes?filters=" + labelFilter(labels), null, timeout), 200);
     List<String> out = new ArrayList<>();
     json(r).path("Volumes").forEach(v -> out.add(v.path("Name").asText()));
     return out;
@@ -429,6 +402,24 @@ public final class EngineApi {
   }
 
   // ---- helpers ----
+
+  /** A call whose 404 means "no such thing" (false) and whose {@code ok} statuses mean true. */
+  private boolean found(String operation, String method, String path, int... ok) {
+    Response r = call(method, path, null, timeout);
+    if (r.status() == 404) {
+      return false;
+    }
+    expect(operation, r, ok);
+    return true;
+  }
+
+  /** The {@code filters} query value selecting every label given as {@code key=value}, URL-encoded. */
+  private static String labelFilter(Map<String, String> labels) {
+    ObjectNode filters = JSON.createObjectNode();
+    ArrayNode label = filters.putArray("label");
+    labels.forEach((k, v) -> label.add(k + "=" + v));
+    return enc(filters.toString());
+  }
 
   private static Response expect(String operation, Response r, int... ok) {
     for (int status : ok) {
