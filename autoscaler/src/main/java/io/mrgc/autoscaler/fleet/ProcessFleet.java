@@ -76,11 +76,7 @@ public final class ProcessFleet implements Fleet {
 
   @Override
   public List<String> launch(int count) {
-    Check.between("count", count, 1, 100);
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      ids.add(launchOne());
-    }
+    List<String> ids = Fleet.launchEach(count, this::launchOne);
     LOG.info("launched {} agent processes in {}: {}", ids.size(), region, ids);
     return ids;
   }

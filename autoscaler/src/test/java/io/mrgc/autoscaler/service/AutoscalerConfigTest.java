@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mrgc.autoscaler.fleet.Ec2Fleet;
+import io.mrgc.autoscaler.fleet.container.ContainerFleet;
 import io.mrgc.common.config.ConfigException;
 import io.mrgc.common.config.ConfigSource;
 import io.mrgc.common.service.ServiceRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +66,8 @@ class AutoscalerConfigTest {
   @Test
   void theFleetMustFitTheMode() {
     assertProblems(LOCAL + "fleet:\n  type: ec2\n  ec2:\n    launchTemplateId: lt-0123456789abcdef0\n",
-        "fleet.type: 'ec2' is not allowed in mode local; allowed: local (agent processes on this host)");
+        "fleet.type: 'ec2' is not allowed in mode local; allowed: local (agent processes on this host) or container "
+            + "(agent containers through the engine's API socket)");
     assertProblems("mode: aws\nregion: us-east-1\nfleet:\n  type: local\n",
         "fleet.type: 'local' is not allowed in mode aws; allowed: ec2 (GPU instances from a launch template)");
   }
@@ -72,7 +75,7 @@ class AutoscalerConfigTest {
   @Test
   void aFleetTypeIsRequiredAndEachTypeItsSettings() {
     assertProblems(LOCAL,
-        "fleet.type: missing; required: one of ec2, local (set it in the file or in MRGC_FLEET_TYPE)");
+        "fleet.type: missing; required: one of ec2, local, container (set it in the file or in MRGC_FLEET_TYPE)");
     assertProblems(LOCAL + "fleet:\n  type: local\n",
         "fleet.local.agentConfigTemplate: missing; required with fleet.type local: the agent's YAML template");
     assertProblems("mode: aws\nregion: us-east-1\nfleet:\n  type: ec2\n  ec2:\n"
@@ -91,5 +94,96 @@ class AutoscalerConfigTest {
         "loop.leaseTtl: '10s' is not allowed; allowed: a duration longer than period (10s)",
         "fleet.local.agentConfigTemplate: '/nonexistent/agent.yaml' is not allowed; allowed: a readable file",
         "scaling.minInstance: unknown key (did you mean 'scaling.minInstances'?)");
+  }
+
+  static final String CONTAINER = LOCAL + "fleet:\n  type: container\n  container:\n";
+  static final String FILES = "    agentConfigFile: /srv/mrgc/agent.yaml\n    enclaveConfigFile: /srv/mrgc/enclave.yaml\n";
+
+  @Test
+  void aContainerFleetTakesItsFilesAndDefaults() {
+    ContainerFleet.Settings c = readOnly(CONTAINER + FILES).autoscaler().fleet().container();
+    assertThat(c).isEqualTo(new ContainerFleet.Settings(Path.of("/run/podman.sock"), "local", "",
+        "localhost/mrgc:dev", List.of("serve", "agent", "--config", "/etc/mrgc/agent.yaml"),
+        "localhost/mrgc-enclave:dev", List.of("--config", "/etc/mrgc/enclave.yaml"), Path.of("/srv/mrgc/agent.yaml"),
+        Path.of("/srv/mrgc/enclave.yaml"), List.of(), List.of(), 0, Duration.ofSeconds(30), "10001:10001"));
+    assertThat(new ContainerFleet("us-east-1", c).network()).isEqualTo("mrgc-us-east-1");
+  }
+
+  @Test
+  void everyContainerKeyIsRead() {
+    ContainerFleet.Settings c = readOnly(CONTAINER + FILES + "    socket: /var/run/engine.sock\n    deployment: d1\n"
+        + "    network: mrgc-east\n    agentImage: registry/mrgc:1\n    enclaveImage: registry/enclave:1\n"
+        + "    mounts:\n      - /srv/models:/models\n      - /srv/secrets:/etc/mrgc/secrets\n"
+        + "    passEnv: [MRGC_PEER_AUTH_KEYS, MRGC_AGENT_AUTH_KEYS]\n    memory: 2GiB\n    terminateGrace: 45s\n"
+        + "    volumeOwner: 1000:1000\n").autoscaler().fleet().container();
+    assertThat(c.socket()).isEqualTo(Path.of("/var/run/engine.sock"));
+    assertThat(c.deployment()).isEqualTo("d1");
+    assertThat(c.network()).isEqualTo("mrgc-east");
+    assertThat(c.agentImage()).isEqualTo("registry/mrgc:1");
+    assertThat(c.enclaveImage()).isEqualTo("registry/enclave:1");
+    assertThat(c.mounts()).containsExactly(new ContainerFleet.Mount(Path.of("/srv/models"), "/models"),
+        new ContainerFleet.Mount(Path.of("/srv/secrets"), "/etc/mrgc/secrets"));
+    assertThat(c.passEnv()).containsExactly("MRGC_PEER_AUTH_KEYS", "MRGC_AGENT_AUTH_KEYS");
+    assertThat(c.memory()).isEqualTo(2L << 30);
+    assertThat(c.terminateGrace()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(c.volumeOwner()).isEqualTo("1000:1000");
+  }
+
+  /** The file read without the start's preflight (which asks the engine). */
+  static AutoscalerConfig readOnly(String yaml) {
+    return new AutoscalerServiceDefinition().read(io.mrgc.common.config.ConfigReader.of(
+        ConfigSource.ofYaml(yaml, "autoscaler.yaml", Map.of())));
+  }
+
+  @Test
+  void theStartFailsWhenTheEngineDoesNotAnswer() {
+    Path socket = dir.resolve("engine.sock");
+    assertThatThrownBy(() -> load(CONTAINER + FILES + "    socket: " + socket + "\n"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+            .startsWith("fleet.container: socket '" + socket + "' does not answer the Docker Engine API (GET /_ping: ")
+            .endsWith("); mount podman's API socket there (local only: it is root-equivalent) or set "
+                + "fleet.container.socket"));
+  }
+
+  @Test
+  void aContainerFleetIsLocalOnly() {
+    assertProblems("mode: aws\nregion: us-east-1\nfleet:\n  type: container\n  container:\n" + FILES,
+        "fleet.type: 'container' is not allowed in mode aws; allowed: ec2 (GPU instances from a launch template)");
+  }
+
+  @Test
+  void aContainerFleetNeedsBothFiles() {
+    assertProblems(CONTAINER + "    deployment: d1\n",
+        "fleet.container.agentConfigFile: missing; required with fleet.type container: the agent's YAML on the "
+            + "engine's host",
+        "fleet.container.enclaveConfigFile: missing; required with fleet.type container: the enclave's YAML on the "
+            + "engine's host");
+  }
+
+  @Test
+  void theFilesAreAbsolutePathsOnTheEnginesHost() {
+    assertProblems(CONTAINER + "    agentConfigFile: agent.yaml\n    enclaveConfigFile: /srv/mrgc/enclave.yaml\n",
+        "fleet.container.agentConfigFile: 'agent.yaml' is not allowed; allowed: an absolute path on the engine's "
+            + "host");
+  }
+
+  @Test
+  void mountsAreAbsoluteHostAndContainerPaths() {
+    assertProblems(CONTAINER + FILES + "    mounts: [models:/models, /srv/secrets, /srv/models:/models]\n",
+        "fleet.container.mounts: 'models:/models' is not allowed; allowed: hostPath:containerPath, both absolute "
+            + "(mounted read-only)",
+        "fleet.container.mounts: '/srv/secrets' is not allowed; allowed: hostPath:containerPath, both absolute "
+            + "(mounted read-only)");
+  }
+
+  @Test
+  void passEnvNamesVariablesAndTheOtherValuesHaveTheirForms() {
+    assertProblems(CONTAINER + FILES + "    passEnv: [MRGC_PEER_AUTH_KEYS, peer-keys]\n    volumeOwner: mrgc\n"
+            + "    memory: lots\n",
+        "fleet.container.memory: 'lots' (from autoscaler.yaml) is not allowed; allowed: a size from 0 to "
+            + "1099511627776 bytes (a number, or with KiB, MiB, GiB)",
+        "fleet.container.passEnv: 'peer-keys' is not allowed; allowed: environment variable names such as "
+            + "MRGC_PEER_AUTH_KEYS",
+        "fleet.container.volumeOwner: 'mrgc' is not allowed; allowed: uid:gid such as 10001:10001");
   }
 }

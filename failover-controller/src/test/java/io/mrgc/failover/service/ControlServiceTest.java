@@ -112,7 +112,8 @@ class ControlServiceTest {
         ConfigSource.ofYaml(yaml, "control.yaml", Map.of())))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
             "autoscaler.scaling.maxInstances: minInstances must not exceed maxInstances, but was 4 > 2",
-            "autoscaler.fleet.type: 'ec2' is not allowed in mode local; allowed: local (agent processes on this host)",
+            "autoscaler.fleet.type: 'ec2' is not allowed in mode local; allowed: local (agent processes on this host) "
+                + "or container (agent containers through the engine's API socket)",
             "failover.probe.routers.us-east-2: 'tcp://10.0.2.5:9090' is not allowed; allowed: http(s) URLs such as "
                 + "http://10.0.1.5:9090/healthz/region",
             "leaseHoldr: unknown key (did you mean 'leaseHolder'?)"));
