@@ -113,7 +113,8 @@ public record FleetSettings(Type type, Ec2Fleet.LaunchTemplate ec2, ProcessFleet
 
   /** The {@code fleet.container} keys as read, validated by {@link #settings}. */
   private record ContainerKeys(Path socket, String deployment, String network, String agentImage,
-      String enclaveImage, Optional<Path> agentConfigFile, Optional<Path> enclaveConfigFile, List<String> mounts,
+      String enclaveImage, Optional<Path> agentConfigFile, Optional<Path> enclaveConfigFile, List<String> agentMounts,
+      List<String> enclaveMounts,
       List<String> passEnv, long memory, Duration terminateGrace, String volumeOwner) {
     static ContainerKeys read(ConfigReader c) {
       return new ContainerKeys(
@@ -129,8 +130,10 @@ public record FleetSettings(Type type, Ec2Fleet.LaunchTemplate ec2, ProcessFleet
               + "absolute path), mounted read-only at " + ContainerFleet.AGENT_CONFIG_PATH + "; required"),
           c.optionalPath("enclaveConfigFile", "fleet.type container: the enclave's YAML on the engine's host (an "
               + "absolute path), mounted read-only at " + ContainerFleet.ENCLAVE_CONFIG_PATH + "; required"),
-          c.list("mounts", List.of(), "fleet.type container: more read-only binds into the agent and enclave "
-              + "containers, each hostPath:containerPath (both absolute; e.g. models and secrets)"),
+          c.list("agentMounts", List.of(), "fleet.type container: more read-only binds into each agent container, "
+              + "each hostPath:containerPath (both absolute; e.g. the models)"),
+          c.list("enclaveMounts", List.of(), "fleet.type container: more read-only binds into each enclave "
+              + "container only, each hostPath:containerPath (both absolute; e.g. the local key ring's directory)"),
           c.list("passEnv", List.of(), "fleet.type container: names of environment variables copied from this "
               + "process into each agent (e.g. MRGC_PEER_AUTH_KEYS; values never logged)"),
           c.bytes("memory", 0, 0, 1L << 40, "fleet.type container: each container's memory limit; 0: none"),
@@ -145,15 +148,8 @@ public record FleetSettings(Type type, Ec2Fleet.LaunchTemplate ec2, ProcessFleet
       int before = c.problems().size();
       Path agent = file(c, "agentConfigFile", agentConfigFile, "the agent's YAML");
       Path enclave = file(c, "enclaveConfigFile", enclaveConfigFile, "the enclave's YAML");
-      List<ContainerFleet.Mount> binds = new ArrayList<>();
-      for (String text : mounts) {
-        ContainerFleet.Mount mount = ContainerFleet.Mount.parse(text);
-        if (mount == null) {
-          c.problem("mounts", "'" + text + "' is not allowed; allowed: hostPath:containerPath, both absolute "
-              + "(mounted read-only)");
-        }
-        binds.add(mount);
-      }
+      List<ContainerFleet.Mount> agentBinds = mounts(c, "agentMounts", agentMounts);
+      List<ContainerFleet.Mount> enclaveBinds = mounts(c, "enclaveMounts", enclaveMounts);
       for (String name : passEnv) {
         if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
           c.problem("passEnv", "'" + name + "' is not allowed; allowed: environment variable names such as "
@@ -168,7 +164,20 @@ public record FleetSettings(Type type, Ec2Fleet.LaunchTemplate ec2, ProcessFleet
       }
       return c.build("agentImage", () -> new ContainerFleet.Settings(socket, deployment, network, agentImage,
           ContainerFleet.DEFAULT_AGENT_COMMAND, enclaveImage, ContainerFleet.DEFAULT_ENCLAVE_COMMAND, agent, enclave,
-          binds, passEnv, memory, terminateGrace, volumeOwner));
+          agentBinds, enclaveBinds, passEnv, memory, terminateGrace, volumeOwner));
+    }
+
+    private static List<ContainerFleet.Mount> mounts(ConfigReader c, String key, List<String> texts) {
+      List<ContainerFleet.Mount> binds = new ArrayList<>();
+      for (String text : texts) {
+        ContainerFleet.Mount mount = ContainerFleet.Mount.parse(text);
+        if (mount == null) {
+          c.problem(key, "'" + text + "' is not allowed; allowed: hostPath:containerPath, both absolute "
+              + "(mounted read-only)");
+        }
+        binds.add(mount);
+      }
+      return binds;
     }
 
     private static Path file(ConfigReader c, String key, Optional<Path> value, String what) {

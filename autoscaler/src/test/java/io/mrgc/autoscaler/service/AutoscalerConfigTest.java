@@ -105,7 +105,7 @@ class AutoscalerConfigTest {
     assertThat(c).isEqualTo(new ContainerFleet.Settings(Path.of("/run/podman.sock"), "local", "",
         "localhost/mrgc:dev", List.of("serve", "agent", "--config", "/etc/mrgc/agent.yaml"),
         "localhost/mrgc-enclave:dev", List.of("--config", "/etc/mrgc/enclave.yaml"), Path.of("/srv/mrgc/agent.yaml"),
-        Path.of("/srv/mrgc/enclave.yaml"), List.of(), List.of(), 0, Duration.ofSeconds(30), "10001:10001"));
+        Path.of("/srv/mrgc/enclave.yaml"), List.of(), List.of(), List.of(), 0, Duration.ofSeconds(30), "10001:10001"));
     assertThat(new ContainerFleet("us-east-1", c).network()).isEqualTo("mrgc-us-east-1");
   }
 
@@ -113,7 +113,7 @@ class AutoscalerConfigTest {
   void everyContainerKeyIsRead() {
     ContainerFleet.Settings c = readOnly(CONTAINER + FILES + "    socket: /var/run/engine.sock\n    deployment: d1\n"
         + "    network: mrgc-east\n    agentImage: registry/mrgc:1\n    enclaveImage: registry/enclave:1\n"
-        + "    mounts:\n      - /srv/models:/models\n      - /srv/secrets:/etc/mrgc/secrets\n"
+        + "    agentMounts:\n      - /srv/models:/models\n    enclaveMounts: [/srv/secrets:/etc/mrgc/secrets]\n"
         + "    passEnv: [MRGC_PEER_AUTH_KEYS, MRGC_AGENT_AUTH_KEYS]\n    memory: 2GiB\n    terminateGrace: 45s\n"
         + "    volumeOwner: 1000:1000\n").autoscaler().fleet().container();
     assertThat(c.socket()).isEqualTo(Path.of("/var/run/engine.sock"));
@@ -121,8 +121,9 @@ class AutoscalerConfigTest {
     assertThat(c.network()).isEqualTo("mrgc-east");
     assertThat(c.agentImage()).isEqualTo("registry/mrgc:1");
     assertThat(c.enclaveImage()).isEqualTo("registry/enclave:1");
-    assertThat(c.mounts()).containsExactly(new ContainerFleet.Mount(Path.of("/srv/models"), "/models"),
-        new ContainerFleet.Mount(Path.of("/srv/secrets"), "/etc/mrgc/secrets"));
+    assertThat(c.agentMounts()).containsExactly(new ContainerFleet.Mount(Path.of("/srv/models"), "/models"));
+    assertThat(c.enclaveMounts()).containsExactly(new ContainerFleet.Mount(Path.of("/srv/secrets"),
+        "/etc/mrgc/secrets"));
     assertThat(c.passEnv()).containsExactly("MRGC_PEER_AUTH_KEYS", "MRGC_AGENT_AUTH_KEYS");
     assertThat(c.memory()).isEqualTo(2L << 30);
     assertThat(c.terminateGrace()).isEqualTo(Duration.ofSeconds(45));
@@ -169,11 +170,12 @@ class AutoscalerConfigTest {
 
   @Test
   void mountsAreAbsoluteHostAndContainerPaths() {
-    assertProblems(CONTAINER + FILES + "    mounts: [models:/models, /srv/secrets, /srv/models:/models]\n",
-        "fleet.container.mounts: 'models:/models' is not allowed; allowed: hostPath:containerPath, both absolute "
-            + "(mounted read-only)",
-        "fleet.container.mounts: '/srv/secrets' is not allowed; allowed: hostPath:containerPath, both absolute "
-            + "(mounted read-only)");
+    assertProblems(CONTAINER + FILES + "    agentMounts: [models:/models, /srv/models:/models]\n"
+        + "    enclaveMounts: [/srv/secrets]\n",
+        "fleet.container.agentMounts: 'models:/models' is not allowed; allowed: hostPath:containerPath, both "
+            + "absolute (mounted read-only)",
+        "fleet.container.enclaveMounts: '/srv/secrets' is not allowed; allowed: hostPath:containerPath, both "
+            + "absolute (mounted read-only)");
   }
 
   @Test

@@ -164,7 +164,7 @@ public final class ContainerCluster implements AutoCloseable {
       controlAdminUrls.put(region, URI.create("http://127.0.0.1:" + admin));
       Path control = files.write("control-" + region, "the autoscaler and failover controller of " + region
           + " (one small ECS task)", configs.control(region, new Listen("0.0.0.0", ADMIN_PORT),
-          containerFleet(region, agentFile, enclaveFile, mounts), routerAdminInside));
+          containerFleet(region, agentFile, enclaveFile, options.modelRoot(), secrets), routerAdminInside));
       // the control container reaches every region's routers (its failover probes) and launches agents through
       // podman's socket: root-equivalent, which is why this fleet type exists in mode local only
       start(new Spec("control-" + region, "control", region).networks(regionFirst(region))
@@ -199,10 +199,8 @@ public final class ContainerCluster implements AutoCloseable {
     start(frontDoor);
   }
 
-  private Map<String, Object> containerFleet(String region, Path agentFile, Path enclaveFile,
-      Map<Path, String> mounts) {
-    List<String> binds = new ArrayList<>();
-    mounts.forEach((host, inside) -> binds.add(host.toAbsolutePath().normalize() + ":" + inside));
+  private Map<String, Object> containerFleet(String region, Path agentFile, Path enclaveFile, Path models,
+      Path secrets) {
     return map("type", "container", "container", map(
         "socket", "/run/podman.sock",
         "network", options.network(region),
@@ -211,7 +209,8 @@ public final class ContainerCluster implements AutoCloseable {
         "enclaveImage", options.enclaveImage(),
         "agentConfigFile", agentFile.toAbsolutePath().normalize().toString(),
         "enclaveConfigFile", enclaveFile.toAbsolutePath().normalize().toString(),
-        "mounts", binds,
+        "agentMounts", List.of(models.toAbsolutePath().normalize() + ":/models"),
+        "enclaveMounts", List.of(secrets.toAbsolutePath().normalize() + ":/etc/mrgc/secrets"),
         "passEnv", List.of("MRGC_PEER_AUTH_KEYS"),
         "terminateGrace", "15s"));
   }

@@ -113,10 +113,12 @@ public final class LocalKeyRing implements DataKeySource, RecipientKms {
     if (dir != null) {
       Files.createDirectories(dir);
     }
-    synchronized (CREATE_LOCK) {
-      try (LockHandle ignored = lockFile()) {
-        if (!Files.exists(this.file)) {
-          write(new LinkedHashMap<>());
+    if (!Files.exists(this.file)) { // only a ring being made needs the lock: a reader (an enclave) may be read-only
+      synchronized (CREATE_LOCK) {
+        try (LockHandle ignored = lockFile()) {
+          if (!Files.exists(this.file)) {
+            write(new LinkedHashMap<>());
+          }
         }
       }
     }

@@ -109,7 +109,9 @@ public final class ContainerFleet implements Fleet {
    * @param enclaveImage the enclave's image; {@code enclaveCommand} its command
    * @param agentConfigFile the agent's YAML on the engine's host, mounted read-only at /etc/mrgc/agent.yaml
    * @param enclaveConfigFile the enclave's YAML on the engine's host, mounted read-only at /etc/mrgc/enclave.yaml
-   * @param mounts more read-only binds into both containers (models, secrets)
+   * @param agentMounts more read-only binds into the agent container (the models)
+   * @param enclaveMounts more read-only binds into the enclave container (its keys): never into the agent, whose
+   *     tenants' code paths must not reach the enclave's secrets
    * @param passEnv names of environment variables copied from this process into the agent (secrets: never logged)
    * @param memory each container's memory limit in bytes; 0: none
    * @param terminateGrace after SIGTERM, how long the agent may drain before SIGKILL
@@ -117,7 +119,8 @@ public final class ContainerFleet implements Fleet {
    */
   public record Settings(Path socket, String deployment, String network, String agentImage, List<String> agentCommand,
       String enclaveImage, List<String> enclaveCommand, Path agentConfigFile, Path enclaveConfigFile,
-      List<Mount> mounts, List<String> passEnv, long memory, Duration terminateGrace, String volumeOwner) {
+      List<Mount> agentMounts, List<Mount> enclaveMounts, List<String> passEnv, long memory,
+      Duration terminateGrace, String volumeOwner) {
     public Settings {
       Check.notNull("socket", socket);
       Check.notBlank("deployment", deployment);
@@ -128,7 +131,8 @@ public final class ContainerFleet implements Fleet {
       enclaveCommand = List.copyOf(Check.notNull("enclaveCommand", enclaveCommand));
       Check.notNull("agentConfigFile", agentConfigFile);
       Check.notNull("enclaveConfigFile", enclaveConfigFile);
-      mounts = List.copyOf(Check.notNull("mounts", mounts));
+      agentMounts = List.copyOf(Check.notNull("agentMounts", agentMounts));
+      enclaveMounts = List.copyOf(Check.notNull("enclaveMounts", enclaveMounts));
       passEnv = List.copyOf(Check.notNull("passEnv", passEnv));
       Check.between("memory", memory, 0, Long.MAX_VALUE);
       Check.positive("terminateGrace", terminateGrace);
@@ -141,7 +145,8 @@ public final class ContainerFleet implements Fleet {
     /** The defaults for everything but the region's network and the two files. */
     public static Settings of(String network, Path agentConfigFile, Path enclaveConfigFile) {
       return new Settings(DEFAULT_SOCKET, DEFAULT_DEPLOYMENT, network, DEFAULT_AGENT_IMAGE, DEFAULT_AGENT_COMMAND,
-          DEFAULT_ENCLAVE_IMAGE, DEFAULT_ENCLAVE_COMMAND, agentConfigFile, enclaveConfigFile, List.of(), List.of(), 0,
+          DEFAULT_ENCLAVE_IMAGE, DEFAULT_ENCLAVE_COMMAND, agentConfigFile, enclaveConfigFile, List.of(), List.of(), List.of(),
+          0,
           DEFAULT_TERMINATE_GRACE, DEFAULT_VOLUME_OWNER);
     }
   }
@@ -215,7 +220,7 @@ public final class ContainerFleet implements Fleet {
 
   /** The agent container's name (and DNS alias on the region network). */
   public String agentName(String id) {
-    return "mrgc-" + region + "-" + id;
+    return settings.deployment() + "-" + region + "-" + id;
   }
 
   public String enclaveName(String id) {
@@ -258,7 +263,7 @@ public final class ContainerFleet implements Fleet {
   /** The enclave: no network, read-only root, its config and the shared socket volume. */
   ObjectNode enclaveSpec(String id) {
     ObjectNode spec = common(settings.enclaveImage(), settings.enclaveCommand(), labels(ROLE_ENCLAVE, id), id,
-        settings.enclaveConfigFile(), ENCLAVE_CONFIG_PATH);
+        settings.enclaveConfigFile(), ENCLAVE_CONFIG_PATH, settings.enclaveMounts());
     spec.putArray("Env").add("MRGC_LISTENER_SOCKET=" + ENCLAVE_SOCKET);
     spec.with("HostConfig").put("NetworkMode", "none");
     return spec;
@@ -268,7 +273,7 @@ public final class ContainerFleet implements Fleet {
   ObjectNode agentSpec(String id) {
     String name = agentName(id);
     ObjectNode spec = common(settings.agentImage(), settings.agentCommand(), labels(ROLE_AGENT, id), id,
-        settings.agentConfigFile(), AGENT_CONFIG_PATH);
+        settings.agentConfigFile(), AGENT_CONFIG_PATH, settings.agentMounts());
     ArrayNode env = spec.putArray("Env")
         .add("MRGC_INSTANCE_ID=" + id)
         .add("MRGC_LISTENER_HOST=" + name)
@@ -290,7 +295,7 @@ public final class ContainerFleet implements Fleet {
   }
 
   private ObjectNode common(String image, List<String> command, Map<String, String> labels, String id,
-      Path configFile, String configPath) {
+      Path configFile, String configPath, List<Mount> mounts) {
     ObjectNode spec = EngineApi.object().put("Image", image);
     if (!command.isEmpty()) {
       ArrayNode cmd = spec.putArray("Cmd");
@@ -306,7 +311,7 @@ public final class ContainerFleet implements Fleet {
     ArrayNode binds = host.putArray("Binds")
         .add(volumeName(id) + ":" + ENCLAVE_SOCKET_DIR)
         .add(configFile + ":" + configPath + ":ro");
-    settings.mounts().forEach(m -> binds.add(m.bind()));
+    mounts.forEach(m -> binds.add(m.bind()));
     return spec;
   }
 

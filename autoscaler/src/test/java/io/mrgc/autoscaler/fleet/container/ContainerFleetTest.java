@@ -81,8 +81,10 @@ class ContainerFleetTest {
     Path agentFile = Files.writeString(dir.resolve("agent.yaml"), "mode: local\n");
     Path enclaveFile = Files.writeString(dir.resolve("enclave.yaml"), "mode: local\n");
     Path models = Files.createDirectories(dir.resolve("models"));
+    Path secrets = Files.createDirectories(dir.resolve("secrets"));
     ContainerFleet.Settings settings = new ContainerFleet.Settings(SOCKET, deployment, network, agentImage, COMMAND,
         IMAGE, COMMAND, agentFile, enclaveFile, List.of(new ContainerFleet.Mount(models, "/models")),
+        List.of(new ContainerFleet.Mount(secrets, "/etc/mrgc/secrets")),
         List.of("MRGC_PEER_AUTH_KEYS", "MRGC_UNSET_IN_TEST"), 256L << 20, Duration.ofSeconds(2), "10001:10001");
     ContainerFleet fleet = new ContainerFleet(region, settings, engine, Map.of("MRGC_PEER_AUTH_KEYS", "k1=secret"));
     fleets.add(fleet);
@@ -106,29 +108,31 @@ class ContainerFleetTest {
       assertThat(i.privateIp()).isNotNull();
     });
 
-    JsonNode agent = engine.inspect("mrgc-" + region + "-" + id).orElseThrow();
+    JsonNode agent = engine.inspect(deployment + "-" + region + "-" + id).orElseThrow();
     assertThat(agent.path("State").path("Status").asText()).isEqualTo("running");
     assertThat(agent.path("Config").path("Labels").path(ContainerFleet.LABEL_ROLE).asText()).isEqualTo("agent");
     assertThat(agent.path("Config").path("Labels").path(ContainerFleet.LABEL_INSTANCE).asText()).isEqualTo(id);
     List<String> env = new ArrayList<>();
     agent.path("Config").path("Env").forEach(e -> env.add(e.asText()));
-    assertThat(env).contains("MRGC_INSTANCE_ID=" + id, "MRGC_LISTENER_HOST=mrgc-" + region + "-" + id,
+    assertThat(env).contains("MRGC_INSTANCE_ID=" + id, "MRGC_LISTENER_HOST=" + deployment + "-" + region + "-" + id,
         "MRGC_LISTENER_PORT=8080", "MRGC_ENCLAVE_SOCKET=/run/mrgc-enclave/enclave.sock",
         "MRGC_HEALTHCHECK_URL=http://127.0.0.1:8080/readyz", "MRGC_PEER_AUTH_KEYS=k1=secret");
     assertThat(env).noneMatch(e -> e.startsWith("MRGC_UNSET_IN_TEST"));
     assertThat(agent.path("HostConfig").path("ReadonlyRootfs").asBoolean()).isTrue();
     assertThat(agent.path("HostConfig").path("Memory").asLong()).isEqualTo(256L << 20);
     assertThat(agent.path("NetworkSettings").path("Networks").has(network)).isTrue();
-    assertThat(mounts(agent)).contains("/run/mrgc-enclave", "/etc/mrgc/agent.yaml", "/models");
+    assertThat(mounts(agent)).contains("/run/mrgc-enclave", "/etc/mrgc/agent.yaml", "/models")
+        .as("the enclave's keys are never in the agent").doesNotContain("/etc/mrgc/secrets");
 
-    JsonNode enclave = engine.inspect("mrgc-" + region + "-" + id + "-enclave").orElseThrow();
+    JsonNode enclave = engine.inspect(deployment + "-" + region + "-" + id + "-enclave").orElseThrow();
     assertThat(enclave.path("State").path("Status").asText()).isEqualTo("running");
     assertThat(enclave.path("Config").path("Labels").path(ContainerFleet.LABEL_ROLE).asText()).isEqualTo("enclave");
     assertThat(enclave.path("HostConfig").path("NetworkMode").asText()).isEqualTo("none");
     assertThat(enclave.path("HostConfig").path("ReadonlyRootfs").asBoolean()).isTrue();
-    assertThat(mounts(enclave)).contains("/run/mrgc-enclave", "/etc/mrgc/enclave.yaml", "/models");
+    assertThat(mounts(enclave)).contains("/run/mrgc-enclave", "/etc/mrgc/enclave.yaml", "/etc/mrgc/secrets")
+        .doesNotContain("/models");
     assertThat(engine.volumes(Map.of(ContainerFleet.LABEL_DEPLOYMENT, deployment, ContainerFleet.LABEL_INSTANCE, id)))
-        .containsExactly("mrgc-" + region + "-" + id + "-socket");
+        .containsExactly(deployment + "-" + region + "-" + id + "-socket");
 
     // Another region of the same deployment sees none of it.
     assertThat(fleet("us-other-" + suffix, IMAGE).describe()).isEmpty();
@@ -147,7 +151,7 @@ class ContainerFleetTest {
   void anAgentThatExitedIsStoppedAndAFailedLaunchLeavesNothing() throws Exception {
     ContainerFleet fleet = fleet(region, IMAGE);
     String id = fleet.launch(1).get(0);
-    engine.kill("mrgc-" + region + "-" + id, "SIGKILL");
+    engine.kill(deployment + "-" + region + "-" + id, "SIGKILL");
     long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (fleet.describe().get(0).state() != InstanceLifecycle.STOPPED && System.nanoTime() < until) {
       Thread.sleep(100);
@@ -172,7 +176,7 @@ class ContainerFleetTest {
     ContainerFleet.Settings s = ContainerFleet.Settings.of("mrgc-no-such-network-" + suffix, dir.resolve("a.yaml"),
         dir.resolve("e.yaml"));
     ContainerFleet.Settings withImages = new ContainerFleet.Settings(SOCKET, deployment, s.network(), IMAGE,
-        COMMAND, IMAGE, COMMAND, s.agentConfigFile(), s.enclaveConfigFile(), List.of(), List.of(), 0,
+        COMMAND, IMAGE, COMMAND, s.agentConfigFile(), s.enclaveConfigFile(), List.of(), List.of(), List.of(), 0,
         Duration.ofSeconds(2), "10001:10001");
     assertThat(new ContainerFleet(region, withImages).preflight()).containsExactly("network 'mrgc-no-such-network-"
         + suffix + "' not found in the engine; create it (podman network create mrgc-no-such-network-" + suffix
