@@ -93,8 +93,14 @@ revision="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 epoch="$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 0)"
 build() { # IMAGE CONTAINERFILE CONTEXT
   echo "images build: $1 (base $base)" >&2
+  local previous
+  previous="$(podman image inspect --format '{{.Id}}' "$1" 2>/dev/null || true)"
   podman build --quiet --format docker --timestamp "$epoch" --build-arg "BASE=$base" --build-arg "VERSION=$version" \
     --build-arg "REVISION=$revision" -f "$2" -t "$1" "$3" >/dev/null
+  # The image this build replaced, now untagged: removed unless a container still uses it.
+  if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$1")" ]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+  fi
 }
 service="localhost/mrgc:$tag"
 enclave="localhost/mrgc-enclave:$tag"
