@@ -42,11 +42,22 @@ public final class DeploymentProbes {
     return failover.status(region).join().row();
   }
 
-  /** Polls every 200 ms until {@code condition} holds; fails naming {@code what} after 90 s. */
+  /**
+   * Polls every 200 ms until {@code condition} holds; fails naming {@code what} after 90 s. A condition that throws
+   * (a read that timed out on a busy machine) counts as not yet; the last such failure is in the message.
+   */
   public static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+    RuntimeException lastFailure = null;
+    while (true) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        lastFailure = e;
+      }
+      assertThat(System.nanoTime()).as("waiting for %s (last failure: %s)", what, lastFailure).isLessThan(deadline);
       Thread.sleep(200);
     }
   }

@@ -26,20 +26,18 @@ public final class EnclaveMain {
 
   public static void main(String[] args) throws Exception {
     ConfigSource source;
+    EnclaveServeConfig config;
     try {
       source = source(args);
+      config = read(source, NsmAttestationProvider.DEFAULT_DEVICE);
+    } catch (ConfigException e) { // a missing or unreadable file too: exit 2 with what to fix, not a stack trace
+      System.err.println("enclave: the configuration has " + e.problems().size() + " problem(s):");
+      e.problems().forEach(problem -> System.err.println("  - " + problem));
+      System.exit(2);
+      return;
     } catch (IllegalArgumentException e) {
       System.err.println("usage: EnclaveMain <region> [vsock port, default " + VsockTransport.DEFAULT_PORT
           + "] [KMS endpoint] | EnclaveMain --config FILE");
-      System.exit(2);
-      return;
-    }
-    EnclaveServeConfig config;
-    try {
-      config = read(source, NsmAttestationProvider.DEFAULT_DEVICE);
-    } catch (ConfigException e) {
-      System.err.println("enclave: the configuration has " + e.problems().size() + " problem(s):");
-      e.problems().forEach(problem -> System.err.println("  - " + problem));
       System.exit(2);
       return;
     }

@@ -62,7 +62,7 @@ public final class ContainerCluster implements AutoCloseable {
   private LocalKeyRing keyRing;
   private DeployConfigs configs;
   private int frontDoorPort;
-  private URI frontDoorAdminUrl;
+  private boolean closed;
 
   private ContainerCluster(ContainerClusterOptions options, Podman podman) {
     this.options = options;
@@ -79,6 +79,10 @@ public final class ContainerCluster implements AutoCloseable {
       }
     }
     ContainerCluster cluster = new ContainerCluster(options, podman);
+    // Containers outlive this JVM: a Ctrl-C while they start must remove them too (the caller's own hook, which
+    // replaces this one, is only set once start returns).
+    Thread interrupted = new Thread(cluster::close, "containers-start-interrupted");
+    Runtime.getRuntime().addShutdownHook(interrupted);
     try {
       cluster.removeLeftovers();
       cluster.startAll();
@@ -87,6 +91,12 @@ public final class ContainerCluster implements AutoCloseable {
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(interrupted);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or about to: it removes what started
+      }
     }
   }
 
@@ -186,13 +196,13 @@ public final class ContainerCluster implements AutoCloseable {
       }
     }
     frontDoorPort = options.frontDoorPort() == 0 ? FreePorts.loopback() : options.frontDoorPort();
-    int admin = FreePorts.loopback();
-    frontDoorAdminUrl = URI.create("http://127.0.0.1:" + admin);
+    // Its admin listener stays on the container's loopback (never where tenants connect): health checks run inside
+    // the container (/app/bin/healthcheck), as ECS runs a task's.
     Path config = files.write("front-door", "the front door (Global Accelerator in AWS): one listener in its "
         + "container, published on every anycast address", configs.frontDoor(List.of("0.0.0.0"), FRONT_DOOR_PORT,
-        routerUrls, new Listen("0.0.0.0", ADMIN_PORT)));
+        routerUrls, new Listen("127.0.0.1", ADMIN_PORT)));
     Spec frontDoor = new Spec("front-door", "front-door", null).networks(options.regions()).config(config)
-        .publish("127.0.0.1:" + admin + ":" + ADMIN_PORT).mount(tls.toString(), "/etc/mrgc/tls", true)
+        .mount(tls.toString(), "/etc/mrgc/tls", true)
         .command("serve", "front-door", "--config", "/etc/mrgc/config.yaml");
     options.anycastAddresses().forEach(address -> frontDoor.publish(address + ":" + frontDoorPort + ":"
         + FRONT_DOOR_PORT));
@@ -278,11 +288,14 @@ public final class ContainerCluster implements AutoCloseable {
     podman.run(args, spec.secrets);
   }
 
+  /** The same heaps as the processes deployment; DynamoDB Local (in this JVM there) holds every table in memory. */
   private static List<String> jvmFlags(String role) {
-    return switch (role) {
-      case "router", "control", "front-door", "agent" -> ProcessCluster.jvmFlags(role);
-      default -> ProcessCluster.jvmFlags("control");
-    };
+    if (role.equals("dynamodb")) {
+      List<String> flags = new ArrayList<>(ProcessCluster.jvmFlags("control"));
+      flags.set(0, "-Xmx512m");
+      return flags;
+    }
+    return ProcessCluster.jvmFlags(role);
   }
 
   /**
@@ -371,7 +384,7 @@ public final class ContainerCluster implements AutoCloseable {
         failIfExited();
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("DynamoDB Local's container does not answer on " + endpoint + ": "
-              + podman.run("logs", "--tail", "30", name("dynamodb")));
+              + podman.logs(name("dynamodb"), 30));
         }
         Readiness.sleep(200);
       }
@@ -386,9 +399,21 @@ public final class ContainerCluster implements AutoCloseable {
       checks.add(u.resolve("/readyz"));
       checks.add(u.resolve("/healthz/region"));
     }));
-    checks.add(frontDoorAdminUrl.resolve("/readyz"));
-    Readiness.await(checks, ContainerClusterOptions.READY_TIMEOUT, this::failIfExited,
-        "podman logs <container> (podman ps -a --filter label=" + LABEL + "=" + options.deployment() + ")");
+    String logs = "podman logs <container> (podman ps -a --filter label=" + LABEL + "=" + options.deployment() + ")";
+    Readiness.await(checks, ContainerClusterOptions.READY_TIMEOUT, this::failIfExited, logs);
+    long deadline = System.nanoTime() + ContainerClusterOptions.READY_TIMEOUT.toNanos();
+    while (!healthy(name("front-door"))) {
+      failIfExited();
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the front door's health check fails; " + logs);
+      }
+      Readiness.sleep(250);
+    }
+  }
+
+  /** The container's own health check (its image's /app/bin/healthcheck, run inside it) passes. */
+  private boolean healthy(String container) {
+    return podman.succeeds("exec", container, "/app/bin/healthcheck");
   }
 
   private void failIfExited() {
@@ -397,7 +422,7 @@ public final class ContainerCluster implements AutoCloseable {
     if (!exited.isBlank()) {
       String first = exited.lines().findFirst().orElseThrow();
       throw new IllegalStateException("the container " + first + " exited before the deployment was ready; its "
-          + "last lines:\n" + podman.run("logs", "--tail", "30", first));
+          + "last lines:\n" + podman.logs(first, 30));
     }
   }
 
@@ -417,10 +442,6 @@ public final class ContainerCluster implements AutoCloseable {
 
   public Map<String, URI> controlAdminUrls() {
     return controlAdminUrls;
-  }
-
-  public URI frontDoorAdminUrl() {
-    return frontDoorAdminUrl;
   }
 
   public Map<String, List<String>> routers() {
@@ -479,7 +500,11 @@ public final class ContainerCluster implements AutoCloseable {
    * volumes and networks this deployment made.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       new ContainerChaos(podman, options).removeAll(STOP_SECONDS);
     } finally {

@@ -55,6 +55,12 @@ public final class Podman {
     return result.output.strip();
   }
 
+  /** The last {@code lines} lines a container wrote, standard output and error together. */
+  public String logs(String container, int lines) {
+    Result result = call(List.of("logs", "--tail", Integer.toString(lines), container), Map.of());
+    return (result.output + result.error).strip();
+  }
+
   /** Whether {@code podman args...} exits 0 (for checks such as {@code image exists}). */
   public boolean succeeds(String... args) {
     return call(List.of(args), Map.of()).exit == 0;
