@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Issue 11's benchmarks of the processes deployment (docs/benchmarks.md, "Services as processes"); not tests.
+# Benchmarks of the deployments as services (docs/benchmarks.md, "Services as processes", "Containers deployment");
+# not tests.
 #   services-as-processes.sh footprint [STARTS [LOAD_SECONDS [THREADS]]]       ServiceFootprintBenchmark
 #   services-as-processes.sh transport [ROUNDS [ROUND_SECONDS [CONCURRENCY]]]  RouterTransportBenchmark
+#   services-as-processes.sh containers [STARTS [CUTS]]                        ContainerDeploymentBenchmark (podman)
 # Builds the cluster module's test classes (offline, never `install`: the other modules come from ~/.m2) and runs
 # the main class on the test class path; the service processes it starts inherit that class path.
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
-what=${1:?usage: $0 footprint|transport [ARGS..]}
+what=${1:?usage: $0 footprint|transport|containers [ARGS..]}
 shift
 case "$what" in
   footprint) main=io.mrgc.cluster.bench.ServiceFootprintBenchmark ;;
   transport) main=io.mrgc.cluster.bench.RouterTransportBenchmark ;;
-  *) echo "usage: $0 footprint|transport [ARGS..]" >&2; exit 2 ;;
+  containers) main=io.mrgc.cluster.bench.ContainerDeploymentBenchmark ;;
+  *) echo "usage: $0 footprint|transport|containers [ARGS..]" >&2; exit 2 ;;
 esac
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT

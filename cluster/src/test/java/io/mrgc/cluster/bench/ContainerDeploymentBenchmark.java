@@ -1,0 +1,207 @@
+package io.mrgc.cluster.bench;
+
+import io.mrgc.cluster.LocalCluster;
+import io.mrgc.cluster.LocalClusterOptions;
+import io.mrgc.cluster.SteadyLoad;
+import io.mrgc.cluster.TenantAdmin;
+import io.mrgc.cluster.containers.ContainerCluster;
+import io.mrgc.cluster.containers.ContainerClusterOptions;
+import io.mrgc.cluster.processes.ProcessCluster;
+import io.mrgc.cluster.processes.ProcessClusterOptions;
+import io.mrgc.failover.ops.FailoverOperations;
+import io.mrgc.failover.state.FailoverRowItem;
+import io.mrgc.tenant.MrgcClient;
+import io.mrgc.tenant.RetryPolicy;
+import io.mrgc.wire.keys.DataKeySource;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Issue 12's benchmark (not a test; docs/benchmarks.md, "Containers deployment"): time to ready of the three ways to
+ * run the local deployment, measured in one run on one machine; memory per container; and region network cuts on
+ * the containers deployment under load.
+ *
+ * <ol>
+ *   <li>Ready: {@code STARTS} starts each of one JVM ({@code mrgc up}: {@link LocalCluster}, until every region
+ *       serves), {@code --processes} ({@link ProcessCluster}, 2 routers and 1 agent per region) and
+ *       {@code --containers} ({@link ContainerCluster}, 1 router and 1 agent per region), each the command's
+ *       defaults, from a fresh state directory, in turn (so that machine noise spreads over all three).
+ *   <li>Memory: every container's resident memory (its JVM) once the containers deployment is ready, idle.
+ *   <li>Cuts: {@code CUTS} times, under two closed-loop SDK loads through the front door (2 threads with the SDK's
+ *       retries, 2 without), cut the home region's network ({@code mrgc chaos cut}), measure the time until traffic
+ *       is on the survivors (the first of 5 consecutive successes of single requests without retries begun after the
+ *       cut) and until FAILOVER_ACTIVE, restore, wait for NORMAL at dial 100; count each load's client errors.
+ * </ol>
+ *
+ * <p>Run: {@code cluster/src/test/bench/services-as-processes.sh containers [STARTS [CUTS]]} (defaults 3 and 10; needs podman and the
+ * images, as the tests do). Uses the fast failover holds of the tests (seconds) for the cuts.
+ */
+public final class ContainerDeploymentBenchmark {
+  private static final String MODEL = "all-minilm-l6-v2";
+  private static final String HOME = "us-east-1";
+
+  private ContainerDeploymentBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int starts = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int cuts = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    Path root = Files.createTempDirectory("mrgc-containers-bench");
+    List<Double> oneJvm = new ArrayList<>();
+    List<Double> processes = new ArrayList<>();
+    List<Double> containers = new ArrayList<>();
+    for (int i = 0; i < starts; i++) {
+      Path dir = root.resolve("start-" + i);
+      long t0 = System.nanoTime();
+      try (LocalCluster cluster = LocalCluster.start(LocalClusterOptions.ephemeral(dir.resolve("jvm")))) {
+        cluster.awaitServing(Duration.ofSeconds(120));
+        oneJvm.add(seconds(t0));
+      }
+      t0 = System.nanoTime();
+      ProcessClusterOptions p = ProcessClusterOptions.ephemeral(dir.resolve("processes"));
+      try (ProcessCluster cluster = ProcessCluster.start(new ProcessClusterOptions(p.stateDir(), 0, p.regions(),
+          ProcessClusterOptions.DEFAULT_ROUTERS_PER_REGION, 1, 0, 0, 0, p.anycastAddresses(), 0, 0, false, false,
+          false))) {
+        processes.add(seconds(t0));
+      }
+      t0 = System.nanoTime();
+      ContainerClusterOptions c = ContainerClusterOptions.ephemeral(dir.resolve("containers"), "mrgcb" + i);
+      try (ContainerCluster cluster = ContainerCluster.start(new ContainerClusterOptions(c.stateDir(),
+          c.deployment(), c.regions(), 1, 1, c.anycastAddresses(), 0, 0, c.image(), c.enclaveImage(), false))) {
+        containers.add(seconds(t0));
+        if (i == 0) {
+          Thread.sleep(5_000);
+          printMemory(cluster.memoryBytes());
+        }
+      }
+      System.out.printf(Locale.ROOT, "start %d: one JVM %.1f s, processes %.1f s, containers %.1f s%n", i + 1,
+          oneJvm.get(i), processes.get(i), containers.get(i));
+    }
+    System.out.printf(Locale.ROOT, "ready (median of %d): one JVM %.1f s, processes %.1f s, containers %.1f s%n",
+        starts, percentile(oneJvm, 50), percentile(processes, 50), percentile(containers, 50));
+    if (cuts > 0) {
+      cuts(root.resolve("cuts"), cuts);
+    }
+  }
+
+  private static void cuts(Path dir, int cuts) throws Exception {
+    ContainerClusterOptions c = ContainerClusterOptions.ephemeral(dir, "mrgcbcut");
+    try (ContainerCluster cluster = ContainerCluster.start(c)) {
+      TenantAdmin.Credentials tenant = cluster.createTenant("bench", new TenantAdmin.TenantSettings(List.of(),
+          List.of(), 10_000.0, 10_000));
+      URI anycast = cluster.anycastUrls().values().iterator().next();
+      RetryPolicy patient = RetryPolicy.custom().maxAttempts(10).maxBackoff(Duration.ofSeconds(2))
+          .totalBudget(Duration.ofSeconds(60)).build();
+      FailoverOperations failover = FailoverOperations.defaults(cluster.stateClient("us-east-2"), cluster.regions(),
+          Clock.systemUTC());
+      List<Double> toSurvivors = new ArrayList<>();
+      List<Double> toFailover = new ArrayList<>();
+      long withRetriesErrors = 0;
+      long withRetriesTotal = 0;
+      long withoutRetriesErrors = 0;
+      long withoutRetriesTotal = 0;
+      try (MrgcClient retrying = client(cluster, tenant, anycast, patient);
+          MrgcClient once = client(cluster, tenant, anycast, RetryPolicy.none())) {
+        for (int i = 0; i < cuts; i++) {
+          waitFor(Duration.ofSeconds(120), () -> cluster.regions().stream().allMatch(r -> {
+            FailoverRowItem row = failover.status(r).join().row();
+            return "NORMAL".equals(row.getFailoverState()) && row.getTrafficDial() == 100;
+          }));
+          try (SteadyLoad withRetries = new SteadyLoad(retrying, MODEL, 2);
+              SteadyLoad withoutRetries = new SteadyLoad(once, MODEL, 2)) {
+            waitFor(Duration.ofSeconds(30), () -> withRetries.ok.get() > 10 && withoutRetries.ok.get() > 10);
+            long cutAt = System.nanoTime();
+            cluster.chaos().cut(HOME);
+            long firstOfRun = 0;
+            int run = 0;
+            while (run < 5) {
+              long begun = System.nanoTime();
+              try {
+                once.embed(MODEL, List.of("where am I served?"));
+                firstOfRun = run == 0 ? begun : firstOfRun;
+                run++;
+              } catch (RuntimeException e) {
+                run = 0;
+              }
+            }
+            toSurvivors.add((firstOfRun - cutAt) / 1e9);
+            waitFor(Duration.ofSeconds(90), () -> "FAILOVER_ACTIVE".equals(
+                failover.status(HOME).join().row().getFailoverState()));
+            toFailover.add(seconds(cutAt));
+            cluster.chaos().restore();
+            waitFor(Duration.ofSeconds(120), () -> {
+              FailoverRowItem row = failover.status(HOME).join().row();
+              return "NORMAL".equals(row.getFailoverState()) && row.getTrafficDial() == 100;
+            });
+            withRetries.close();
+            withoutRetries.close();
+            withRetriesErrors += withRetries.errors.get();
+            withRetriesTotal += withRetries.total();
+            withoutRetriesErrors += withoutRetries.errors.get();
+            withoutRetriesTotal += withoutRetries.total();
+            System.out.printf(Locale.ROOT, "cut %d: traffic on the survivors after %.1f s, FAILOVER_ACTIVE after "
+                + "%.1f s; errors with retries %d of %d, without %d of %d%n", i + 1, toSurvivors.get(i),
+                toFailover.get(i), withRetries.errors.get(), withRetries.total(), withoutRetries.errors.get(),
+                withoutRetries.total());
+          }
+        }
+      }
+      System.out.printf(Locale.ROOT, "%d cuts of %s: traffic on the survivors p50 %.1f s, p95 %.1f s; "
+          + "FAILOVER_ACTIVE p50 %.1f s, p95 %.1f s; client errors with the SDK's retries %d of %d, without %d of "
+          + "%d%n", cuts, HOME, percentile(toSurvivors, 50), percentile(toSurvivors, 95), percentile(toFailover, 50),
+          percentile(toFailover, 95), withRetriesErrors, withRetriesTotal, withoutRetriesErrors, withoutRetriesTotal);
+    }
+  }
+
+  private static MrgcClient client(ContainerCluster cluster, TenantAdmin.Credentials tenant, URI endpoint,
+      RetryPolicy retries) {
+    DataKeySource keys = cluster.tenantKeySource();
+    return MrgcClient.builder().endpoint(endpoint).tenant(tenant.tenantId()).apiKey(tenant.apiKey())
+        .kmsKeyId(tenant.kmsKeyId()).dataKeySource(keys).caCertificate(cluster.caCertificate())
+        .timeout(Duration.ofSeconds(3)).retries(retries).build();
+  }
+
+  private static void printMemory(Map<String, Long> bytes) {
+    System.out.println("resident memory per container, idle after ready (MiB):");
+    bytes.forEach((name, rss) -> System.out.printf(Locale.ROOT, "  %-50s %5d%n", name, rss >> 20));
+    System.out.printf(Locale.ROOT, "  %-50s %5d%n", "total", bytes.values().stream().mapToLong(Long::longValue)
+        .sum() >> 20);
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+
+  /** The nearest-rank percentile. */
+  private static double percentile(List<Double> values, int p) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, rank - 1));
+  }
+
+  private static void waitFor(Duration timeout, BooleanSupplier condition) throws InterruptedException,
+      IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // a read that timed out: not yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("condition not met within " + timeout);
+      }
+      Thread.sleep(200);
+    }
+  }
+}
