@@ -62,8 +62,8 @@ final class ChaosCommand implements Runnable {
     }
   }
 
-  @Command(name = "pause", description = "Freeze every container of a region (SIGSTOP).")
-  static final class Pause implements Callable<Integer> {
+  /** A subcommand on one region of the deployment. */
+  abstract static class OnRegion implements Callable<Integer> {
     @ParentCommand
     ChaosCommand parent;
 
@@ -72,37 +72,35 @@ final class ChaosCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return print("paused", parent.chaos().pause(region));
+      io.mrgc.cluster.frontdoor.Regions.nearestFirst(region); // an unknown region fails naming the known ones
+      return apply(parent.chaos());
+    }
+
+    abstract int apply(ContainerChaos chaos);
+  }
+
+  @Command(name = "pause", description = "Freeze every container of a region (SIGSTOP).")
+  static final class Pause extends OnRegion {
+    @Override
+    int apply(ContainerChaos chaos) {
+      return print("paused", chaos.pause(region));
     }
   }
 
   @Command(name = "unpause", description = "Thaw a paused region.")
-  static final class Unpause implements Callable<Integer> {
-    @ParentCommand
-    ChaosCommand parent;
-
-    @Parameters(paramLabel = "REGION")
-    String region;
-
+  static final class Unpause extends OnRegion {
     @Override
-    public Integer call() {
-      return print("unpaused", parent.chaos().unpause(region));
+    int apply(ContainerChaos chaos) {
+      return print("unpaused", chaos.unpause(region));
     }
   }
 
   @Command(name = "cut", description = "Cut a region's network off from everything outside it (podman network "
       + "disconnect).")
-  static final class Cut implements Callable<Integer> {
-    @ParentCommand
-    ChaosCommand parent;
-
-    @Parameters(paramLabel = "REGION")
-    String region;
-
+  static final class Cut extends OnRegion {
     @Override
-    public Integer call() {
-      io.mrgc.cluster.frontdoor.Regions.nearestFirst(region);
-      return print("disconnected", parent.chaos().cut(region));
+    int apply(ContainerChaos chaos) {
+      return print("disconnected", chaos.cut(region));
     }
   }
 

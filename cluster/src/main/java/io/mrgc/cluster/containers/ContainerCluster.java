@@ -450,10 +450,7 @@ public final class ContainerCluster implements AutoCloseable {
 
   /** Anycast address -> base URL of the front door there (published on the host). */
   public Map<String, URI> anycastUrls() {
-    Map<String, URI> urls = new LinkedHashMap<>();
-    options.anycastAddresses().forEach(address ->
-        urls.put(address, URI.create(configs.scheme() + "://" + address + ":" + frontDoorPort)));
-    return urls;
+    return configs.anycastUrls(options.anycastAddresses(), frontDoorPort);
   }
 
   public TenantAdmin.Credentials createTenant(String tenantId, TenantAdmin.TenantSettings settings) {

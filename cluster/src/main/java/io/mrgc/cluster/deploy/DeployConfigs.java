@@ -131,6 +131,13 @@ public record DeployConfigs(String stateEndpoint, Function<Path, String> paths, 
     return section;
   }
 
+  /** Anycast address -> base URL of the front door listening there on {@code port}. */
+  public Map<String, URI> anycastUrls(List<String> anycastAddresses, int port) {
+    Map<String, URI> urls = new LinkedHashMap<>();
+    anycastAddresses.forEach(address -> urls.put(address, URI.create(scheme() + "://" + address + ":" + port)));
+    return urls;
+  }
+
   /** The scheme of the routers' and the front door's listeners. */
   public String scheme() {
     return tls.enabled() ? "https" : "http";

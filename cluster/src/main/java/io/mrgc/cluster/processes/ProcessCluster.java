@@ -271,10 +271,7 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** Anycast address -> base URL of the front door on it. */
   public Map<String, URI> anycastUrls() {
-    Map<String, URI> urls = new LinkedHashMap<>();
-    options.anycastAddresses().forEach(address ->
-        urls.put(address, URI.create(configs.scheme() + "://" + address + ":" + frontDoorPort)));
-    return urls;
+    return configs.anycastUrls(options.anycastAddresses(), frontDoorPort);
   }
 
   public TenantAdmin.Credentials createTenant(String tenantId, TenantAdmin.TenantSettings settings) {

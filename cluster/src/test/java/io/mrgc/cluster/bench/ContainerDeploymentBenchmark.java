@@ -51,29 +51,33 @@ public final class ContainerDeploymentBenchmark {
 
   private ContainerDeploymentBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    ServiceFootprintBenchmark.runAndExit(() -> run(args)); // a failed start must not leave the JVM waiting
+  }
+
+  private static void run(String[] args) throws Exception {
     int starts = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int cuts = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    Path root = Files.createTempDirectory("mrgc-containers-bench");
+    Path root = Files.createTempDirectory("mb"); // short: Unix socket paths under it have at most 107 bytes
     List<Double> oneJvm = new ArrayList<>();
     List<Double> processes = new ArrayList<>();
     List<Double> containers = new ArrayList<>();
     for (int i = 0; i < starts; i++) {
-      Path dir = root.resolve("start-" + i);
+      Path dir = root.resolve("s" + i);
       long t0 = System.nanoTime();
-      try (LocalCluster cluster = LocalCluster.start(LocalClusterOptions.ephemeral(dir.resolve("jvm")))) {
+      try (LocalCluster cluster = LocalCluster.start(LocalClusterOptions.ephemeral(dir.resolve("j")))) {
         cluster.awaitServing(Duration.ofSeconds(120));
         oneJvm.add(seconds(t0));
       }
       t0 = System.nanoTime();
-      ProcessClusterOptions p = ProcessClusterOptions.ephemeral(dir.resolve("processes"));
+      ProcessClusterOptions p = ProcessClusterOptions.ephemeral(dir.resolve("p"));
       try (ProcessCluster cluster = ProcessCluster.start(new ProcessClusterOptions(p.stateDir(), 0, p.regions(),
           ProcessClusterOptions.DEFAULT_ROUTERS_PER_REGION, 1, 0, 0, 0, p.anycastAddresses(), 0, 0, false, false,
           false))) {
         processes.add(seconds(t0));
       }
       t0 = System.nanoTime();
-      ContainerClusterOptions c = ContainerClusterOptions.ephemeral(dir.resolve("containers"), "mrgcb" + i);
+      ContainerClusterOptions c = ContainerClusterOptions.ephemeral(dir.resolve("c"), "mrgcb" + i);
       try (ContainerCluster cluster = ContainerCluster.start(new ContainerClusterOptions(c.stateDir(),
           c.deployment(), c.regions(), 1, 1, c.anycastAddresses(), 0, 0, c.image(), c.enclaveImage(), false))) {
         containers.add(seconds(t0));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
-import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Volume;
@@ -25,7 +24,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.DockerClientFactory;
@@ -50,29 +48,9 @@ class ImagesTest {
   @TempDir
   static Path dir;
 
-  /** Why these tests cannot run here, or null: worked out once, reported by every test as its skip reason. */
-  private static String missing;
-
   @BeforeAll
   static void containerRuntimeAndImages() {
-    if (!DockerClientFactory.instance().isDockerAvailable()) {
-      missing = "no container runtime answers (DOCKER_HOST=" + System.getenv("DOCKER_HOST") + "): run "
-          + "containers/setup-host.sh as root (podman and its Docker-compatible API), then ./mrgc images build";
-      return;
-    }
-    for (String image : List.of(SERVICE, ENCLAVE)) {
-      try {
-        docker().inspectImageCmd(image).exec();
-      } catch (NotFoundException e) {
-        missing = image + " is absent: build it with ./mrgc images build";
-        return;
-      }
-    }
-  }
-
-  @BeforeEach
-  void skipWithoutContainers() {
-    assumeTrue(missing == null, () -> "skipped: " + missing);
+    ContainerRuntime.requireOrSkip(List.of(SERVICE, ENCLAVE));
   }
 
   @Test
