@@ -1,13 +1,9 @@
 package io.mrgc.cluster.bench;
 
-import io.mrgc.cluster.LocalCluster;
-import io.mrgc.cluster.LocalClusterOptions;
 import io.mrgc.cluster.SteadyLoad;
 import io.mrgc.cluster.TenantAdmin;
 import io.mrgc.cluster.containers.ContainerCluster;
 import io.mrgc.cluster.containers.ContainerClusterOptions;
-import io.mrgc.cluster.processes.ProcessCluster;
-import io.mrgc.cluster.processes.ProcessClusterOptions;
 import io.mrgc.failover.ops.FailoverOperations;
 import io.mrgc.failover.state.FailoverRowItem;
 import io.mrgc.tenant.MrgcClient;
@@ -20,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,10 +28,11 @@ import java.util.function.BooleanSupplier;
  * the containers deployment under load.
  *
  * <ol>
- *   <li>Ready: {@code STARTS} starts each of one JVM ({@code mrgc up}: {@link LocalCluster}, until every region
- *       serves), {@code --processes} ({@link ProcessCluster}, 2 routers and 1 agent per region) and
- *       {@code --containers} ({@link ContainerCluster}, 1 router and 1 agent per region), each the command's
- *       defaults, from a fresh state directory, in turn (so that machine noise spreads over all three).
+ *   <li>Ready: {@code STARTS} times each, in turn (so that machine noise spreads over all three), a user's
+ *       {@code mrgc up} (one JVM, 2 agents per region), {@code mrgc up --processes} (2 routers and 1 agent per
+ *       region) and {@code mrgc up --containers} (1 router and 1 agent per region), each a JVM of its own with the
+ *       command's defaults and a fresh state directory: seconds from the launch to its "ready in" line (JVM start
+ *       included), then Ctrl-C.
  *   <li>Memory: every container's resident memory (its JVM) once the containers deployment is ready, idle.
  *   <li>Cuts: {@code CUTS} times, under two closed-loop SDK loads through the front door (2 threads with the SDK's
  *       retries, 2 without), cut the home region's network ({@code mrgc chaos cut}), measure the time until traffic
@@ -59,38 +57,23 @@ public final class ContainerDeploymentBenchmark {
     int starts = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int cuts = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     Path root = Files.createTempDirectory("mb"); // short: Unix socket paths under it have at most 107 bytes
-    List<Double> oneJvm = new ArrayList<>();
-    List<Double> processes = new ArrayList<>();
-    List<Double> containers = new ArrayList<>();
+    Map<String, List<Double>> ready = new LinkedHashMap<>();
     for (int i = 0; i < starts; i++) {
-      Path dir = root.resolve("s" + i);
-      long t0 = System.nanoTime();
-      try (LocalCluster cluster = LocalCluster.start(LocalClusterOptions.ephemeral(dir.resolve("j")))) {
-        cluster.awaitServing(Duration.ofSeconds(120));
-        oneJvm.add(seconds(t0));
+      for (String mode : List.of("one JVM", "processes", "containers")) {
+        double seconds = timeToReady(mode, root.resolve("s" + i + mode.charAt(0)));
+        ready.computeIfAbsent(mode, m -> new ArrayList<>()).add(seconds);
+        System.out.printf(Locale.ROOT, "start %d, %s: ready in %.1f s%n", i + 1, mode, seconds);
       }
-      t0 = System.nanoTime();
-      ProcessClusterOptions p = ProcessClusterOptions.ephemeral(dir.resolve("p"));
-      try (ProcessCluster cluster = ProcessCluster.start(new ProcessClusterOptions(p.stateDir(), 0, p.regions(),
-          ProcessClusterOptions.DEFAULT_ROUTERS_PER_REGION, 1, 0, 0, 0, p.anycastAddresses(), 0, 0, false, false,
-          false))) {
-        processes.add(seconds(t0));
-      }
-      t0 = System.nanoTime();
-      ContainerClusterOptions c = ContainerClusterOptions.ephemeral(dir.resolve("c"), "mrgcb" + i);
-      try (ContainerCluster cluster = ContainerCluster.start(new ContainerClusterOptions(c.stateDir(),
-          c.deployment(), c.regions(), 1, 1, c.anycastAddresses(), 0, 0, c.image(), c.enclaveImage(), false))) {
-        containers.add(seconds(t0));
-        if (i == 0) {
-          Thread.sleep(5_000);
-          printMemory(cluster.memoryBytes());
-        }
-      }
-      System.out.printf(Locale.ROOT, "start %d: one JVM %.1f s, processes %.1f s, containers %.1f s%n", i + 1,
-          oneJvm.get(i), processes.get(i), containers.get(i));
     }
-    System.out.printf(Locale.ROOT, "ready (median of %d): one JVM %.1f s, processes %.1f s, containers %.1f s%n",
-        starts, percentile(oneJvm, 50), percentile(processes, 50), percentile(containers, 50));
+    ready.forEach((mode, seconds) -> System.out.printf(Locale.ROOT, "ready, %s: median %.1f s (min %.1f, max %.1f) "
+        + "of %d starts%n", mode, percentile(seconds, 50), percentile(seconds, 0), percentile(seconds, 100),
+        seconds.size()));
+    ContainerClusterOptions c = ContainerClusterOptions.ephemeral(root.resolve("memory"), "mrgcbmem");
+    try (ContainerCluster cluster = ContainerCluster.start(new ContainerClusterOptions(c.stateDir(), c.deployment(),
+        c.regions(), 1, 1, c.anycastAddresses(), 0, 0, c.image(), c.enclaveImage(), false))) {
+      Thread.sleep(5_000);
+      printMemory(cluster.memoryBytes());
+    }
     if (cuts > 0) {
       cuts(root.resolve("cuts"), cuts);
     }
@@ -165,6 +148,47 @@ public final class ContainerDeploymentBenchmark {
     }
   }
 
+  /**
+   * {@code mrgc up} (with {@code --processes} or {@code --containers}) as a user runs it, a JVM of its own on the
+   * command's default ports: seconds from the launch to its "ready in" line; then Ctrl-C (SIGINT) and its exit.
+   */
+  private static double timeToReady(String mode, Path stateDir) throws Exception {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx2g", "-cp", System.getProperty("java.class.path"), "io.mrgc.cluster.Mrgc", "up", "--state-dir",
+        stateDir.toString()));
+    switch (mode) {
+      case "processes" -> command.add("--processes");
+      case "containers" -> command.add("--containers");
+      default -> { }
+    }
+    Files.createDirectories(stateDir);
+    Path log = stateDir.resolve("up.log");
+    long started = System.nanoTime();
+    Process up = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      waitFor(Duration.ofSeconds(300), () -> {
+        if (!up.isAlive()) {
+          throw new IllegalStateException("mrgc up (" + mode + ") exited: " + tail(log));
+        }
+        return tail(log).contains(" ready in ");
+      });
+      return seconds(started);
+    } finally {
+      new ProcessBuilder("kill", "-INT", Long.toString(up.pid())).start().waitFor();
+      if (!up.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+        up.destroyForcibly();
+      }
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   private static MrgcClient client(ContainerCluster cluster, TenantAdmin.Credentials tenant, URI endpoint,
       RetryPolicy retries) {
     DataKeySource keys = cluster.tenantKeySource();
@@ -187,7 +211,7 @@ public final class ContainerDeploymentBenchmark {
   /** The nearest-rank percentile. */
   private static double percentile(List<Double> values, int p) {
     List<Double> sorted = values.stream().sorted().toList();
-    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+    int rank = (int) Math.ceil(p / 100.0 * sorted.size()); // p 0: the minimum
     return sorted.get(Math.max(0, rank - 1));
   }
 
@@ -199,6 +223,8 @@ public final class ContainerDeploymentBenchmark {
         if (condition.getAsBoolean()) {
           return;
         }
+      } catch (IllegalStateException e) {
+        throw e; // what was waited for cannot happen any more
       } catch (RuntimeException e) {
         // a read that timed out: not yet
       }
