@@ -95,15 +95,16 @@ function findTfFiles(dir, out) {
 }
 
 class Checker {
-  constructor(index) {
+  constructor(index, base = process.cwd()) {
     this.index = index;
+    this.base = base;
     this.problems = [];
     this.modules = new Map(); // abs dir -> module
     this.stats = { files: 0, modules: 0, resources: 0, data: 0, moduleCalls: 0 };
   }
 
   report(file, line, block, message) {
-    const rel = path.relative(process.cwd(), file);
+    const rel = path.relative(this.base, file);
     this.problems.push({ file: rel && !rel.startsWith('..') ? rel : file, line, block, message });
   }
 
@@ -338,33 +339,45 @@ class Checker {
   }
 }
 
-async function main(argv) {
-  const dirs = argv.filter((a) => !a.startsWith('-'));
-  const quiet = argv.includes('--quiet');
-  if (!dirs.length) { console.error('usage: check.js DIR...'); return 2; }
+// Checks the given directories (each directory holding .tf files, found recursively, is one module).
+// Returns { problems: [{file, line, block, message}], stats, providerVersion, lines, summary }.
+async function run(dirs, { base = process.cwd() } = {}) {
   const index = schema.load();
-  const checker = new Checker(index);
+  const checker = new Checker(index, base);
   const moduleDirs = [];
   for (const d of dirs) {
-    if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) { console.error(`check.js: not a directory: ${d}`); return 2; }
-    for (const f of findTfFiles(d, [])) { const md = path.dirname(path.resolve(f)); if (!moduleDirs.includes(md)) moduleDirs.push(md); }
+    const abs = path.resolve(base, d);
+    if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new UsageError(`not a directory: ${d}`);
+    for (const f of findTfFiles(abs, [])) { const md = path.dirname(f); if (!moduleDirs.includes(md)) moduleDirs.push(md); }
   }
   // Load every module first (module calls resolve their targets), then check.
-  for (const md of moduleDirs) {
-    const m = await checker.loadModule(md, true);
-    m.counted = true;
-  }
+  for (const md of moduleDirs) await checker.loadModule(md, true);
   for (const md of moduleDirs) await checker.checkModule(checker.modules.get(md));
   checker.problems.sort((x, y) => x.file.localeCompare(y.file) || (x.line || 0) - (y.line || 0));
-  for (const p of checker.problems) console.log(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.block}: ${p.message}`);
+  const lines = checker.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.block}: ${p.message}`);
   const s = checker.stats;
-  if (!quiet || checker.problems.length) {
-    console.log(`terraform check (AWS provider ${index.providerVersion}): ${s.files} files in ${s.modules} modules, ${s.resources} resources, ${s.data} data sources, ${s.moduleCalls} module calls checked; ${checker.problems.length} problem(s)`);
-  }
-  return checker.problems.length ? 1 : 0;
+  const summary = `terraform check (AWS provider ${index.providerVersion}): ${s.files} files in ${s.modules} modules, ${s.resources} resources, ${s.data} data sources, ${s.moduleCalls} module calls checked; ${checker.problems.length} problem(s)`;
+  return { problems: checker.problems, stats: s, providerVersion: index.providerVersion, lines, summary };
 }
 
-module.exports = { extractRefs, Checker, main };
+class UsageError extends Error {}
+
+async function main(argv) {
+  const dirs = argv.filter((a) => !a.startsWith('-'));
+  if (!dirs.length) { console.error('usage: check.js DIR...'); return 2; }
+  let r;
+  try {
+    r = await run(dirs);
+  } catch (e) {
+    if (e instanceof UsageError) { console.error(`check.js: ${e.message}`); return 2; }
+    throw e;
+  }
+  for (const l of r.lines) console.log(l);
+  console.log(r.summary);
+  return r.problems.length ? 1 : 0;
+}
+
+module.exports = { extractRefs, Checker, run, main };
 
 if (require.main === module) {
   main(process.argv.slice(2)).then((rc) => process.exit(rc), (e) => { console.error(e && e.stack || e); process.exit(2); });
