@@ -14,6 +14,8 @@ const META = new Set(['count', 'for_each', 'provider', 'depends_on', 'lifecycle'
 const BUILTIN_ROOTS = new Set(['each', 'count', 'path', 'self', 'terraform']);
 const MODULE_META = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
 const SKIP_DIRS = new Set(['node_modules', '.terraform', '.git']);
+// Types built into terraform itself (not the AWS provider): accepted, their bodies are not schema-checked.
+const BUILTIN_TYPES = { resource: new Set(['terraform_data']), data: new Set(['terraform_remote_state']) };
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
 
@@ -214,9 +216,11 @@ class Checker {
                 const { ignore_changes: ignored, ...lcRest } = lc;
                 this.walk(lcRest, ctx, new Set());
               }
+              if (BUILTIN_TYPES[kind].has(type)) continue;
               const struct = (kind === 'data' ? this.index.data : this.index.resources)[type];
               if (!struct) {
-                this.report(f.file, ctx.line, label, `unknown ${kind === 'data' ? 'data source' : 'resource'} type "${type}"`);
+                const other = type.startsWith('aws_') ? '' : ' (only the AWS provider schema is known to this check)';
+                this.report(f.file, ctx.line, label, `unknown ${kind === 'data' ? 'data source' : 'resource'} type "${type}"${other}`);
                 continue;
               }
               this.checkBody(b, struct, ctx, label, true);
