@@ -54,7 +54,8 @@ resource "aws_vpc_endpoint_service" "this" {
 
 # Optional: open the router tasks to the NLB nodes (PROXY port and the health check port).
 resource "aws_vpc_security_group_ingress_rule" "proxy" {
-  for_each = var.router_security_group_id == null ? toset([]) : toset(var.nlb_subnet_cidrs)
+  # Keyed by position and gated by a plain bool: the group id is usually unknown at plan time.
+  for_each = var.add_router_ingress_rules ? { for i, cidr in var.nlb_subnet_cidrs : tostring(i) => cidr } : {}
 
   security_group_id = var.router_security_group_id
   description       = "PROXY v2 from the PrivateLink NLB"
@@ -64,10 +65,18 @@ resource "aws_vpc_security_group_ingress_rule" "proxy" {
   cidr_ipv4         = each.value
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.router_security_group_id != null
+      error_message = "add_router_ingress_rules needs router_security_group_id."
+    }
+  }
 }
 
 resource "aws_vpc_security_group_ingress_rule" "health" {
-  for_each = var.router_security_group_id == null ? toset([]) : toset(var.nlb_subnet_cidrs)
+  # Keyed by position and gated by a plain bool: the group id is usually unknown at plan time.
+  for_each = var.add_router_ingress_rules ? { for i, cidr in var.nlb_subnet_cidrs : tostring(i) => cidr } : {}
 
   security_group_id = var.router_security_group_id
   description       = "NLB health checks on the admin port"
@@ -77,4 +86,11 @@ resource "aws_vpc_security_group_ingress_rule" "health" {
   cidr_ipv4         = each.value
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.router_security_group_id != null
+      error_message = "add_router_ingress_rules needs router_security_group_id."
+    }
+  }
 }

@@ -139,8 +139,14 @@ variable "private_dns_name" {
   default     = null
 }
 
+variable "add_router_ingress_rules" {
+  description = "Add ingress rules on the PROXY and health ports from nlb_subnet_cidrs to router_security_group_id. false (default) = the services module opens the router tasks itself."
+  type        = bool
+  default     = false
+}
+
 variable "router_security_group_id" {
-  description = "Security group of the router tasks; when set, ingress on the PROXY and health ports from nlb_subnet_cidrs is added to it. null = the services module adds those rules."
+  description = "Security group of the router tasks (used when add_router_ingress_rules is true)."
   type        = string
   default     = null
 
