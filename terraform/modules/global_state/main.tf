@@ -154,7 +154,7 @@ resource "aws_dynamodb_table" "this" {
     }
   }
 
-  tags = merge(var.tags, { Name = each.key, "mrgc:consistency" = each.value.class })
+  tags = merge(var.tags, { Name = each.key, Stack = var.name, "mrgc:consistency" = each.value.class })
 
   lifecycle {
     precondition {
@@ -201,5 +201,5 @@ resource "aws_dynamodb_table" "regional" {
     kms_key_arn = lookup(var.kms_key_arns, each.value.region, null)
   }
 
-  tags = merge(var.tags, { Name = each.value.table, "mrgc:consistency" = "REGIONAL" })
+  tags = merge(var.tags, { Name = each.value.table, Stack = var.name, "mrgc:consistency" = "REGIONAL" })
 }

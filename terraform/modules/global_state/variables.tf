@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Prefix of resource names that are free to choose (tags). Table names are fixed by the code (io.mrgc.state.Tables) and are not prefixed."
+  description = "Stack name, set as the Stack tag. Table names are fixed by the code (io.mrgc.state.Tables) and are not prefixed."
   type        = string
   default     = "mrgc"
 

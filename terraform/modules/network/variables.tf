@@ -14,12 +14,12 @@ variable "cidr" {
   type        = string
 
   validation {
-    condition     = can(cidrhost(var.cidr, 0)) && can(regex("^[0-9.]+/[0-9]+$", var.cidr)) && tonumber(split("/", var.cidr)[1]) >= 16 && tonumber(split("/", var.cidr)[1]) <= 20
+    condition     = can(cidrhost(var.cidr, 0)) && can(regex("^[0-9.]+/[0-9]+$", var.cidr)) && try(tonumber(split("/", var.cidr)[1]) >= 16 && tonumber(split("/", var.cidr)[1]) <= 20, false)
     error_message = "cidr must be an IPv4 CIDR block with a prefix length from /16 to /20."
   }
 
   validation {
-    condition     = can(cidrhost(var.cidr, 0)) && cidrhost(var.cidr, 0) == split("/", var.cidr)[0]
+    condition     = try(cidrhost(var.cidr, 0) == split("/", var.cidr)[0], false)
     error_message = "cidr must start on its network boundary (e.g. 10.66.64.0/18, not 10.66.65.0/18)."
   }
 }
