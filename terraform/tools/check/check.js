@@ -361,14 +361,25 @@ async function run(dirs, { base = process.cwd() } = {}) {
   const lines = checker.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.block}: ${p.message}`);
   const s = checker.stats;
   const summary = `terraform check (AWS provider ${index.providerVersion}): ${s.files} files in ${s.modules} modules, ${s.resources} resources, ${s.data} data sources, ${s.moduleCalls} module calls checked; ${checker.problems.length} problem(s)`;
-  return { problems: checker.problems, stats: s, providerVersion: index.providerVersion, lines, summary };
+  // Every parsed file as hcl2json gives it, by module directory and file name (relative to base): what the Java
+  // tests that tie terraform to the code read (--dump).
+  const parsed = {};
+  for (const md of moduleDirs) {
+    const files = {};
+    for (const f of checker.modules.get(md).files) files[path.basename(f.file)] = f.json;
+    parsed[path.relative(base, md)] = files;
+  }
+  return { problems: checker.problems, stats: s, providerVersion: index.providerVersion, lines, summary, parsed };
 }
 
 class UsageError extends Error {}
 
 async function main(argv) {
-  const dirs = argv.filter((a) => !a.startsWith('-'));
-  if (!dirs.length) { console.error('usage: check.js DIR...'); return 2; }
+  const at = argv.indexOf('--dump');
+  const dump = at >= 0 ? argv[at + 1] : null;
+  if (at >= 0 && !dump) { console.error('usage: check.js [--dump FILE] DIR...'); return 2; }
+  const dirs = argv.filter((a, i) => !a.startsWith('-') && (at < 0 || i !== at + 1));
+  if (!dirs.length) { console.error('usage: check.js [--dump FILE] DIR...'); return 2; }
   let r;
   try {
     r = await run(dirs);
@@ -378,6 +389,10 @@ async function main(argv) {
   }
   for (const l of r.lines) console.log(l);
   console.log(r.summary);
+  if (dump) {
+    fs.mkdirSync(path.dirname(path.resolve(dump)), { recursive: true });
+    fs.writeFileSync(dump, JSON.stringify(r.parsed, null, 1));
+  }
   return r.problems.length ? 1 : 0;
 }
 
