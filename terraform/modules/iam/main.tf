@@ -329,6 +329,14 @@ data "aws_iam_policy_document" "gpu_instance" {
     resources = local.instance_log_groups
   }
   dynamic "statement" {
+    for_each = length(var.eif_object_arns) > 0 ? [1] : []
+    content {
+      sid       = "ReleaseEif"
+      actions   = ["s3:GetObject"]
+      resources = var.eif_object_arns
+    }
+  }
+  dynamic "statement" {
     for_each = var.gpu_metrics_enabled ? [1] : []
     content {
       sid       = "CloudWatchAgentGpuMetrics"
@@ -386,7 +394,7 @@ data "aws_iam_policy_document" "task_execution" {
   statement {
     sid       = "RouterSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = var.agent_auth_secret_arns
+    resources = concat(var.agent_auth_secret_arns, var.router_tls_secret_arns)
   }
 }
 

@@ -145,3 +145,25 @@ variable "cwagent_namespace" {
     error_message = "cwagent_namespace must be set and must not be MRGC (the services' EMF namespace)."
   }
 }
+
+variable "router_tls_secret_arns" {
+  description = "Secrets Manager secrets of the routers' TLS certificate chain and key (module services: router_tls_certificate_secret_arn, router_tls_key_secret_arn), every region: the task execution role reads them for the tls-files init container."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.router_tls_secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", arn))])
+    error_message = "router_tls_secret_arns must be Secrets Manager secret ARNs."
+  }
+}
+
+variable "eif_object_arns" {
+  description = "S3 object ARNs of the release EIF(s) (module gpu_fleet eif_s3_uri): the GPU instances download them at boot. Empty: the AMI holds the EIF and the role has no S3 access."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.eif_object_arns : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9.-]+/.+\\.eif$", arn))])
+    error_message = "eif_object_arns must be S3 object ARNs of .eif files (arn:aws:s3:::BUCKET/KEY.eif)."
+  }
+}
