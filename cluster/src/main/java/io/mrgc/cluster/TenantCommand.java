@@ -36,9 +36,13 @@ final class TenantCommand implements Runnable {
     @Option(names = "--state-dir", description = "The local cluster's state dir (default: ${DEFAULT-VALUE}).")
     Path stateDir = LocalClusterOptions.DEFAULT_STATE_DIR;
 
+    @Option(names = "--key-ring", description = "The key ring standing for KMS (default: <state-dir>/keyring.json; "
+        + "`mrgc up --containers` keeps its own and prints where).")
+    Path keyRing;
+
     LocalKeyRing tenantKeyRing() throws IOException {
       // Tenant side: it generates data keys; only the enclaves' side of the ring may release them.
-      return new LocalKeyRing(stateDir.resolve("keyring.json"), null);
+      return new LocalKeyRing(keyRing != null ? keyRing : stateDir.resolve("keyring.json"), null);
     }
   }
 

@@ -241,13 +241,20 @@ final class UpCommand implements Callable<Integer> {
 
   /** The demo tenant's credentials (shown once) and the commands to try it with. */
   static void printTry(PrintStream out, TenantAdmin.Credentials demo, URI first, Path ca, boolean allowPlaintext) {
+    printTry(out, demo, first, ca, allowPlaintext, null);
+  }
+
+  /** As above; {@code keyRing}: the deployment's own key ring, when it is not the state dir's (null: it is). */
+  static void printTry(PrintStream out, TenantAdmin.Credentials demo, URI first, Path ca, boolean allowPlaintext,
+      Path keyRing) {
     out.println("Demo tenant (the API key is shown only now):");
     out.println("  tenant " + demo.tenantId() + "   KMS key " + demo.kmsKeyId() + "   API key " + demo.apiKey());
     out.println();
     out.println("Try (encrypts with the tenant SDK, sends through the front door, decrypts the answer):");
     String trust = ca == null ? "" : " --ca-cert " + relative(ca);
     out.println("  ./mrgc tenant embed --tenant " + demo.tenantId() + " --api-key " + demo.apiKey()
-        + " --endpoint " + first + trust + " 'The cat sits on the mat'");
+        + " --endpoint " + first + trust + (keyRing == null ? "" : " --key-ring " + relative(keyRing))
+        + " 'The cat sits on the mat'");
     if (allowPlaintext) {
       String cacert = ca == null ? "" : " --cacert " + relative(ca);
       out.println("  curl -s" + cacert + " " + first + "/v1/embeddings -H 'Authorization: Bearer " + demo.apiKey()

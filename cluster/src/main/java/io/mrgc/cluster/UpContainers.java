@@ -50,7 +50,8 @@ final class UpContainers {
     out.println("  TLS CA:         " + cluster.caCertificate().toAbsolutePath().normalize());
     out.println();
     if (demo != null) {
-      UpCommand.printTry(out, demo, cluster.anycastUrls().values().iterator().next(), cluster.caCertificate(), false);
+      UpCommand.printTry(out, demo, cluster.anycastUrls().values().iterator().next(), cluster.caCertificate(), false,
+          options.keyRingFile());
     }
     out.println("  ./mrgc status" + (options.dynamoDbPort() == LocalClusterOptions.DEFAULT_DYNAMODB_PORT ? ""
         : " --dynamodb-endpoint " + cluster.stateEndpoint()));

@@ -304,6 +304,9 @@ public final class ContainerCluster implements AutoCloseable {
    */
   private void startApiService() {
     Path socket = apiSocket();
+    // a deployment killed with SIGKILL left its API service behind: it would serve the socket path forever
+    ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(line -> line.contains("system service")
+        && line.contains(socket.toString())).orElse(false)).forEach(ProcessHandle::destroy);
     try {
       Files.deleteIfExists(socket);
     } catch (IOException e) {
