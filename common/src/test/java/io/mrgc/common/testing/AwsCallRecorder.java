@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.CodeSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +41,10 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  *       {@code io.mrgc.enclave} gpu_instance (the enclave calls KMS with the parent instance's credentials).
  * </ul>
  * Shared code ({@code io.mrgc.state}, {@code io.mrgc.common}, {@code io.mrgc.tenant}, {@code io.mrgc.wire}) decides
- * nothing: the walk goes on to its caller. A stack with MRGC frames but none that decides is {@value #TEST}; a stack
- * with no MRGC frame at all (a continuation the SDK's threads run) is {@value #UNATTRIBUTED}.
+ * nothing: the walk goes on to its caller. A stack with only shared MRGC frames is a continuation (a repository's
+ * {@code thenCompose} lambda the SDK's threads run): it is attributed, at exit, to every role whose code called the
+ * same shared method ({@code Class#method}, a lambda by its enclosing method) directly, {@value #TEST} if none did.
+ * A stack with no MRGC frame at all is {@value #UNATTRIBUTED}.
  *
  * <p>Lines {@code role<TAB>action<TAB>frame} (frame: the class that decided) are merged into
  * {@code target/aws-actions.tsv} of the working directory (surefire's: the module) at JVM exit, under a file lock;
@@ -71,6 +74,10 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
       "CloudWatch", "cloudwatch");
 
   private static final Set<String> LINES = ConcurrentHashMap.newKeySet();
+  /** Continuations: {@code Class#method<TAB>action} of calls whose stack has only shared MRGC frames. */
+  private static final Set<String> CONTINUATIONS = ConcurrentHashMap.newKeySet();
+  /** Roles whose code called through each shared {@code Class#method} (the stack between the SDK and the decider). */
+  private static final Map<String, Set<String>> ROLES_BY_SHARED = new ConcurrentHashMap<>();
   private static final Map<Class<?>, Boolean> TEST_CLASS = new ConcurrentHashMap<>();
 
   static {
@@ -80,9 +87,7 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
   @Override
   public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
     try {
-      String action = action(attributes);
-      String[] who = attribute();
-      LINES.add(who[0] + "\t" + action + "\t" + who[1]);
+      record(action(attributes));
     } catch (RuntimeException e) {
       // Never let the recorder break a test's call; a missing line shows up in IamActionsTest.
     }
@@ -94,33 +99,73 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
     return prefix + ":" + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
   }
 
-  /** {role, deciding class} for the current thread's stack. */
-  static String[] attribute() {
-    return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> {
-      boolean sawMrgc = false;
+  /** Attributes the current thread's stack and records the action. */
+  static void record(String action) {
+    StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> {
+      List<String> shared = new ArrayList<>();
       for (StackWalker.StackFrame frame : (Iterable<StackWalker.StackFrame>) frames::iterator) {
         Class<?> type = frame.getDeclaringClass();
         String name = type.getName();
         if (!name.startsWith("io.mrgc.") || type == AwsCallRecorder.class) {
           continue;
         }
-        sawMrgc = true;
-        if (isTestClass(type)) {
-          return new String[] {TEST, name};
-        }
-        for (String local : LOCAL_ONLY) {
-          if (name.startsWith(local)) {
-            return new String[] {TEST, name};
+        String role = decide(type, name);
+        if (role != null) {
+          LINES.add(role + "\t" + action + "\t" + name.replaceAll("\\$.*", ""));
+          for (String key : shared) {
+            ROLES_BY_SHARED.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(role);
           }
+          return null;
         }
-        for (Map.Entry<String, String> service : SERVICES) {
-          if (name.startsWith(service.getKey())) {
-            return new String[] {service.getValue(), name};
-          }
-        }
+        shared.add(key(frame));
       }
-      return new String[] {sawMrgc ? TEST : UNATTRIBUTED, "-"};
+      if (shared.isEmpty()) {
+        LINES.add(UNATTRIBUTED + "\t" + action + "\t-");
+      } else {
+        CONTINUATIONS.add(shared.get(0) + "\t" + action);
+      }
+      return null;
     });
+  }
+
+  /** The role a frame of this class decides, or null for shared code. */
+  static String decide(Class<?> type, String name) {
+    if (isTestClass(type)) {
+      return TEST;
+    }
+    for (String local : LOCAL_ONLY) {
+      if (name.startsWith(local)) {
+        return TEST;
+      }
+    }
+    for (Map.Entry<String, String> service : SERVICES) {
+      if (name.startsWith(service.getKey())) {
+        return service.getValue();
+      }
+    }
+    return null;
+  }
+
+  /** Class#method of a shared frame, a lambda's frame named by its enclosing method. */
+  static String key(StackWalker.StackFrame frame) {
+    String method = frame.getMethodName();
+    if (method.startsWith("lambda$")) {
+      method = method.substring("lambda$".length()).replaceAll("\\$.*", "");
+    }
+    return frame.getDeclaringClass().getName().replaceAll("\\$.*", "") + "#" + method;
+  }
+
+  /** Recorded lines, continuations resolved to the roles that called the same shared method directly. */
+  public static Set<String> recorded() {
+    Set<String> all = new TreeSet<>(LINES);
+    for (String continuation : CONTINUATIONS) {
+      String[] parts = continuation.split("\t");
+      Set<String> roles = ROLES_BY_SHARED.getOrDefault(parts[0], Set.of(TEST));
+      for (String role : roles) {
+        all.add(role + "\t" + parts[1] + "\t" + parts[0] + " (continuation)");
+      }
+    }
+    return all;
   }
 
   static boolean isTestClass(Class<?> type) {
@@ -132,13 +177,8 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
     });
   }
 
-  /** Lines recorded so far in this JVM (for the recorder's own test). */
-  public static Set<String> recorded() {
-    return Set.copyOf(LINES);
-  }
-
   static synchronized void flush() {
-    if (LINES.isEmpty() || !Files.isDirectory(FILE.getParent())) {
+    if (LINES.isEmpty() && CONTINUATIONS.isEmpty() || !Files.isDirectory(FILE.getParent())) {
       return;
     }
     try (FileChannel channel = FileChannel.open(FILE, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -147,7 +187,7 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
       while (existing.hasRemaining() && channel.read(existing) >= 0) {
         // read it all
       }
-      Set<String> all = new TreeSet<>(LINES);
+      Set<String> all = recorded();
       for (String line : new String(existing.array(), StandardCharsets.UTF_8).split("\n")) {
         if (!line.isBlank()) {
           all.add(line);
