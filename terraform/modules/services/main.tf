@@ -269,13 +269,13 @@ resource "aws_vpc_security_group_egress_rule" "control_https_internet" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "router_to_agents" {
-  security_group_id = aws_security_group.router.id
+  security_group_id            = aws_security_group.router.id
   description                  = "to the node agents (the GPU security group admits the routers' group only)"
   ip_protocol                  = "tcp"
   from_port                    = var.agent_port
   to_port                      = var.agent_port
   referenced_security_group_id = var.gpu_security_group_id
-  tags              = merge(var.tags, { Name = "${local.prefix}-router-to-agents" })
+  tags                         = merge(var.tags, { Name = "${local.prefix}-router-to-agents" })
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -395,17 +395,17 @@ resource "aws_ecs_task_definition" "control" {
 # Services
 # ---------------------------------------------------------------------------------------------------------------
 resource "aws_ecs_service" "router" {
-  name                              = "router"
-  cluster                           = aws_ecs_cluster.this.id
-  task_definition                   = aws_ecs_task_definition.router.arn
-  desired_count                     = var.router_count
-  launch_type                       = "FARGATE"
-  platform_version                  = "LATEST"
-  health_check_grace_period_seconds = 90
+  name                               = "router"
+  cluster                            = aws_ecs_cluster.this.id
+  task_definition                    = aws_ecs_task_definition.router.arn
+  desired_count                      = var.router_count
+  launch_type                        = "FARGATE"
+  platform_version                   = "LATEST"
+  health_check_grace_period_seconds  = 90
   deployment_minimum_healthy_percent = 100
   deployment_maximum_percent         = 200
-  enable_ecs_managed_tags           = true
-  propagate_tags                    = "SERVICE"
+  enable_ecs_managed_tags            = true
+  propagate_tags                     = "SERVICE"
 
   network_configuration {
     subnets          = var.private_subnet_ids

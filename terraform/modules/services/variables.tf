@@ -333,9 +333,9 @@ variable "launch_template_version" {
 variable "scaling" {
   description = "The autoscaler's scaling keys: min and max instances per region, target RPS per instance (docs/config.md autoscaler scaling.*)."
   type = object({
-    min_instances            = optional(number, 2)
-    max_instances            = optional(number, 20)
-    target_rps_per_instance  = optional(number, 12)
+    min_instances           = optional(number, 2)
+    max_instances           = optional(number, 20)
+    target_rps_per_instance = optional(number, 12)
   })
   default = {}
 
