@@ -99,7 +99,7 @@ module "keys" {
   name                  = var.name
   admin_principal_arns  = var.admin_principal_arns
   gpu_instance_role_arn = module.iam.gpu_instance_role_arn
-  enclave_image_sha384  = var.enclave_image_sha384
+  enclave_image_sha384  = distinct(concat([for r in local.regions : var.enclave_image_sha384[r]], var.enclave_image_sha384_previous))
   enclave_pcr1          = var.enclave_pcr1
   enclave_pcr2          = var.enclave_pcr2
   enclave_pcr8          = var.enclave_pcr8
@@ -200,7 +200,7 @@ module "gpu_fleet_use1" {
   fsx_mount_name          = module.model_store_use1.mount_name
   fsx_security_group_id   = module.model_store_use1.security_group_id
   eif_s3_uri              = lookup(var.eif_s3_uris, "us-east-1", null)
-  enclave_image_sha384    = var.enclave_image_sha384[0]
+  enclave_image_sha384    = var.enclave_image_sha384["us-east-1"]
   canary_key_id           = module.keys.canary_key_id
   peer_auth_secret_arn    = var.agent_auth_secret_arns["us-east-1"]
   log_retention_days      = var.log_retention_days
@@ -350,7 +350,7 @@ module "gpu_fleet_use2" {
   fsx_mount_name          = module.model_store_use2.mount_name
   fsx_security_group_id   = module.model_store_use2.security_group_id
   eif_s3_uri              = lookup(var.eif_s3_uris, "us-east-2", null)
-  enclave_image_sha384    = var.enclave_image_sha384[0]
+  enclave_image_sha384    = var.enclave_image_sha384["us-east-2"]
   canary_key_id           = module.keys.canary_key_id
   peer_auth_secret_arn    = var.agent_auth_secret_arns["us-east-2"]
   log_retention_days      = var.log_retention_days
@@ -500,7 +500,7 @@ module "gpu_fleet_usw2" {
   fsx_mount_name          = module.model_store_usw2.mount_name
   fsx_security_group_id   = module.model_store_usw2.security_group_id
   eif_s3_uri              = lookup(var.eif_s3_uris, "us-west-2", null)
-  enclave_image_sha384    = var.enclave_image_sha384[0]
+  enclave_image_sha384    = var.enclave_image_sha384["us-west-2"]
   canary_key_id           = module.keys.canary_key_id
   peer_auth_secret_arn    = var.agent_auth_secret_arns["us-west-2"]
   log_retention_days      = var.log_retention_days

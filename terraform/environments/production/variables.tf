@@ -57,12 +57,23 @@ variable "gpu_instance_type" {
 }
 
 variable "enclave_image_sha384" {
-  description = "PCR0 (ImageSha384) of the release EIF, 96 hex digits, printed by containers/enclave/build-eif.sh (nitro-cli Measurements). The first value is the EIF the GPU instances run (their user data refuses any other); list the old one second during an enclave rollout so the key policies accept both."
-  type        = list(string)
+  description = "PCR0 (ImageSha384) of each region's release EIF, 96 hex digits, printed by containers/enclave/build-eif.sh --region REGION (nitro-cli Measurements). One EIF per region: the region is part of the enclave's command and so of PCR0. The GPU instances of a region run that EIF only (user data refuses any other); every key policy accepts all three."
+  type        = map(string)
 
   validation {
-    condition     = length(var.enclave_image_sha384) > 0 && alltrue([for v in var.enclave_image_sha384 : can(regex("^[0-9a-f]{96}$", v)) && !can(regex("^0{96}$", v))])
-    error_message = "enclave_image_sha384 must hold at least one PCR0 of 96 lowercase hex digits, never all zeros (a debug enclave)."
+    condition     = length(setsubtract(["us-east-1", "us-east-2", "us-west-2"], keys(var.enclave_image_sha384))) == 0 && alltrue([for v in values(var.enclave_image_sha384) : can(regex("^[0-9a-f]{96}$", v)) && !can(regex("^0{96}$", v))])
+    error_message = "enclave_image_sha384 must hold a PCR0 of 96 lowercase hex digits for us-east-1, us-east-2 and us-west-2, never all zeros (a debug enclave)."
+  }
+}
+
+variable "enclave_image_sha384_previous" {
+  description = "PCR0 values still accepted by the key policies during an enclave rollout (the EIFs being replaced); empty otherwise."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for v in var.enclave_image_sha384_previous : can(regex("^[0-9a-f]{96}$", v)) && !can(regex("^0{96}$", v))])
+    error_message = "enclave_image_sha384_previous values must be 96 lowercase hex digits, never all zeros."
   }
 }
 
