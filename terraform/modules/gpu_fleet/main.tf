@@ -55,6 +55,8 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "agent_from_routers" {
+  count = var.add_router_ingress_rule ? 1 : 0
+
   security_group_id            = aws_security_group.this.id
   description                  = "agent listener from the region's routers only"
   ip_protocol                  = "tcp"
@@ -62,6 +64,27 @@ resource "aws_vpc_security_group_ingress_rule" "agent_from_routers" {
   to_port                      = var.agent_port
   referenced_security_group_id = var.router_security_group_id
   tags                         = merge(var.tags, { Name = "${var.name}-agent-from-routers" })
+
+  lifecycle {
+    precondition {
+      condition     = var.router_security_group_id != null
+      error_message = "add_router_ingress_rule needs router_security_group_id."
+    }
+  }
+}
+
+# The file system's side of the Lustre rules: model_store comes first (this module needs its DNS and mount names), so
+# the ingress rules naming the GPU group are made here, not with model_store's client_security_group_ids.
+resource "aws_vpc_security_group_ingress_rule" "fsx_from_gpu" {
+  for_each = { lnet = [988, 988], lustre = [1018, 1023] }
+
+  security_group_id            = var.fsx_security_group_id
+  description                  = "Lustre (${each.key}) from the GPU instances"
+  ip_protocol                  = "tcp"
+  from_port                    = each.value[0]
+  to_port                      = each.value[1]
+  referenced_security_group_id = aws_security_group.this.id
+  tags                         = merge(var.tags, { Name = "${var.name}-fsx-from-gpu-${each.key}" })
 }
 
 resource "aws_vpc_security_group_egress_rule" "https_vpc" {
@@ -173,5 +196,7 @@ resource "aws_launch_template" "this" {
     tags          = local.instance_tags
   }
 
-  tags = merge(var.tags, { Name = "${var.name}-gpu-node-${var.region}" })
+  # mrgc:role = gpu-launch-template: module iam allows RunInstances on launch templates carrying this tag only (it
+  # cannot take this template's ARN without a module cycle: this template needs iam's instance profile).
+  tags = merge(var.tags, { Name = "${var.name}-gpu-node-${var.region}", "mrgc:role" = "gpu-launch-template" })
 }

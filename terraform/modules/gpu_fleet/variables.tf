@@ -56,12 +56,29 @@ variable "subnet_id" {
 }
 
 variable "router_security_group_id" {
-  description = "Security group of the region's router tasks (module services): the only source allowed on the agent port."
+  description = "Security group of the region's router tasks, with add_router_ingress_rule: the only source allowed on the agent port. null (default): module services adds that rule (its gpu_security_group_id), since services comes after this module."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.router_security_group_id == null ? true : can(regex("^sg-[0-9a-f]+$", var.router_security_group_id))
+    error_message = "router_security_group_id must be a security group id (sg-...) or null."
+  }
+}
+
+variable "add_router_ingress_rule" {
+  description = "Add the agent port ingress rule from router_security_group_id here. false (default): module services adds it (a plain bool, because the group id is usually unknown at plan time)."
+  type        = bool
+  default     = false
+}
+
+variable "fsx_security_group_id" {
+  description = "Security group of the region's FSx for Lustre file system (module model_store: security_group_id): this module opens it to the GPU instances' group on TCP 988 and 1018-1023 (model_store's client_security_group_ids stays empty, so model_store needs nothing from this module)."
   type        = string
 
   validation {
-    condition     = can(regex("^sg-[0-9a-f]+$", var.router_security_group_id))
-    error_message = "router_security_group_id must be a security group id (sg-...)."
+    condition     = can(regex("^sg-[0-9a-f]+$", var.fsx_security_group_id))
+    error_message = "fsx_security_group_id must be a security group id (sg-...)."
   }
 }
 

@@ -14,9 +14,40 @@ locals {
   tables  = var.table_arns
   indexes = { for name, arns in var.table_arns : name => [for arn in arns : "${arn}/index/*"] }
 
+  # Log groups: given, or built from the names modules services (/<name>/<region>/<service>) and gpu_fleet
+  # (/<name>/<region>/gpu-instances) give them, so this module needs no output of theirs (they need this module's
+  # roles: passing their ARNs would be a module cycle). The same exact groups either way.
+  task_log_group_arns = length(var.task_log_group_arns) > 0 ? var.task_log_group_arns : flatten([
+    for r in var.regions : [
+      for svc in ["router", "autoscaler", "failover-controller"] :
+      "arn:${local.partition}:logs:${r}:${local.account}:log-group:/${var.name}/${r}/${svc}"
+    ]
+  ])
+  instance_log_group_arns = length(var.instance_log_group_arns) > 0 ? var.instance_log_group_arns : [
+    for r in var.regions : "arn:${local.partition}:logs:${r}:${local.account}:log-group:/${var.name}/${r}/gpu-instances"
+  ]
+
   # "<group>:*" covers the group (CreateLogStream, DescribeLogStreams) and its streams (PutLogEvents).
-  task_log_groups     = [for arn in var.task_log_group_arns : "${arn}:*"]
-  instance_log_groups = [for arn in var.instance_log_group_arns : "${arn}:*"]
+  task_log_groups     = [for arn in local.task_log_group_arns : "${arn}:*"]
+  instance_log_groups = [for arn in local.instance_log_group_arns : "${arn}:*"]
+
+  # Launch templates: the given ARNs, or (default, no module cycle: gpu_fleet's template needs this module's instance
+  # profile) every launch template of the deployment's regions that carries the tag module gpu_fleet puts on its
+  # template, mrgc:role = gpu-launch-template. The autoscaler role cannot tag launch templates (its CreateTags is
+  # limited to instances and volumes during RunInstances), so it cannot promote another template.
+  launch_templates_by_tag = length(var.launch_template_arns) == 0
+  launch_template_resources = local.launch_templates_by_tag ? [
+    for r in var.regions : "arn:${local.partition}:ec2:${r}:${local.account}:launch-template/*"
+  ] : var.launch_template_arns
+  launch_template_tag_key   = "mrgc:role"
+  launch_template_tag_value = "gpu-launch-template"
+
+  # KMS keys: the given ARNs, or (default, no module cycle: module keys needs this module's GPU instance role ARN for
+  # its key policies) the keys of the deployment's regions tagged mrgc:tenant by module keys (the canary key:
+  # mrgc:tenant = mrgc-canary). Either way the key policies are what grant (no IAM delegation, docs/security.md §3).
+  keys_by_tag   = length(var.tenant_key_arns) == 0 && length(var.canary_key_arns) == 0
+  key_resources = [for r in var.regions : "arn:${local.partition}:kms:${r}:${local.account}:key/*"]
+  canary_tenant = "mrgc-canary"
 
   # Tags Ec2Fleet puts on what it launches (Ec2Fleet.TAG_ROLE / ROLE_GPU_NODE).
   gpu_role_tag_key   = "mrgc:role"
@@ -157,10 +188,12 @@ data "aws_iam_policy_document" "autoscaler" {
       "arn:${local.partition}:ec2:*:${local.account}:security-group/*",
       "arn:${local.partition}:ec2:*::image/*",
     ]
+    # ArnLike on the pattern in tag mode: the launch template resource of the same call must still pass
+    # RunFromGpuLaunchTemplateItself (tagged templates only), and a call without a template has no ec2:LaunchTemplate.
     condition {
-      test     = "ArnEquals"
+      test     = local.launch_templates_by_tag ? "ArnLike" : "ArnEquals"
       variable = "ec2:LaunchTemplate"
-      values   = var.launch_template_arns
+      values   = local.launch_template_resources
     }
     condition {
       test     = "StringEquals"
@@ -171,7 +204,15 @@ data "aws_iam_policy_document" "autoscaler" {
   statement {
     sid       = "RunFromGpuLaunchTemplateItself"
     actions   = ["ec2:RunInstances"]
-    resources = var.launch_template_arns
+    resources = local.launch_template_resources
+    dynamic "condition" {
+      for_each = local.launch_templates_by_tag ? [1] : []
+      content {
+        test     = "StringEquals"
+        variable = "aws:ResourceTag/${local.launch_template_tag_key}"
+        values   = [local.launch_template_tag_value]
+      }
+    }
   }
 
   # Ec2Fleet tags the instance and its volumes at launch (TagSpecifications): CreateTags, only as part of RunInstances.
@@ -301,7 +342,15 @@ data "aws_iam_policy_document" "gpu_instance" {
   statement {
     sid       = "DecryptOnlyForAttestedRecipient"
     actions   = ["kms:Decrypt"]
-    resources = concat(var.tenant_key_arns, var.canary_key_arns)
+    resources = local.keys_by_tag ? local.key_resources : concat(var.tenant_key_arns, var.canary_key_arns)
+    dynamic "condition" {
+      for_each = local.keys_by_tag ? [1] : []
+      content {
+        test     = "Null"
+        variable = "aws:ResourceTag/mrgc:tenant"
+        values   = ["false"]
+      }
+    }
     condition {
       test     = "Null"
       variable = "kms:RecipientAttestation:ImageSha384"
@@ -311,7 +360,15 @@ data "aws_iam_policy_document" "gpu_instance" {
   statement {
     sid       = "CanaryDataKey"
     actions   = ["kms:GenerateDataKey"]
-    resources = var.canary_key_arns
+    resources = local.keys_by_tag ? local.key_resources : var.canary_key_arns
+    dynamic "condition" {
+      for_each = local.keys_by_tag ? [1] : []
+      content {
+        test     = "StringEquals"
+        variable = "aws:ResourceTag/mrgc:tenant"
+        values   = [local.canary_tenant]
+      }
+    }
     condition {
       test     = "StringEquals"
       variable = "kms:EncryptionContext:mrgc:tenant"

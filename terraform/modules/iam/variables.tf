@@ -32,7 +32,7 @@ variable "table_arns" {
 
   validation {
     condition = alltrue([for k in keys(var.table_arns) : contains(
-      ["gpu_instances", "routing_state", "autoscaling_state", "metrics", "cleanup_validation", "tenants", "rate_limits"], k)])
+    ["gpu_instances", "routing_state", "autoscaling_state", "metrics", "cleanup_validation", "tenants", "rate_limits"], k)])
     error_message = "table_arns keys must be table names of docs/state.md: gpu_instances, routing_state, autoscaling_state, metrics, cleanup_validation, tenants, rate_limits."
   }
 
@@ -60,21 +60,23 @@ variable "tenant_key_arns" {
 }
 
 variable "canary_key_arns" {
-  description = "ARNs of the canary KMS key(s) of the system tenant mrgc-canary (agent enclave.canaryKeyId), one per region: the agent calls GenerateDataKey on it from the parent."
+  description = "ARNs of the canary KMS key(s) of the system tenant mrgc-canary (agent enclave.canaryKeyId), one per region: the agent calls GenerateDataKey on it from the parent. Empty (default) together with tenant_key_arns: the keys are matched by their mrgc:tenant tag (module keys tags every key; the canary key mrgc:tenant = mrgc-canary), so this module needs nothing from module keys, which needs this module's GPU instance role."
   type        = list(string)
+  default     = []
 
   validation {
-    condition     = length(var.canary_key_arns) > 0 && alltrue([for arn in var.canary_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-z0-9-]+$", arn))])
-    error_message = "canary_key_arns must hold at least one KMS key ARN."
+    condition     = alltrue([for arn in var.canary_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-z0-9-]+$", arn))])
+    error_message = "canary_key_arns must be KMS key ARNs."
   }
 }
 
 variable "launch_template_arns" {
-  description = "ARNs of the GPU launch templates (module gpu_fleet, one per region) the autoscaler may launch from."
+  description = "ARNs of the GPU launch templates the autoscaler may launch from. Empty (default): every launch template in the regions tagged mrgc:role = gpu-launch-template (module gpu_fleet tags its template so), which needs no output of gpu_fleet (gpu_fleet needs this module's instance profile)."
   type        = list(string)
+  default     = []
 
   validation {
-    condition     = length(var.launch_template_arns) > 0 && alltrue([for arn in var.launch_template_arns : can(regex("^arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:launch-template/lt-[0-9a-f]+$", arn))])
+    condition     = alltrue([for arn in var.launch_template_arns : can(regex("^arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:launch-template/lt-[0-9a-f]+$", arn))])
     error_message = "launch_template_arns must be launch template ARNs (arn:aws:ec2:REGION:ACCOUNT:launch-template/lt-...)."
   }
 }
@@ -100,21 +102,23 @@ variable "ecr_repository_arns" {
 }
 
 variable "task_log_group_arns" {
-  description = "ARNs of the CloudWatch log groups of the ECS tasks (module services, every region), without the trailing :*."
+  description = "ARNs of the CloudWatch log groups of the ECS tasks (every region), without the trailing :*. Empty (default): built from module services' names, /<name>/<region>/{router,autoscaler,failover-controller} in every region of regions (no module cycle: services needs this module's roles)."
   type        = list(string)
+  default     = []
 
   validation {
-    condition     = length(var.task_log_group_arns) > 0 && alltrue([for arn in var.task_log_group_arns : can(regex("^arn:aws[a-z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[^:*]+$", arn))])
+    condition     = alltrue([for arn in var.task_log_group_arns : can(regex("^arn:aws[a-z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[^:*]+$", arn))])
     error_message = "task_log_group_arns must be log group ARNs without a trailing :*."
   }
 }
 
 variable "instance_log_group_arns" {
-  description = "ARNs of the CloudWatch log groups the GPU instances' CloudWatch agent writes (agent stdout with its EMF lines, enclave console), without the trailing :*."
+  description = "ARNs of the CloudWatch log groups the GPU instances' CloudWatch agent writes (agent stdout with its EMF lines, enclave console), without the trailing :*. Empty (default): built from module gpu_fleet's default name, /<name>/<region>/gpu-instances in every region of regions."
   type        = list(string)
+  default     = []
 
   validation {
-    condition     = length(var.instance_log_group_arns) > 0 && alltrue([for arn in var.instance_log_group_arns : can(regex("^arn:aws[a-z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[^:*]+$", arn))])
+    condition     = alltrue([for arn in var.instance_log_group_arns : can(regex("^arn:aws[a-z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[^:*]+$", arn))])
     error_message = "instance_log_group_arns must be log group ARNs without a trailing :*."
   }
 }

@@ -30,12 +30,13 @@ variable "subnet_id" {
 }
 
 variable "client_security_group_ids" {
-  description = "Security groups of the Lustre clients (the GPU instances): allowed in on TCP 988 and 1018-1023."
+  description = "Security groups of the Lustre clients (the GPU instances): allowed in on TCP 988 and 1018-1023. Empty (default): the clients' module adds the ingress rules itself on security_group_id (module gpu_fleet does, which avoids a module cycle: gpu_fleet needs this module's DNS and mount names)."
   type        = list(string)
+  default     = []
 
   validation {
-    condition     = length(var.client_security_group_ids) >= 1 && alltrue([for s in var.client_security_group_ids : can(regex("^sg-[0-9a-f]+$", s))])
-    error_message = "client_security_group_ids must be one or more security group ids (sg-...)."
+    condition     = alltrue([for s in var.client_security_group_ids : can(regex("^sg-[0-9a-f]+$", s))])
+    error_message = "client_security_group_ids must be security group ids (sg-...)."
   }
 }
 

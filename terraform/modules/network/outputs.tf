@@ -67,3 +67,13 @@ output "interface_endpoint_ids" {
   description = "Interface endpoint ids by service."
   value       = { for k, v in aws_vpc_endpoint.interface : k => v.id }
 }
+
+output "dynamodb_prefix_list_id" {
+  description = "Prefix list of the DynamoDB gateway endpoint (security group egress of tasks and GPU instances: modules services and gpu_fleet)."
+  value       = aws_vpc_endpoint.gateway["dynamodb"].prefix_list_id
+}
+
+output "s3_prefix_list_id" {
+  description = "Prefix list of the S3 gateway endpoint (ECR image layers, the EIF download: modules services and gpu_fleet)."
+  value       = aws_vpc_endpoint.gateway["s3"].prefix_list_id
+}

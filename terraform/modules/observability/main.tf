@@ -279,7 +279,7 @@ locals {
 
   region_widgets = concat([
     { type = "metric", x = 0, y = 0, width = 12, height = 6, properties = {
-      title = "Router requests by status class", region = var.region, stat = "Sum", period = 60, view = "timeSeries", stacked = true
+      title   = "Router requests by status class", region = var.region, stat = "Sum", period = 60, view = "timeSeries", stacked = true
       metrics = [for c in ["2xx", "4xx", "5xx"] : concat([local.ns, "RouterRequests.${c}"], local.router_dims)]
     } },
     { type = "metric", x = 12, y = 0, width = 12, height = 6, properties = {
@@ -324,12 +324,12 @@ locals {
       )
     } },
     { type = "metric", x = 0, y = 18, width = 12, height = 6, properties = {
-      title = "DynamoDB replication latency from ${var.region} (ms)", region = var.region, stat = "Average", period = 60, view = "timeSeries"
+      title   = "DynamoDB replication latency from ${var.region} (ms)", region = var.region, stat = "Average", period = 60, view = "timeSeries"
       metrics = [for k, v in local.replication : ["AWS/DynamoDB", "ReplicationLatency", "TableName", v.table, "ReceivingRegion", v.to]]
     } },
     ],
     var.gpu_metrics_enabled ? [{ type = "metric", x = 12, y = 18, width = 12, height = 6, properties = {
-      title = "GPU temperature (C, hottest)", region = var.region, stat = "Maximum", period = 60, view = "timeSeries"
+      title   = "GPU temperature (C, hottest)", region = var.region, stat = "Maximum", period = 60, view = "timeSeries"
       metrics = [[var.cwagent_namespace, "nvidia_smi_temperature_gpu"]]
     } }] : [],
     var.router_target_group_arn_suffix == null || var.nlb_arn_suffix == null ? [] : [{ type = "metric", x = 0, y = 24, width = 12, height = 6, properties = {
@@ -371,7 +371,7 @@ locals {
 
   security_widgets = [
     { type = "metric", x = 0, y = 0, width = 12, height = 6, properties = {
-      title = "Router rejections by code (auth, rate limits, bodies)", region = var.region, period = 300, view = "timeSeries", stacked = true
+      title   = "Router rejections by code (auth, rate limits, bodies)", region = var.region, period = 300, view = "timeSeries", stacked = true
       metrics = [[{ expression = "SEARCH('{${local.ns},Region,Service} MetricName=\"RouterRejections\"', 'Sum', 300)", id = "r", label = "" }]]
     } },
     { type = "metric", x = 12, y = 0, width = 12, height = 6, properties = {

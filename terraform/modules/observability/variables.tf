@@ -170,13 +170,13 @@ variable "request_latency_threshold_ms" {
 }
 
 variable "nlb_arn_suffix" {
-  description = "ARN suffix of the region's NLB (module services), for the dashboard; null: no NLB widgets."
+  description = "ARN suffix of the region's NLB (module load_balancer), for the dashboard; null: no NLB widgets."
   type        = string
   default     = null
 }
 
 variable "router_target_group_arn_suffix" {
-  description = "ARN suffix of the routers' target group (module services), for the dashboard and the no-healthy-router alarm; null: neither."
+  description = "ARN suffix of the routers' target group (module load_balancer), for the dashboard and the no-healthy-router alarm; null: neither."
   type        = string
   default     = null
 }

@@ -1,5 +1,5 @@
-# One region's ECS Fargate services: the routers behind the region's internet-facing NLB (TCP 443 -> 8443, TLS passed
-# through to the router, health checked over HTTP on the admin port's /healthz/region), and the autoscaler and the
+# One region's ECS Fargate services: the routers behind the region's internet-facing NLB (module load_balancer: TCP
+# 443 -> 8443, TLS passed through to the router, health checked over HTTP on the admin port's /healthz/region), and the autoscaler and the
 # failover controller (control_count tasks each: a lease picks the leader, the others stand by).
 #
 # Every environment variable below is a documented key's MRGC_ name (docs/config.md: router, autoscaler,
@@ -11,6 +11,12 @@ locals {
   prefix   = "${var.name}-${var.region}"
   tls_dir  = "/run/mrgc-tls"
   services = ["router", "autoscaler", "failover-controller"]
+
+  # NLB -> router tasks: tenant listener, admin port (health checks of both target groups), PROXY v2 (PrivateLink).
+  nlb_to_router_ports = merge(
+    { tenant = var.listener_port, admin = var.admin_port },
+    var.proxy_protocol_port == null ? {} : { proxy = var.proxy_protocol_port },
+  )
 
   common_env = {
     MRGC_MODE                   = "aws"
@@ -133,45 +139,18 @@ resource "aws_cloudwatch_log_group" "this" {
 # ---------------------------------------------------------------------------------------------------------------
 # Security groups
 # ---------------------------------------------------------------------------------------------------------------
-resource "aws_security_group" "nlb" {
-  name        = "${local.prefix}-nlb"
-  description = "MRGC regional NLB: TCP 443 from anywhere (Global Accelerator and tenants), to the routers"
-  vpc_id      = var.vpc_id
-  tags        = merge(var.tags, { Name = "${local.prefix}-nlb" })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "nlb_tls" {
-  security_group_id = aws_security_group.nlb.id
-  description       = "tenant TLS (passed through to the routers)"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = "0.0.0.0/0"
-  tags              = merge(var.tags, { Name = "${local.prefix}-nlb-tls" })
-}
-
+# The NLB's security group belongs to module load_balancer (nlb_security_group_id); the rules between it and the
+# router tasks live here, next to the router tasks' group (load_balancer comes first, so no cycle).
 resource "aws_vpc_security_group_egress_rule" "nlb_to_router" {
-  security_group_id            = aws_security_group.nlb.id
-  description                  = "to the routers' tenant listener"
-  ip_protocol                  = "tcp"
-  from_port                    = var.listener_port
-  to_port                      = var.listener_port
-  referenced_security_group_id = aws_security_group.router.id
-  tags                         = merge(var.tags, { Name = "${local.prefix}-nlb-to-router" })
-}
+  for_each = local.nlb_to_router_ports
 
-resource "aws_vpc_security_group_egress_rule" "nlb_health" {
-  security_group_id            = aws_security_group.nlb.id
-  description                  = "health checks on the routers' admin port"
+  security_group_id            = var.nlb_security_group_id
+  description                  = "NLB to the routers: ${each.key}"
   ip_protocol                  = "tcp"
-  from_port                    = var.admin_port
-  to_port                      = var.admin_port
+  from_port                    = each.value
+  to_port                      = each.value
   referenced_security_group_id = aws_security_group.router.id
-  tags                         = merge(var.tags, { Name = "${local.prefix}-nlb-health" })
+  tags                         = merge(var.tags, { Name = "${local.prefix}-nlb-to-router-${each.key}" })
 }
 
 resource "aws_security_group" "router" {
@@ -191,7 +170,7 @@ resource "aws_vpc_security_group_ingress_rule" "router_tls" {
   ip_protocol                  = "tcp"
   from_port                    = var.listener_port
   to_port                      = var.listener_port
-  referenced_security_group_id = aws_security_group.nlb.id
+  referenced_security_group_id = var.nlb_security_group_id
   tags                         = merge(var.tags, { Name = "${local.prefix}-router-tls" })
 }
 
@@ -201,7 +180,7 @@ resource "aws_vpc_security_group_ingress_rule" "router_admin_nlb" {
   ip_protocol                  = "tcp"
   from_port                    = var.admin_port
   to_port                      = var.admin_port
-  referenced_security_group_id = aws_security_group.nlb.id
+  referenced_security_group_id = var.nlb_security_group_id
   tags                         = merge(var.tags, { Name = "${local.prefix}-router-admin-nlb" })
 }
 
@@ -215,6 +194,18 @@ resource "aws_vpc_security_group_ingress_rule" "router_proxy" {
   to_port           = var.proxy_protocol_port
   cidr_ipv4         = each.key
   tags              = merge(var.tags, { Name = "${local.prefix}-router-proxy" })
+}
+
+# The GPU instances' agent port from the routers only. The GPU group belongs to module gpu_fleet, which comes before
+# this module (services needs its launch template id), so the rule that names both groups is made here.
+resource "aws_vpc_security_group_ingress_rule" "agents_from_routers" {
+  security_group_id            = var.gpu_security_group_id
+  description                  = "agent listener from the region's routers only"
+  ip_protocol                  = "tcp"
+  from_port                    = var.agent_port
+  to_port                      = var.agent_port
+  referenced_security_group_id = aws_security_group.router.id
+  tags                         = merge(var.tags, { Name = "${local.prefix}-agent-from-routers" })
 }
 
 resource "aws_security_group" "control" {
@@ -278,69 +269,13 @@ resource "aws_vpc_security_group_egress_rule" "control_https_internet" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "router_to_agents" {
-  security_group_id = aws_security_group.router.id
-  description       = "to the node agents (8080; the GPU security group admits the routers' group only)"
-  ip_protocol       = "tcp"
-  from_port         = 8080
-  to_port           = 8080
-  cidr_ipv4         = var.vpc_cidr
-  tags              = merge(var.tags, { Name = "${local.prefix}-router-to-agents" })
-}
-
-# ---------------------------------------------------------------------------------------------------------------
-# NLB: internet-facing in the public subnets, TCP 443 -> routers' 8443 (TLS passthrough)
-# ---------------------------------------------------------------------------------------------------------------
-resource "aws_lb" "this" {
-  name                             = local.prefix
-  load_balancer_type               = "network"
-  internal                         = false
-  subnets                          = var.public_subnet_ids
-  security_groups                  = [aws_security_group.nlb.id]
-  enable_cross_zone_load_balancing = true
-  enable_deletion_protection       = true
-  ip_address_type                  = "ipv4"
-  tags                             = merge(var.tags, { Name = local.prefix })
-}
-
-resource "aws_lb_target_group" "router" {
-  name                 = "${var.name}-rt-${var.region}"
-  port                 = var.listener_port
-  protocol             = "TCP"
-  target_type          = "ip"
-  vpc_id               = var.vpc_id
-  deregistration_delay = var.deregistration_delay_seconds
-  preserve_client_ip   = "true"
-
-  health_check {
-    enabled             = true
-    protocol            = "HTTP"
-    port                = tostring(var.admin_port)
-    path                = var.health_check_path
-    matcher             = "200"
-    interval            = var.health_check_interval_seconds
-    timeout             = 5
-    healthy_threshold   = var.health_check_threshold
-    unhealthy_threshold = var.health_check_threshold
-  }
-
-  tags = merge(var.tags, { Name = "${var.name}-rt-${var.region}" })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_lb_listener" "tls_passthrough" {
-  load_balancer_arn = aws_lb.this.arn
-  port              = 443
-  protocol          = "TCP"
-
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.router.arn
-  }
-
-  tags = merge(var.tags, { Name = "${local.prefix}-443" })
+  security_group_id            = aws_security_group.router.id
+  description                  = "to the node agents (the GPU security group admits the routers' group only)"
+  ip_protocol                  = "tcp"
+  from_port                    = var.agent_port
+  to_port                      = var.agent_port
+  referenced_security_group_id = var.gpu_security_group_id
+  tags                         = merge(var.tags, { Name = "${local.prefix}-router-to-agents" })
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -460,17 +395,17 @@ resource "aws_ecs_task_definition" "control" {
 # Services
 # ---------------------------------------------------------------------------------------------------------------
 resource "aws_ecs_service" "router" {
-  name                              = "router"
-  cluster                           = aws_ecs_cluster.this.id
-  task_definition                   = aws_ecs_task_definition.router.arn
-  desired_count                     = var.router_count
-  launch_type                       = "FARGATE"
-  platform_version                  = "LATEST"
-  health_check_grace_period_seconds = 90
+  name                               = "router"
+  cluster                            = aws_ecs_cluster.this.id
+  task_definition                    = aws_ecs_task_definition.router.arn
+  desired_count                      = var.router_count
+  launch_type                        = "FARGATE"
+  platform_version                   = "LATEST"
+  health_check_grace_period_seconds  = 90
   deployment_minimum_healthy_percent = 100
   deployment_maximum_percent         = 200
-  enable_ecs_managed_tags           = true
-  propagate_tags                    = "SERVICE"
+  enable_ecs_managed_tags            = true
+  propagate_tags                     = "SERVICE"
 
   network_configuration {
     subnets          = var.private_subnet_ids
@@ -479,9 +414,19 @@ resource "aws_ecs_service" "router" {
   }
 
   load_balancer {
-    target_group_arn = aws_lb_target_group.router.arn
+    target_group_arn = var.target_group_arn
     container_name   = "router"
     container_port   = var.listener_port
+  }
+
+  # The PrivateLink path (module privatelink): the same router tasks, registered on their PROXY v2 port.
+  dynamic "load_balancer" {
+    for_each = var.proxy_target_group_arn != null && var.proxy_protocol_port != null ? [var.proxy_protocol_port] : []
+    content {
+      target_group_arn = var.proxy_target_group_arn
+      container_name   = "router"
+      container_port   = load_balancer.value
+    }
   }
 
   deployment_circuit_breaker {
@@ -490,8 +435,6 @@ resource "aws_ecs_service" "router" {
   }
 
   tags = merge(var.tags, { Name = "${local.prefix}-router", "mrgc:service" = "router" })
-
-  depends_on = [aws_lb_listener.tls_passthrough]
 }
 
 resource "aws_ecs_service" "control" {

@@ -8,49 +8,14 @@ output "cluster_name" {
   value       = aws_ecs_cluster.this.name
 }
 
-output "nlb_arn" {
-  description = "ARN of the region's NLB (module edge: the endpoint group's endpoint)."
-  value       = aws_lb.this.arn
-}
-
-output "nlb_dns_name" {
-  description = "DNS name of the region's NLB."
-  value       = aws_lb.this.dns_name
-}
-
-output "nlb_zone_id" {
-  description = "Route 53 zone id of the NLB."
-  value       = aws_lb.this.zone_id
-}
-
-output "nlb_arn_suffix" {
-  description = "ARN suffix of the NLB (CloudWatch AWS/NetworkELB LoadBalancer dimension)."
-  value       = aws_lb.this.arn_suffix
-}
-
-output "router_target_group_arn" {
-  description = "ARN of the routers' target group."
-  value       = aws_lb_target_group.router.arn
-}
-
-output "router_target_group_arn_suffix" {
-  description = "ARN suffix of the routers' target group (CloudWatch TargetGroup dimension)."
-  value       = aws_lb_target_group.router.arn_suffix
-}
-
 output "router_security_group_id" {
-  description = "Security group of the router tasks (module gpu_fleet: the only source on the agent port)."
+  description = "Security group of the router tasks (the only source on the GPU instances' agent port; this module adds that rule)."
   value       = aws_security_group.router.id
 }
 
 output "control_security_group_id" {
   description = "Security group of the autoscaler and failover controller tasks."
   value       = aws_security_group.control.id
-}
-
-output "nlb_security_group_id" {
-  description = "Security group of the NLB."
-  value       = aws_security_group.nlb.id
 }
 
 output "service_names" {

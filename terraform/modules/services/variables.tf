@@ -56,16 +56,6 @@ variable "vpc_cidr" {
   }
 }
 
-variable "public_subnet_ids" {
-  description = "Public subnets of the internet-facing NLB, one per AZ."
-  type        = list(string)
-
-  validation {
-    condition     = length(var.public_subnet_ids) >= 2 && alltrue([for s in var.public_subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
-    error_message = "public_subnet_ids must hold at least two subnet ids."
-  }
-}
-
 variable "private_subnet_ids" {
   description = "Private subnets of the tasks, one per AZ."
   type        = list(string)
@@ -264,17 +254,6 @@ variable "admin_port" {
   }
 }
 
-variable "health_check_path" {
-  description = "The NLB target group's HTTP health check path on the admin port (CONTRACT-13: /healthz/region)."
-  type        = string
-  default     = "/healthz/region"
-
-  validation {
-    condition     = startswith(var.health_check_path, "/")
-    error_message = "health_check_path must start with /."
-  }
-}
-
 variable "proxy_protocol_port" {
   description = "The router's PROXY v2 listener port for the PrivateLink NLB (module privatelink; CONTRACT-13: 8444); null: no such listener."
   type        = number
@@ -330,39 +309,6 @@ variable "stop_timeout_seconds" {
   }
 }
 
-variable "deregistration_delay_seconds" {
-  description = "NLB target group deregistration delay: connections of a stopping router get this long before ECS sends SIGTERM."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600
-    error_message = "deregistration_delay_seconds must be from 0 to 3600."
-  }
-}
-
-variable "health_check_interval_seconds" {
-  description = "NLB health check interval (5 to 300 s)."
-  type        = number
-  default     = 10
-
-  validation {
-    condition     = var.health_check_interval_seconds >= 5 && var.health_check_interval_seconds <= 300
-    error_message = "health_check_interval_seconds must be from 5 to 300."
-  }
-}
-
-variable "health_check_threshold" {
-  description = "NLB healthy and unhealthy threshold (2 to 10 checks)."
-  type        = number
-  default     = 2
-
-  validation {
-    condition     = var.health_check_threshold >= 2 && var.health_check_threshold <= 10
-    error_message = "health_check_threshold must be from 2 to 10."
-  }
-}
-
 variable "launch_template_id" {
   description = "The GPU launch template (module gpu_fleet): MRGC_FLEET_EC2_LAUNCH_TEMPLATE_ID."
   type        = string
@@ -387,9 +333,9 @@ variable "launch_template_version" {
 variable "scaling" {
   description = "The autoscaler's scaling keys: min and max instances per region, target RPS per instance (docs/config.md autoscaler scaling.*)."
   type = object({
-    min_instances            = optional(number, 2)
-    max_instances            = optional(number, 20)
-    target_rps_per_instance  = optional(number, 12)
+    min_instances           = optional(number, 2)
+    max_instances           = optional(number, 20)
+    target_rps_per_instance = optional(number, 12)
   })
   default = {}
 
@@ -441,5 +387,57 @@ variable "container_insights" {
   validation {
     condition     = contains(["enabled", "enhanced", "disabled"], var.container_insights)
     error_message = "container_insights must be enabled, enhanced or disabled."
+  }
+}
+
+variable "target_group_arn" {
+  description = "The routers' tenant target group on the region's NLB (module load_balancer: router_target_group_arn); the router service registers its tasks' listener_port there."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup/.+$", var.target_group_arn))
+    error_message = "target_group_arn must be an ELB target group ARN."
+  }
+}
+
+variable "nlb_security_group_id" {
+  description = "Security group of the region's NLB (module load_balancer: security_group_id): the router tasks admit it on the tenant and admin ports, and its egress to the router tasks is added here."
+  type        = string
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-f]+$", var.nlb_security_group_id))
+    error_message = "nlb_security_group_id must be a security group id (sg-...)."
+  }
+}
+
+variable "proxy_target_group_arn" {
+  description = "The PrivateLink PROXY v2 target group (module privatelink: target_group_arn): the router service's second load balancer, on proxy_protocol_port; null: routers are not registered for PrivateLink."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.proxy_target_group_arn == null ? true : can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup/.+$", var.proxy_target_group_arn))
+    error_message = "proxy_target_group_arn must be an ELB target group ARN or null."
+  }
+}
+
+variable "gpu_security_group_id" {
+  description = "Security group of the region's GPU instances (module gpu_fleet: security_group_id): the agent port is opened on it to the router tasks' group only, and the routers' egress to the agents goes to it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-f]+$", var.gpu_security_group_id))
+    error_message = "gpu_security_group_id must be a security group id (sg-...)."
+  }
+}
+
+variable "agent_port" {
+  description = "The node agents' listener port (CONTRACT-13: 8080)."
+  type        = number
+  default     = 8080
+
+  validation {
+    condition     = var.agent_port >= 1024 && var.agent_port <= 65535
+    error_message = "agent_port must be an unprivileged port."
   }
 }
