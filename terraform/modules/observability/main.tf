@@ -206,10 +206,16 @@ resource "aws_cloudwatch_metric_alarm" "gpu_temperature" {
   tags                = merge(var.tags, { Name = "${local.prefix}-gpu-temperature" })
 }
 
-# "Request p95 > 1 s": EMF carries no percentiles (docs/observability.md), so the average request duration.
+# "Request p95 > 1 s": each router task writes RouterRequestDuration.P95, the upper bound of the histogram bucket
+# holding its interval's 95th percentile (common MeterReader); the alarm takes the highest task's.
 resource "aws_cloudwatch_metric_alarm" "request_latency" {
   alarm_name          = "${local.prefix}-request-latency"
-  alarm_description   = "Average router request duration in ${var.region} above ${var.request_latency_threshold_ms} ms (RouterRequestDuration.Sum / .Count; the p95 is only in Prometheus)."
+  alarm_description   = "A router of ${var.region} saw a request p95 above ${var.request_latency_threshold_ms} ms (RouterRequestDuration.P95, Maximum over the region's router tasks)."
+  namespace           = local.ns
+  metric_name         = "RouterRequestDuration.P95"
+  dimensions          = { Service = "router", Region = var.region }
+  statistic           = "Maximum"
+  period              = 60
   evaluation_periods  = 5
   datapoints_to_alarm = 3
   threshold           = var.request_latency_threshold_ms
@@ -218,35 +224,27 @@ resource "aws_cloudwatch_metric_alarm" "request_latency" {
   alarm_actions       = local.actions
   ok_actions          = local.actions
   tags                = merge(var.tags, { Name = "${local.prefix}-request-latency" })
+}
+
+# "Model load > 60 s": the agent times each model's load from the model repository (the FSx mount) into ONNX
+# Runtime, integrity check included (AgentModelLoad); the slowest instance of the region.
+resource "aws_cloudwatch_metric_alarm" "model_load" {
+  alarm_name          = "${local.prefix}-model-load"
+  alarm_description   = "An instance of ${var.region} took more than ${var.model_load_threshold_ms} ms to load a model (AgentModelLoad.Max)."
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  threshold           = var.model_load_threshold_ms
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.actions
+  ok_actions          = local.actions
+  tags                = merge(var.tags, { Name = "${local.prefix}-model-load" })
 
   metric_query {
-    id          = "sum"
-    return_data = false
-    metric {
-      namespace   = local.ns
-      metric_name = "RouterRequestDuration.Sum"
-      dimensions  = { Service = "router", Region = var.region }
-      stat        = "Sum"
-      period      = 60
-    }
-  }
-
-  metric_query {
-    id          = "count"
-    return_data = false
-    metric {
-      namespace   = local.ns
-      metric_name = "RouterRequestDuration.Count"
-      dimensions  = { Service = "router", Region = var.region }
-      stat        = "Sum"
-      period      = 60
-    }
-  }
-
-  metric_query {
-    id          = "avg"
-    expression  = "IF(count > 0, sum / count, 0)"
-    label       = "average request duration (ms)"
+    id          = "q"
+    expression  = "SELECT MAX(\"AgentModelLoad.Max\") FROM ${local.agent_schema} WHERE Service = 'agent' AND Region = '${var.region}'"
+    period      = 60
+    label       = "slowest model load (ms)"
     return_data = true
   }
 }

@@ -159,13 +159,24 @@ variable "cwagent_namespace" {
 }
 
 variable "request_latency_threshold_ms" {
-  description = "Average router request duration (RouterRequestDuration.Sum / .Count, ms) above which the latency alarm fires: the seed's p95 > 1 s, with the average because EMF carries no percentiles (see README)."
+  description = "Router request p95 (RouterRequestDuration.P95, ms, the highest router task's) above which the latency alarm fires: the seed's p95 > 1 s."
   type        = number
   default     = 1000
 
   validation {
     condition     = var.request_latency_threshold_ms > 0
     error_message = "request_latency_threshold_ms must be positive."
+  }
+}
+
+variable "model_load_threshold_ms" {
+  description = "AgentModelLoad.Max (ms) above which the model-load alarm fires: the seed's 60 s."
+  type        = number
+  default     = 60000
+
+  validation {
+    condition     = var.model_load_threshold_ms > 0
+    error_message = "model_load_threshold_ms must be positive."
   }
 }
 

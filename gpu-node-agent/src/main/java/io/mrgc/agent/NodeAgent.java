@@ -221,6 +221,7 @@ public class NodeAgent extends VerticleBase {
     // and the per-chunk hashes the per-request washes verify.
     ModelRepository.LoadReport report = new ModelRepository(options.modelRoot(), sessions, integrity::add).loadAll();
     report.failures().forEach((model, why) -> LOG.error("model {} refused: {}", model, why));
+    report.loadNanos().values().forEach(metrics::modelLoaded);
     if (report.loaded().isEmpty()) {
       throw new IllegalStateException("no model could be loaded from " + options.modelRoot()
           + (report.failures().isEmpty() ? " (it holds no model directories)" : ": " + report.failures().values()));

@@ -199,7 +199,9 @@ class EmbeddingsApiTest {
         .contains("mrgc_agent_http_requests_total{endpoint=\"embeddings\",status=\"200\"}")
         .contains("mrgc_agent_batch_size_count")
         .contains("mrgc_agent_queue_depth")
-        .contains("mrgc_agent_in_flight");
+        .contains("mrgc_agent_in_flight")
+        // the model loaded at start, timed (what the model-load alarm reads as AgentModelLoad.Max)
+        .containsPattern("(?m)^mrgc_agent_model_load_seconds_count(\\{[^}]*})? 1(\\.0)?$");
   }
 
   private static void assertGoodRequestStillWorks() {

@@ -5,6 +5,7 @@ import static io.mrgc.common.metrics.EmfNames.metricName;
 import static io.mrgc.common.metrics.EmfNames.valueUnit;
 
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,13 +18,17 @@ import software.amazon.cloudwatchlogs.emf.model.Unit;
  * Reads a registry's meters as EMF values: counters as the increase since the previous read (the registry behind
  * Prometheus keeps cumulative counts, CloudWatch sums what each event reports), gauges as they are now, timers and
  * summaries as {@code .Count} and {@code .Sum} increases plus {@code .Max} (Micrometer's recent maximum, written only
- * when the interval had samples). Values that are not finite (a gauge's NaN for "unknown") are left out, as EMF
+ * when the interval had samples), and for timers with a percentile histogram {@code .P95}: the upper bound of the
+ * histogram bucket holding the interval's 95th percentile (EMF carries no percentiles of its own, and a CloudWatch
+ * alarm on p95 needs one; the bound overstates the p95 by at most one bucket). Values that are not finite (a gauge's NaN for "unknown") are left out, as EMF
  * requires numbers. Not thread-safe: {@link EmfPublisher} reads under its lock.
  */
 final class MeterReader {
   private final Set<String> nameTags;
   /** Per meter, the cumulative count (and total) at the previous read; meters no longer registered are forgotten. */
   private Map<Meter.Id, double[]> previous = new HashMap<>();
+  /** Per timer with a histogram, its cumulative bucket counts at the previous read. */
+  private Map<Meter.Id, double[]> previousBuckets = new HashMap<>();
 
   MeterReader(Set<String> nameTags) {
     this.nameTags = nameTags;
@@ -31,6 +36,7 @@ final class MeterReader {
 
   List<EmfDatum> read(Iterable<Meter> meters) {
     Map<Meter.Id, double[]> seen = new HashMap<>();
+    Map<Meter.Id, double[]> seenBuckets = new HashMap<>();
     List<EmfDatum> out = new ArrayList<>();
     for (Meter meter : meters) {
       Meter.Id id = meter.getId();
@@ -40,8 +46,11 @@ final class MeterReader {
       meter.use(
           gauge -> value(out, id, "", gauge.value(), valueUnit(id)),
           counter -> value(out, id, "", delta(seen, id, counter.count(), 0), counterUnit(id)),
-          timer -> timed(out, seen, id, timer.count(), timer.totalTime(TimeUnit.MILLISECONDS),
-              timer.max(TimeUnit.MILLISECONDS), Unit.MILLISECONDS),
+          timer -> {
+            timed(out, seen, id, timer.count(), timer.totalTime(TimeUnit.MILLISECONDS),
+                timer.max(TimeUnit.MILLISECONDS), Unit.MILLISECONDS);
+            p95(out, seenBuckets, id, timer.takeSnapshot().histogramCounts());
+          },
           summary -> timed(out, seen, id, summary.count(), summary.totalAmount(), summary.max(), valueUnit(id)),
           longTask -> {
             value(out, id, ".Active", longTask.activeTasks(), Unit.COUNT);
@@ -54,7 +63,34 @@ final class MeterReader {
           other -> { }); // custom meters have no agreed meaning in EMF: Prometheus only
     }
     previous = seen;
+    previousBuckets = seenBuckets;
     return out;
+  }
+
+  /** {@code .P95} from the increase of each bucket's count ("at most le") since the previous read. */
+  private void p95(List<EmfDatum> out, Map<Meter.Id, double[]> seenBuckets, Meter.Id id, CountAtBucket[] buckets) {
+    if (buckets.length == 0) {
+      return; // no histogram on this timer
+    }
+    double[] now = new double[buckets.length];
+    for (int i = 0; i < buckets.length; i++) {
+      now[i] = buckets[i].count();
+    }
+    seenBuckets.put(id, now);
+    double[] before = previousBuckets.get(id);
+    if (before == null || before.length != now.length) {
+      before = new double[now.length];
+    }
+    double samples = now[now.length - 1] - before[before.length - 1];
+    if (samples <= 0) {
+      return;
+    }
+    for (int i = 0; i < buckets.length; i++) {
+      if (now[i] - before[i] >= 0.95 * samples) {
+        add(out, datum(id, ".P95", buckets[i].bucket(TimeUnit.MILLISECONDS), Unit.MILLISECONDS, true));
+        return;
+      }
+    }
   }
 
   private void timed(List<EmfDatum> out, Map<Meter.Id, double[]> seen, Meter.Id id, long count, double total,

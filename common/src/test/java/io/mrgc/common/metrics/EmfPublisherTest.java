@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +24,9 @@ import org.junit.jupiter.api.Test;
 class EmfPublisherTest {
   /** EMF takes timestamps from 14 days back to 2 hours ahead only: a fixed clock at the time the test runs. */
   private static final Instant NOW = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-  private final MeterRegistry registry = new SimpleMeterRegistry();
+  /** The services' registry (its timers keep cumulative histograms, which {@code .P95} reads). */
+  private final MeterRegistry registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+      io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
   private final EmfOptions options = EmfOptions.of("router", "us-east-1")
       .withOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
@@ -108,6 +109,28 @@ class EmfPublisherTest {
     assertThat(value(quiet, "RouterUpstreamLatency.Count")).isZero();
     assertThat(value(quiet, "RouterUpstreamLatency.Sum")).isZero();
     assertThat(EmfSpec.metricNames(quiet.get(0))).as("no samples, no max").doesNotContain("RouterUpstreamLatency.Max");
+  }
+
+  @Test
+  void timersWithAHistogramReportTheIntervalsP95AsItsBucketsUpperBound() throws Exception {
+    Timer timer = Timer.builder("mrgc.router.request.duration").publishPercentileHistogram()
+        .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+    for (int i = 0; i < 95; i++) {
+      timer.record(Duration.ofMillis(10));
+    }
+    for (int i = 0; i < 5; i++) {
+      timer.record(Duration.ofMillis(2_000));
+    }
+    double first = value(flush(), "RouterRequestDuration.P95");
+    assertThat(first).as("the bucket holding 10 ms").isBetween(10.0, 12.0);
+
+    // The next interval only: its slow requests, not the earlier fast ones, make its p95.
+    for (int i = 0; i < 20; i++) {
+      timer.record(Duration.ofMillis(2_000));
+    }
+    assertThat(value(flush(), "RouterRequestDuration.P95")).as("the bucket holding 2 s").isBetween(2_000.0, 2_400.0);
+    assertThat(EmfSpec.metricNames(flush().get(0))).as("no samples, no p95")
+        .doesNotContain("RouterRequestDuration.P95");
   }
 
   @Test

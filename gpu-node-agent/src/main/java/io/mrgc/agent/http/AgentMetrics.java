@@ -30,6 +30,7 @@ public final class AgentMetrics {
   }
   private final DistributionSummary batchSizes;
   private final Timer washDuration;
+  private final Timer modelLoad;
 
   public AgentMetrics(Admission admission) {
     batchSizes = DistributionSummary.builder("mrgc.agent.batch.size")
@@ -44,11 +45,18 @@ public final class AgentMetrics {
         .baseUnit("milliseconds").description("EWMA of admitted request latency").register(registry);
     Gauge.builder("mrgc.agent.health", admission, Admission::health)
         .description("health score 0..100 reported in heartbeats").register(registry);
+    modelLoad = Timer.builder("mrgc.agent.model.load").description("loading one model from the model repository "
+        + "(the FSx mount in AWS) into ONNX Runtime, its integrity manifest checked").register(registry);
     washDuration = Timer.builder("mrgc.wash.duration").description("the car wash after each request")
         .publishPercentiles(0.5, 0.9, 0.99).register(registry);
     for (WashReport.Outcome outcome : WashReport.Outcome.values()) {
       washCounter(outcome); // every result present from the start, so rates never miss a series
     }
+  }
+
+  /** One model loaded (at start, or when the repository gives a new version). */
+  public void modelLoaded(long nanos) {
+    modelLoad.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** One per-request wash. */

@@ -47,22 +47,26 @@ public final class ModelRepository {
     this.verifier = verifier;
   }
 
-  /** What a scan loaded, and why each other model was refused. */
-  public record LoadReport(Map<String, LoadedModel> loaded, Map<String, String> failures) {}
+  /** What a scan loaded (and how long each model took), and why each other model was refused. */
+  public record LoadReport(Map<String, LoadedModel> loaded, Map<String, Long> loadNanos,
+      Map<String, String> failures) {}
 
   /** Loads every model directory under the root; a bad model is reported and skipped, never half-loaded. */
   public LoadReport loadAll() throws IOException {
     Map<String, LoadedModel> loaded = new LinkedHashMap<>();
+    Map<String, Long> loadNanos = new LinkedHashMap<>();
     Map<String, String> failures = new LinkedHashMap<>();
     for (Path dir : modelDirs()) {
       String name = dir.getFileName().toString();
+      long started = System.nanoTime();
       try {
         loaded.put(name, load(name));
+        loadNanos.put(name, System.nanoTime() - started);
       } catch (ModelLoadException e) {
         failures.put(name, e.getMessage());
       }
     }
-    return new LoadReport(loaded, failures);
+    return new LoadReport(loaded, loadNanos, failures);
   }
 
   public List<Path> modelDirs() throws IOException {
