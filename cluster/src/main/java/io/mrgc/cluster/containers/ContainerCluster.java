@@ -3,10 +3,10 @@ package io.mrgc.cluster.containers;
 import static io.mrgc.cluster.deploy.DeployFiles.map;
 
 import io.mrgc.cluster.LocalFoundation;
-import io.mrgc.cluster.TenantAdmin;
 import io.mrgc.cluster.deploy.DeployConfigs;
 import io.mrgc.cluster.deploy.DeployConfigs.Listen;
 import io.mrgc.cluster.deploy.DeployFiles;
+import io.mrgc.cluster.deploy.LocalDeployment;
 import io.mrgc.cluster.deploy.Readiness;
 import io.mrgc.cluster.processes.ProcessCluster;
 import io.mrgc.common.net.FreePorts;
@@ -14,8 +14,6 @@ import io.mrgc.common.peer.PeerKey;
 import io.mrgc.enclave.attestation.LocalAttestationKeyFile;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
 import io.mrgc.enclave.kms.LocalKeyRing;
-import io.mrgc.state.StateClient;
-import io.mrgc.wire.keys.DataKeySource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -38,7 +36,7 @@ import java.util.Map;
  * podman's API socket ({@code fleet.type: container}, local only). Secrets reach the containers through their
  * environment, never through files in the configuration.
  */
-public final class ContainerCluster implements AutoCloseable {
+public final class ContainerCluster implements LocalDeployment, AutoCloseable {
   static final String LABEL = "io.mrgc.deployment";
   static final String REGION_LABEL = "io.mrgc.region";
   static final String ROLE_LABEL = "io.mrgc.role";
@@ -456,25 +454,19 @@ public final class ContainerCluster implements AutoCloseable {
     return configs.anycastUrls(options.anycastAddresses(), frontDoorPort);
   }
 
-  public TenantAdmin.Credentials createTenant(String tenantId, TenantAdmin.TenantSettings settings) {
-    return foundation.tenantAdmin(keyRing).create(tenantId, settings);
+
+
+
+
+
+  @Override
+  public LocalFoundation foundation() {
+    return foundation;
   }
 
-  public DataKeySource tenantKeySource() {
+  @Override
+  public LocalKeyRing keyRing() {
     return keyRing;
-  }
-
-  public Path caCertificate() {
-    return foundation.caCertificate();
-  }
-
-  /** DynamoDB Local as the host reaches it (published on loopback): for {@code mrgc status} and the SRE commands. */
-  public URI stateEndpoint() {
-    return foundation.stateEndpoint();
-  }
-
-  public StateClient stateClient(String region) {
-    return foundation.stateClient(region);
   }
 
   public List<String> regions() {

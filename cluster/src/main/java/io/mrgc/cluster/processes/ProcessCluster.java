@@ -4,10 +4,10 @@ import static io.mrgc.cluster.deploy.DeployFiles.map;
 
 import io.mrgc.autoscaler.fleet.ProcessFleet;
 import io.mrgc.cluster.LocalFoundation;
-import io.mrgc.cluster.TenantAdmin;
 import io.mrgc.cluster.deploy.DeployConfigs;
 import io.mrgc.cluster.deploy.DeployConfigs.Listen;
 import io.mrgc.cluster.deploy.DeployFiles;
+import io.mrgc.cluster.deploy.LocalDeployment;
 import io.mrgc.cluster.deploy.Readiness;
 import io.mrgc.common.net.FreePorts;
 import io.mrgc.common.peer.PeerKey;
@@ -15,7 +15,6 @@ import io.mrgc.enclave.attestation.LocalAttestationKeyFile;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
 import io.mrgc.enclave.kms.LocalKeyRing;
 import io.mrgc.state.local.EmbeddedDynamoDb;
-import io.mrgc.wire.keys.DataKeySource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -35,7 +34,7 @@ import java.util.stream.Stream;
  * the agent processes, and one front door over all routers. Secrets (the router-agent HMAC keys) reach the processes
  * through their environment, as ECS task definitions pass them.
  */
-public final class ProcessCluster implements AutoCloseable {
+public final class ProcessCluster implements LocalDeployment, AutoCloseable {
   /** Heap and JIT settings that keep every service small (the whole deployment within 6 GiB resident). */
   static final List<String> SMALL_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
       "-XX:ReservedCodeCacheSize=32m", "-Dorg.slf4j.simpleLogger.showDateTime=true");
@@ -274,26 +273,22 @@ public final class ProcessCluster implements AutoCloseable {
     return configs.anycastUrls(options.anycastAddresses(), frontDoorPort);
   }
 
-  public TenantAdmin.Credentials createTenant(String tenantId, TenantAdmin.TenantSettings settings) {
-    return foundation.tenantAdmin(keyRing).create(tenantId, settings);
-  }
 
-  /** The tenant side of the key ring (GenerateDataKey), what the SDK uses against this deployment. */
-  public DataKeySource tenantKeySource() {
-    return keyRing;
-  }
 
-  /** The CA tenants trust, or null for plaintext. */
-  public Path caCertificate() {
-    return foundation.caCertificate();
-  }
 
   public EmbeddedDynamoDb dynamoDb() {
     return foundation.dynamoDb();
   }
 
-  public io.mrgc.state.StateClient stateClient(String region) {
-    return foundation.stateClient(region);
+
+  @Override
+  public LocalFoundation foundation() {
+    return foundation;
+  }
+
+  @Override
+  public LocalKeyRing keyRing() {
+    return keyRing;
   }
 
   public List<String> regions() {
