@@ -16,18 +16,18 @@ output "endpoint_group_arns" {
 output "nlb_dns_names" {
   description = "DNS name of each region's router NLB (direct regional access, bypassing Global Accelerator)."
   value = {
-    "us-east-1" = module.load_balancer_use1.nlb_dns_name
-    "us-east-2" = module.load_balancer_use2.nlb_dns_name
-    "us-west-2" = module.load_balancer_usw2.nlb_dns_name
+    "us-east-1" = module.region_network_us_east_1.nlb_dns_name
+    "us-east-2" = module.region_network_us_east_2.nlb_dns_name
+    "us-west-2" = module.region_network_us_west_2.nlb_dns_name
   }
 }
 
 output "endpoint_service_names" {
   description = "PrivateLink endpoint service name per region (tenants create an interface VPC endpoint to it, port 8444)."
   value = {
-    "us-east-1" = module.privatelink_use1.endpoint_service_name
-    "us-east-2" = module.privatelink_use2.endpoint_service_name
-    "us-west-2" = module.privatelink_usw2.endpoint_service_name
+    "us-east-1" = module.region_us_east_1.endpoint_service_name
+    "us-east-2" = module.region_us_east_2.endpoint_service_name
+    "us-west-2" = module.region_us_west_2.endpoint_service_name
   }
 }
 
@@ -54,26 +54,26 @@ output "canary_key_id" {
 output "model_buckets" {
   description = "Where to upload models per region (s3://<bucket>/models/<model>/<version>/...): FSx imports them under /fsx/models."
   value = {
-    "us-east-1" = module.model_store_use1.data_repository_path
-    "us-east-2" = module.model_store_use2.data_repository_path
-    "us-west-2" = module.model_store_usw2.data_repository_path
+    "us-east-1" = module.region_us_east_1.model_bucket
+    "us-east-2" = module.region_us_east_2.model_bucket
+    "us-west-2" = module.region_us_west_2.model_bucket
   }
 }
 
 output "ecs_clusters" {
   description = "ECS cluster name per region (services router, autoscaler, failover-controller)."
   value = {
-    "us-east-1" = module.services_use1.cluster_name
-    "us-east-2" = module.services_use2.cluster_name
-    "us-west-2" = module.services_usw2.cluster_name
+    "us-east-1" = module.region_us_east_1.ecs_cluster_name
+    "us-east-2" = module.region_us_east_2.ecs_cluster_name
+    "us-west-2" = module.region_us_west_2.ecs_cluster_name
   }
 }
 
 output "launch_template_ids" {
   description = "GPU launch template id per region (the autoscalers' MRGC_FLEET_EC2_LAUNCH_TEMPLATE_ID)."
   value = {
-    "us-east-1" = module.gpu_fleet_use1.launch_template_id
-    "us-east-2" = module.gpu_fleet_use2.launch_template_id
-    "us-west-2" = module.gpu_fleet_usw2.launch_template_id
+    "us-east-1" = module.region_us_east_1.launch_template_id
+    "us-east-2" = module.region_us_east_2.launch_template_id
+    "us-west-2" = module.region_us_west_2.launch_template_id
   }
 }
