@@ -25,7 +25,8 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 /**
  * Reads PEM certificates and private keys, failing with a message that names the file and says what is wrong with it
  * (missing, unreadable, no PEM certificate or key in it, an encrypted key), so that a listener refuses to start on a
- * bad file instead of failing each handshake later. Accepts the key formats operators bring: PKCS#8
+ * bad file instead of failing each handshake later. The same checks read PEM text held in memory (from an environment
+ * variable: {@link #certificatesFromText}, {@link #privateKeyFromText}), whose messages never show the key. Accepts the key formats operators bring: PKCS#8
  * ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) and SEC1 ({@code EC PRIVATE KEY}).
  */
 public final class PemFiles {
@@ -35,7 +36,18 @@ public final class PemFiles {
 
   /** Every certificate in {@code file}, in order (a chain: the server's first); at least one. */
   public static List<X509Certificate> certificates(String what, Path file) {
-    String text = read(what, file);
+    return parseCertificates(what + " " + file, read(what, file), " is not a valid PEM certificate file: ");
+  }
+
+  /**
+   * Every certificate in PEM {@code text} (say from an environment variable), in order; at least one. Messages start
+   * with {@code subject} ({@code certificate chain from tls.certificatePem}).
+   */
+  public static List<X509Certificate> certificatesFromText(String subject, String text) {
+    return parseCertificates(subject, text, " is not valid PEM certificate text: ");
+  }
+
+  private static List<X509Certificate> parseCertificates(String subject, String text, String invalid) {
     List<X509Certificate> certificates = new ArrayList<>();
     try (PEMParser pem = new PEMParser(new StringReader(text))) {
       JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
@@ -45,11 +57,10 @@ public final class PemFiles {
         }
       }
     } catch (IOException | CertificateException | RuntimeException e) {
-      throw new IllegalArgumentException(what + " " + file + " is not a valid PEM certificate file: " + e.getMessage(),
-          e);
+      throw new IllegalArgumentException(subject + invalid + e.getMessage(), e);
     }
     if (certificates.isEmpty()) {
-      throw new IllegalArgumentException(what + " " + file + " holds no PEM certificate (expected a block starting "
+      throw new IllegalArgumentException(subject + " holds no PEM certificate (expected a block starting "
           + BEGIN_CERTIFICATE + ")");
     }
     return certificates;
@@ -57,7 +68,18 @@ public final class PemFiles {
 
   /** The one private key in {@code file}; an encrypted key is refused (the service has no passphrase to give). */
   public static PrivateKey privateKey(String what, Path file) {
-    String text = read(what, file);
+    return parsePrivateKey(what + " " + file, read(what, file), true);
+  }
+
+  /**
+   * The one private key in PEM {@code text} (say from an environment variable); messages start with {@code subject}
+   * ({@code private key from tls.keyPem}) and never show any of the text.
+   */
+  public static PrivateKey privateKeyFromText(String subject, String text) {
+    return parsePrivateKey(subject, text, false);
+  }
+
+  private static PrivateKey parsePrivateKey(String subject, String text, boolean file) {
     Object found = null;
     try (PEMParser pem = new PEMParser(new StringReader(text))) {
       // The first key in the file is the key (anything after it is not read); certificates before it are skipped.
@@ -75,13 +97,15 @@ public final class PemFiles {
         return new JcaPEMKeyConverter().getPrivateKey(info);
       }
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException(what + " " + file + " is not a valid PEM private key: " + e.getMessage(), e);
+      // A parser's message might quote the text: only a file's is shown (the text may be the key itself).
+      throw new IllegalArgumentException(subject + " is not a valid PEM private key"
+          + (file ? ": " + e.getMessage() : " (a damaged block: copy the whole key, line breaks included)"), e);
     }
     if (found != null) {
-      throw new IllegalArgumentException(what + " " + file + " is encrypted; give the unencrypted key in a file "
-          + "only the service can read (mode 0600)");
+      throw new IllegalArgumentException(subject + " is encrypted; give the unencrypted key "
+          + (file ? "in a file only the service can read (mode 0600)" : "(the service has no passphrase to give)"));
     }
-    throw new IllegalArgumentException(what + " " + file + " holds no PEM private key (expected a block starting "
+    throw new IllegalArgumentException(subject + " holds no PEM private key (expected a block starting "
         + "-----BEGIN PRIVATE KEY-----, -----BEGIN RSA PRIVATE KEY----- or -----BEGIN EC PRIVATE KEY-----)");
   }
 

@@ -180,22 +180,66 @@ public final class RouterServiceDefinition implements ServiceDefinition<RouterSe
     Switch enabled = tls.choice("enabled", null, Switch.class, "TLS on the tenant listener; there is no default: "
         + "false (plaintext) must be written, e.g. behind a TLS-terminating hop or locally");
     Optional<Path> certificate = tls.optionalPath("certificateFile",
-        "PEM file: the server certificate, then its intermediates (required when tls.enabled is true)");
+        "PEM file: the server certificate, then its intermediates (required when tls.enabled is true, unless "
+            + "tls.certificatePem is set)");
     Optional<Path> key = tls.optionalPath("keyFile",
-        "PEM file: the certificate's unencrypted private key, mode 0600 (required when tls.enabled is true)");
+        "PEM file: the certificate's unencrypted private key, mode 0600 (required when tls.enabled is true, unless "
+            + "tls.keyPem is set)");
+    String certificatePem = tls.secret("certificatePem", "instead of tls.certificateFile: the PEM text itself, "
+        + "the server certificate, then its intermediates; for hosts without files, e.g. ECS Fargate through the "
+        + "task definition's secrets (MRGC_TLS_CERTIFICATE_PEM)");
+    String keyPem = tls.secret("keyPem", "instead of tls.keyFile: the PEM text of the certificate's unencrypted "
+        + "private key; for hosts without files, e.g. ECS Fargate from Secrets Manager through the task "
+        + "definition's secrets (MRGC_TLS_KEY_PEM)");
+    boolean problem = false;
+    if (certificate.isPresent() && !certificatePem.isEmpty()) {
+      tls.problem("certificatePem", "set, and so is tls.certificateFile; allowed: one of them (the file, or the "
+          + "PEM text itself)");
+      problem = true;
+    }
+    if (key.isPresent() && !keyPem.isEmpty()) {
+      tls.problem("keyPem", "set, and so is tls.keyFile; allowed: one of them (the file, or the PEM text itself)");
+      problem = true;
+    }
+    if (!certificatePem.isEmpty() && !certificatePem.contains("-----BEGIN CERTIFICATE-----")) {
+      tls.problem("certificatePem", "is not PEM text; allowed: the certificate chain as PEM, blocks from "
+          + "-----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, line breaks included (not a file name: "
+          + "that is tls.certificateFile)");
+      problem = true;
+    }
+    if (!keyPem.isEmpty() && !(keyPem.contains("-----BEGIN ") && keyPem.contains("PRIVATE KEY-----"))) {
+      tls.problem("keyPem", "is not PEM text (not shown); allowed: the unencrypted private key as PEM, a block "
+          + "from -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE KEY) to its END line, line breaks "
+          + "included (not a file name: that is tls.keyFile)");
+      problem = true;
+    }
+    boolean hasCertificate = certificate.isPresent() || !certificatePem.isEmpty();
+    boolean hasKey = key.isPresent() || !keyPem.isEmpty();
     if (enabled == Switch.TRUE) {
-      if (certificate.isEmpty()) {
-        tls.problem("certificateFile", "missing; required when tls.enabled is true: a PEM certificate chain file");
+      if (!hasCertificate) {
+        tls.problem("certificateFile", "missing; required when tls.enabled is true: a PEM certificate chain file "
+            + "(or the PEM text in tls.certificatePem)");
       }
-      if (key.isEmpty()) {
-        tls.problem("keyFile", "missing; required when tls.enabled is true: a PEM private key file");
+      if (!hasKey) {
+        tls.problem("keyFile", "missing; required when tls.enabled is true: a PEM private key file (or the PEM "
+            + "text in tls.keyPem)");
+      }
+      if (!hasCertificate || !hasKey || problem) {
+        return ServerTls.none();
       }
       if (certificate.isPresent() && key.isPresent()) {
         return ServerTls.fromPem(certificate.get(), key.get());
       }
-    } else if (enabled == Switch.FALSE && (certificate.isPresent() || key.isPresent())) {
-      tls.problem("enabled", "'false', but tls.certificateFile or tls.keyFile is set; allowed: true to serve "
-          + "TLS with them, or false without them");
+      if (!certificatePem.isEmpty() && !keyPem.isEmpty()) {
+        return ServerTls.fromPemText(certificatePem, "tls.certificatePem", keyPem, "tls.keyPem");
+      }
+      tls.problem(certificate.isPresent() ? "keyPem" : "keyFile", "the certificate and key must come in the same "
+          + "form, but tls." + (certificate.isPresent() ? "certificateFile" : "certificatePem") + " and tls."
+          + (certificate.isPresent() ? "keyPem" : "keyFile") + " are set; allowed: tls.certificateFile with "
+          + "tls.keyFile, or tls.certificatePem with tls.keyPem");
+    } else if (enabled == Switch.FALSE && (hasCertificate || hasKey)) {
+      tls.problem("enabled", "'false', but tls.certificateFile, tls.keyFile, tls.certificatePem or tls.keyPem is "
+          + "set; allowed: true to serve TLS with them, or false without them");
     }
     return ServerTls.none();
   }
