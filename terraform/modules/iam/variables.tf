@@ -151,7 +151,7 @@ variable "cwagent_namespace" {
 }
 
 variable "router_tls_secret_arns" {
-  description = "Secrets Manager secrets of the routers' TLS certificate chain and key (module services: router_tls_certificate_secret_arn, router_tls_key_secret_arn), every region: the task execution role reads them for the tls-files init container."
+  description = "Secrets Manager secrets of the routers' TLS certificate chain and key (module services: router_tls_certificate_secret_arn, router_tls_key_secret_arn), every region: the task execution role reads them into the router task's secrets MRGC_TLS_CERTIFICATE_PEM and MRGC_TLS_KEY_PEM."
   type        = list(string)
   default     = []
 

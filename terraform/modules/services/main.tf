@@ -2,14 +2,14 @@
 # 443 -> 8443, TLS passed through to the router, health checked over HTTP on the admin port's /healthz/region), and the autoscaler and the
 # failover controller (control_count tasks each: a lease picks the leader, the others stand by).
 #
-# Every environment variable below is a documented key's MRGC_ name (docs/config.md: router, autoscaler,
-# failover-controller), except the two of the router task's tls-files init container, which is not an MRGC service
-# (see local.tls_init). Every task reads `--config /dev/null` (an empty file is an empty mapping) and takes all of its
-# settings from the environment, as docs/config.md intends for ECS.
+# Every environment variable and secret below is a documented key's MRGC_ name (docs/config.md: router, autoscaler,
+# failover-controller); the router's TLS chain and key come from Secrets Manager as the secrets
+# MRGC_TLS_CERTIFICATE_PEM and MRGC_TLS_KEY_PEM (tls.certificatePem, tls.keyPem: Fargate has no host files). Every
+# task reads `--config /dev/null` (an empty file is an empty mapping) and takes all of its settings from the
+# environment, as docs/config.md intends for ECS.
 
 locals {
   prefix   = "${var.name}-${var.region}"
-  tls_dir  = "/run/mrgc-tls"
   services = ["router", "autoscaler", "failover-controller"]
 
   # NLB -> router tasks: tenant listener, admin port (health checks of both target groups), PROXY v2 (PrivateLink).
@@ -31,8 +31,6 @@ locals {
     MRGC_LISTENER_HOST         = "0.0.0.0"
     MRGC_LISTENER_PORT         = tostring(var.listener_port)
     MRGC_TLS_ENABLED           = "true"
-    MRGC_TLS_CERTIFICATE_FILE  = "${local.tls_dir}/chain.pem"
-    MRGC_TLS_KEY_FILE          = "${local.tls_dir}/key.pem"
     MRGC_LIFECYCLE_DRAIN_DELAY = "${var.drain_delay_seconds}s"
     }, var.proxy_protocol_port == null ? {} : {
     MRGC_PROXY_PROTOCOL_PORT          = tostring(var.proxy_protocol_port)
@@ -78,30 +76,6 @@ locals {
       max-buffer-size       = "4m"
     }
   } }
-
-  # The router's TLS files (docs/tls.md way 2, TLS passthrough): Fargate has no host files, so an init container of
-  # the same image writes the PEMs from Secrets Manager to a task-local volume, owned by uid 10001, mode 0600, and
-  # exits; the router starts after it succeeded and mounts the volume read-only. Its two environment variables
-  # (TLS_CHAIN_PEM, TLS_KEY_PEM) are not MRGC keys: no MRGC service reads them, only this shell line.
-  tls_init = {
-    name       = "tls-files"
-    image      = var.image
-    essential  = false
-    user       = "0"
-    entryPoint = ["/bin/bash", "-c"]
-    command = [join(" && ", [
-      "umask 077",
-      "printf '%s\\n' \"$TLS_CHAIN_PEM\" > ${local.tls_dir}/chain.pem",
-      "printf '%s\\n' \"$TLS_KEY_PEM\" > ${local.tls_dir}/key.pem",
-      "chown 10001:10001 ${local.tls_dir}/chain.pem ${local.tls_dir}/key.pem",
-    ])]
-    secrets = [
-      { name = "TLS_CHAIN_PEM", valueFrom = var.router_tls_certificate_secret_arn },
-      { name = "TLS_KEY_PEM", valueFrom = var.router_tls_key_secret_arn },
-    ]
-    mountPoints      = [{ sourceVolume = "tls", containerPath = local.tls_dir, readOnly = false }]
-    logConfiguration = local.log_config["router"]
-  }
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -296,15 +270,10 @@ resource "aws_ecs_task_definition" "router" {
   }
 
   volume {
-    name = "tls"
-  }
-
-  volume {
     name = "tmp"
   }
 
   container_definitions = jsonencode([
-    local.tls_init,
     {
       name                   = "router"
       image                  = var.image
@@ -320,12 +289,13 @@ resource "aws_ecs_task_definition" "router" {
         var.proxy_protocol_port == null ? [] : [{ containerPort = var.proxy_protocol_port, protocol = "tcp", name = "proxy-v2" }],
       )
       environment = [for k in sort(keys(local.router_env)) : { name = k, value = local.router_env[k] }]
-      secrets     = [{ name = "MRGC_AGENT_AUTH_KEYS", valueFrom = var.agent_auth_secret_arn }]
-      dependsOn   = [{ containerName = "tls-files", condition = "SUCCESS" }]
-      mountPoints = [
-        { sourceVolume = "tls", containerPath = local.tls_dir, readOnly = true },
-        { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
+      # The TLS chain and key as PEM text (TLS passthrough: way 2 of the TLS doc), straight from Secrets Manager.
+      secrets = [
+        { name = "MRGC_AGENT_AUTH_KEYS", valueFrom = var.agent_auth_secret_arn },
+        { name = "MRGC_TLS_CERTIFICATE_PEM", valueFrom = var.router_tls_certificate_secret_arn },
+        { name = "MRGC_TLS_KEY_PEM", valueFrom = var.router_tls_key_secret_arn },
       ]
+      mountPoints      = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
       healthCheck      = local.health_check
       logConfiguration = local.log_config["router"]
       ulimits          = [{ name = "nofile", softLimit = 65536, hardLimit = 65536 }]

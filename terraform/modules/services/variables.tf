@@ -147,7 +147,7 @@ variable "agent_auth_secret_arn" {
 }
 
 variable "router_tls_certificate_secret_arn" {
-  description = "Secrets Manager secret holding the routers' PEM certificate chain (TLS passthrough: the router ends TLS, docs/tls.md way 2). The tls-files init container writes it to the task's volume."
+  description = "Secrets Manager secret holding the routers' PEM certificate chain (TLS passthrough: the router ends TLS, docs/tls.md way 2). The router task gets it as the secret MRGC_TLS_CERTIFICATE_PEM (tls.certificatePem)."
   type        = string
 
   validation {
@@ -157,7 +157,7 @@ variable "router_tls_certificate_secret_arn" {
 }
 
 variable "router_tls_key_secret_arn" {
-  description = "Secrets Manager secret holding the routers' PEM private key (unencrypted PEM)."
+  description = "Secrets Manager secret holding the routers' PEM private key (unencrypted PEM). The router task gets it as the secret MRGC_TLS_KEY_PEM (tls.keyPem)."
   type        = string
 
   validation {

@@ -151,6 +151,53 @@ class ServerTlsTest {
             + "service can read (mode 0600)");
   }
 
+  /** Proves the chain and key given as PEM text (an ECS secret in an environment variable) serve TLS the same way. */
+  @Test
+  void pemTextServesTls() throws Exception {
+    ServerTls text = ServerTls.fromPemText(Files.readString(tls.certificateChain()), "tls.certificatePem",
+        Files.readString(tls.privateKey()), "tls.keyPem");
+    assertThat(text.enabled()).isTrue();
+    assertThat(text.toString()).doesNotContain("PRIVATE KEY")
+        .doesNotContain(Files.readString(tls.privateKey()).lines().skip(1).findFirst().orElseThrow());
+    HttpServer fromText = vertx.createHttpServer(text.applyTo(new HttpServerOptions().setHost("127.0.0.1")
+        .setPort(0))).requestHandler(request -> request.response().end("ok"));
+    try {
+      fromText.listen().await(10, TimeUnit.SECONDS);
+      assertThat(TlsProbes.get(TlsProbes.client(ca.certificateFile(), "TLSv1.3"),
+          URI.create("https://127.0.0.1:" + fromText.actualPort() + "/"))).isEqualTo("200");
+      assertThat(text.applyTo(new HttpServerOptions()).getEnabledSecureTransportProtocols())
+          .containsExactlyInAnyOrder("TLSv1.2", "TLSv1.3");
+    } finally {
+      fromText.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Proves bad PEM text is refused at start naming its source, and never shows the key. */
+  @Test
+  void badPemTextIsRefusedNamingItsSourceNotTheKey() throws Exception {
+    String chain = Files.readString(tls.certificateChain());
+    String otherKey = Files.readString(ca.issueServer("other-text", List.of("localhost")).privateKey());
+    assertThatThrownBy(() -> ServerTls.fromPemText(chain, "tls.certificatePem", otherKey, "tls.keyPem")
+        .applyTo(new HttpServerOptions()))
+        .hasMessage("private key from tls.keyPem does not match the certificate from tls.certificatePem (the first "
+            + "certificate must be the server's, the key its private key)");
+    assertThatThrownBy(() -> ServerTls.fromPemText("just some notes", "tls.certificatePem", otherKey, "tls.keyPem")
+        .applyTo(new HttpServerOptions()))
+        .hasMessage("certificate chain from tls.certificatePem holds no PEM certificate (expected a block starting "
+            + "-----BEGIN CERTIFICATE-----)");
+    assertThatThrownBy(() -> ServerTls.fromPemText(chain, "tls.certificatePem", chain, "tls.keyPem")
+        .applyTo(new HttpServerOptions()))
+        .hasMessageStartingWith("private key from tls.keyPem holds no PEM private key");
+    String damaged = otherKey.replaceFirst("\n[A-Za-z0-9+/]{8}", "\n!!!!!!!!");
+    assertThatThrownBy(() -> ServerTls.fromPemText(chain, "tls.certificatePem", damaged, "tls.keyPem")
+        .applyTo(new HttpServerOptions()))
+        .hasMessage("private key from tls.keyPem is not a valid PEM private key (a damaged block: copy the whole "
+            + "key, line breaks included)");
+    assertThatThrownBy(() -> new ServerTls(tls.certificateChain(), tls.privateKey(),
+        new ServerTls.PemText(chain, "a", otherKey, "b")))
+        .hasMessage("give the certificate chain and key as files or as PEM text, not both");
+  }
+
   @Test
   void noneLeavesTheListenerPlaintext() {
     assertThat(ServerTls.none().applyTo(new HttpServerOptions()).isSsl()).isFalse();

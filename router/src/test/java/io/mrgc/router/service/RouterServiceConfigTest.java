@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.mrgc.common.config.ConfigException;
 import io.mrgc.common.config.ConfigSource;
 import io.mrgc.common.service.ServiceRunner;
+import io.mrgc.common.tls.LocalCertificateAuthority;
+import io.mrgc.common.tls.ServerTls;
 import io.mrgc.router.RouterOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -107,10 +109,101 @@ class RouterServiceConfigTest {
   @Test
   void tlsEnabledNeedsBothFiles() {
     assertThat(problems(LOCAL + "tls:\n  enabled: true\n  certificateFile: /etc/mrgc/router.pem\n"))
-        .containsExactly("tls.keyFile: missing; required when tls.enabled is true: a PEM private key file");
+        .containsExactly("tls.keyFile: missing; required when tls.enabled is true: a PEM private key file (or the "
+            + "PEM text in tls.keyPem)");
     assertThat(problems(LOCAL + "tls:\n  enabled: false\n  keyFile: /etc/mrgc/router-key.pem\n"))
-        .containsExactly("tls.enabled: 'false', but tls.certificateFile or tls.keyFile is set; allowed: true to "
-            + "serve TLS with them, or false without them");
+        .containsExactly("tls.enabled: 'false', but tls.certificateFile, tls.keyFile, tls.certificatePem or "
+            + "tls.keyPem is set; allowed: true to serve TLS with them, or false without them");
+  }
+
+  /** A chain and key issued by a throwaway CA, read back as the PEM text an ECS secret holds. */
+  private String[] pemPair(String name) throws Exception {
+    ServerTls issued = LocalCertificateAuthority.openOrCreate(dir.resolve("ca")).issueServer(name,
+        List.of("localhost"));
+    return new String[] {Files.readString(issued.certificateChain()), Files.readString(issued.privateKey())};
+  }
+
+  private static ServiceRunner.Loaded<RouterServiceConfig> loadTls(Map<String, String> env) {
+    return load(LOCAL + "tls:\n  enabled: true\n", env);
+  }
+
+  private static List<String> tlsProblems(String yaml, Map<String, String> env) {
+    try {
+      load(LOCAL + yaml, env);
+    } catch (ConfigException e) {
+      return e.problems();
+    }
+    throw new AssertionError("the configuration was accepted");
+  }
+
+  @Test
+  void pemTextFromTheEnvironmentServesTls() throws Exception {
+    String[] pair = pemPair("router");
+    RouterOptions router = loadTls(Map.of("MRGC_TLS_CERTIFICATE_PEM", pair[0], "MRGC_TLS_KEY_PEM", pair[1]))
+        .config().router();
+    assertThat(router.tls().enabled()).isTrue();
+    assertThat(router.tls().certificateChain()).isNull();
+    assertThat(router.tls().text().privateKeySource()).isEqualTo("tls.keyPem");
+    assertThat(router.tls().toString()).doesNotContain(pair[1].lines().skip(1).findFirst().orElseThrow());
+  }
+
+  @Test
+  void pemTextAndFileForTheSameItemAreRefused() throws Exception {
+    String[] pair = pemPair("router");
+    assertThat(tlsProblems("tls:\n  enabled: true\n  certificateFile: /etc/mrgc/router.pem\n"
+        + "  keyFile: /etc/mrgc/router-key.pem\n",
+        Map.of("MRGC_TLS_CERTIFICATE_PEM", pair[0], "MRGC_TLS_KEY_PEM", pair[1]))).containsExactly(
+            "tls.certificatePem: set, and so is tls.certificateFile; allowed: one of them (the file, or the PEM "
+                + "text itself)",
+            "tls.keyPem: set, and so is tls.keyFile; allowed: one of them (the file, or the PEM text itself)");
+  }
+
+  @Test
+  void pemTextWithTlsOffIsRefused() throws Exception {
+    String[] pair = pemPair("router");
+    assertThat(tlsProblems("tls:\n  enabled: false\n", Map.of("MRGC_TLS_KEY_PEM", pair[1]))).containsExactly(
+        "tls.enabled: 'false', but tls.certificateFile, tls.keyFile, tls.certificatePem or tls.keyPem is set; "
+            + "allowed: true to serve TLS with them, or false without them");
+  }
+
+  @Test
+  void halfAPemPairOrMixedFormsAreRefused() throws Exception {
+    String[] pair = pemPair("router");
+    assertThat(tlsProblems("tls:\n  enabled: true\n", Map.of("MRGC_TLS_CERTIFICATE_PEM", pair[0])))
+        .containsExactly("tls.keyFile: missing; required when tls.enabled is true: a PEM private key file (or the "
+            + "PEM text in tls.keyPem)");
+    assertThat(tlsProblems("tls:\n  enabled: true\n", Map.of("MRGC_TLS_KEY_PEM", pair[1])))
+        .containsExactly("tls.certificateFile: missing; required when tls.enabled is true: a PEM certificate chain "
+            + "file (or the PEM text in tls.certificatePem)");
+    assertThat(tlsProblems("tls:\n  enabled: true\n  certificateFile: /etc/mrgc/router.pem\n",
+        Map.of("MRGC_TLS_KEY_PEM", pair[1]))).containsExactly("tls.keyPem: the certificate and key must come in the "
+            + "same form, but tls.certificateFile and tls.keyPem are set; allowed: tls.certificateFile with "
+            + "tls.keyFile, or tls.certificatePem with tls.keyPem");
+  }
+
+  @Test
+  void textThatIsNotPemIsRefusedWithoutShowingTheKey() {
+    String notPem = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg";
+    List<String> problems = tlsProblems("tls:\n  enabled: true\n",
+        Map.of("MRGC_TLS_CERTIFICATE_PEM", "/etc/mrgc/router.pem", "MRGC_TLS_KEY_PEM", notPem));
+    assertThat(problems).containsExactly(
+        "tls.certificatePem: is not PEM text; allowed: the certificate chain as PEM, blocks from "
+            + "-----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, line breaks included (not a file name: "
+            + "that is tls.certificateFile)",
+        "tls.keyPem: is not PEM text (not shown); allowed: the unencrypted private key as PEM, a block from "
+            + "-----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE KEY) to its END line, line breaks "
+            + "included (not a file name: that is tls.keyFile)");
+    assertThat(String.join("\n", problems)).doesNotContain(notPem);
+  }
+
+  @Test
+  void aPemKeyOfAnotherCertificateIsRefusedBeforeTheStart() throws Exception {
+    String[] pair = pemPair("router");
+    String[] other = pemPair("other");
+    List<String> problems = tlsProblems("tls:\n  enabled: true\n",
+        Map.of("MRGC_TLS_CERTIFICATE_PEM", pair[0], "MRGC_TLS_KEY_PEM", other[1]));
+    assertThat(problems).containsExactly("tls: private key from tls.keyPem does not match the certificate from "
+        + "tls.certificatePem (the first certificate must be the server's, the key its private key)");
   }
 
   @Test
@@ -201,6 +294,26 @@ class RouterServiceConfigTest {
         .contains("listener.port = 8080  (env MRGC_LISTENER_PORT)")
         .contains("lifecycle.drainDelay = 5s  (default)")
         .doesNotContain(SECRET);
+  }
+
+  @Test
+  void checkConfigMasksThePemKey() throws Exception {
+    String[] pair = pemPair("router");
+    Path file = dir.resolve("router.yaml");
+    Files.writeString(file, LOCAL + "tls:\n  enabled: true\nrouterId: r-1\n");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = ServiceRunner.check(new RouterServiceDefinition(), file,
+        Map.of("MRGC_TLS_CERTIFICATE_PEM", pair[0], "MRGC_TLS_KEY_PEM", pair[1]),
+        new PrintWriter(out), new PrintWriter(err));
+
+    assertThat(err.toString()).isEmpty();
+    assertThat(exit).isZero();
+    assertThat(out.toString())
+        .contains("tls.keyPem = ******  (env MRGC_TLS_KEY_PEM)")
+        .contains("tls.certificatePem = ******  (env MRGC_TLS_CERTIFICATE_PEM)")
+        .doesNotContain("PRIVATE KEY")
+        .doesNotContain(pair[1].lines().skip(1).findFirst().orElseThrow());
   }
 
   @Test
