@@ -30,7 +30,13 @@ import org.junit.jupiter.api.Test;
 class TerraformTiesTest {
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   private static final Path DUMP = REPO.resolve("terraform/tools/check/.out/terraform.json");
-  private static final Pattern ENV_NAME = Pattern.compile("\\bMRGC_[A-Z0-9_]+\\b");
+  /**
+   * What terraform hands a service as an environment variable: any MRGC_ name, an upper-case map key with an
+   * underscore (the task definitions' environment maps; also a shell variable set in user data) and the name of a
+   * task definition's secret or variable ({@code name = "X"}).
+   */
+  private static final Pattern ENV_NAME = Pattern.compile(
+      "\\bMRGC_[A-Z0-9_]+\\b|(?m)^\\s+([A-Z][A-Z0-9]*_[A-Z0-9_]+)\\s*=|\\bname\\s*=\\s*\"([A-Z][A-Z0-9_]{2,})\"");
   /** The images' own variables (docs/containers.md): the entry point's JVM options and the health check's URL. */
   private static final Set<String> IMAGE_VARIABLES = Set.of("MRGC_JAVA_OPTS", "MRGC_HEALTHCHECK_URL");
   private static JsonNode modules;
@@ -106,12 +112,14 @@ class TerraformTiesTest {
     for (Path file : files) {
       Matcher names = ENV_NAME.matcher(Files.readString(file));
       while (names.find()) {
-        if (!documented.contains(names.group())) {
-          undocumented.computeIfAbsent(REPO.relativize(file).toString(), f -> new TreeSet<>()).add(names.group());
+        String name = names.group(1) != null ? names.group(1) : names.group(2) != null ? names.group(2) : names.group();
+        if (!documented.contains(name)) {
+          undocumented.computeIfAbsent(REPO.relativize(file).toString(), f -> new TreeSet<>()).add(name);
         }
       }
     }
-    assertThat(undocumented).as("MRGC_ names in terraform that docs/config.md does not document").isEmpty();
+    assertThat(undocumented).as("environment variables terraform sets that docs/config.md does not document")
+        .isEmpty();
   }
 
   private static String describe(JsonNode table) {
