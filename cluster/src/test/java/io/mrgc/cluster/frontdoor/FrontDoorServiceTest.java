@@ -36,6 +36,7 @@ class FrontDoorServiceTest {
   private FakeRouter b;
   private FrontDoorService service;
   private HttpClient http;
+  private HttpClient adminHttp;
 
   @BeforeEach
   void start() throws Exception {
@@ -66,6 +67,9 @@ class FrontDoorServiceTest {
     service = (FrontDoorService) definition.create(loaded.config(), vertx);
     service.start().await(20, TimeUnit.SECONDS);
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    // The admin listener is polled every 20 ms: kept-alive connections, not a new one (and its close) per poll, which
+    // once left a poll on a connection the server was closing until its 30 s idle timeout.
+    adminHttp = vertx.createHttpClient(new HttpClientOptions());
   }
 
   @AfterEach
@@ -123,7 +127,7 @@ class FrontDoorServiceTest {
 
   private String admin(String path) {
     try {
-      return http.request(HttpMethod.GET, service.adminPort(), "127.0.0.1", path)
+      return adminHttp.request(HttpMethod.GET, service.adminPort(), "127.0.0.1", path)
           .compose(request -> request.send())
           .compose(response -> response.body().map(body -> response.statusCode() + " " + body))
           .await(30, TimeUnit.SECONDS); // bounded, not timed: a loaded 2-core machine's first request is slow
