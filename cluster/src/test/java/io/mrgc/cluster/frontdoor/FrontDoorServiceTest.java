@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,12 +128,13 @@ class FrontDoorServiceTest {
 
   private String admin(String path) {
     try {
-      return adminHttp.request(HttpMethod.GET, service.adminPort(), "127.0.0.1", path)
+      return TenantCalls.retried(() -> adminHttp.request(new RequestOptions().setMethod(HttpMethod.GET)
+              .setHost("127.0.0.1").setPort(service.adminPort()).setURI(path)
+              .setIdleTimeout(TenantCalls.ATTEMPT_MILLIS))
           .compose(request -> request.send())
-          .compose(response -> response.body().map(body -> response.statusCode() + " " + body))
-          .await(30, TimeUnit.SECONDS); // bounded, not timed: a loaded 2-core machine's first request is slow
-    } catch (TimeoutException e) {
-      throw new AssertionError("the admin listener did not answer " + path + " in 30 s", e);
+          .compose(response -> response.body().map(body -> response.statusCode() + " " + body)));
+    } catch (Exception e) {
+      throw new AssertionError("the admin listener did not answer " + path, e);
     }
   }
 
