@@ -13,8 +13,13 @@ import java.util.Locale;
  * Configuration of one node agent, validated at construction with exact messages. Build with
  * {@link #builder(String, String, Path)}; every field not set there has a {@code DEFAULT_*}.
  *
- * <p>{@code maxBatchWait} has no effect any more: requests are served one at a time (tenant isolation), so there is
- * nothing to wait for; it stays so that callers that set it keep compiling.
+ * <p>Tenant isolation (docs/security.md): the instance serves one tenant at a time; that tenant's concurrent requests
+ * (at most {@code maxBatchSize}) are batched into one ONNX Runtime run, waiting at most {@code maxBatchWait} for the
+ * batch to fill. While another tenant waits, the tenant holding the instance may start at most
+ * {@code tenantTurnRequests} more requests, for at most {@code tenantTurnTime}; then the instance gives way (full
+ * wash, then the waiting tenant). An instance idle for {@code idleWashAfter} runs the full wash and belongs to no
+ * tenant again. The request-independent checks (model integrity slice, GPU health, enclave ping) run in the
+ * background every {@code backgroundCheckInterval}.
  */
 public record NodeAgentOptions(
     String region,
@@ -44,7 +49,12 @@ public record NodeAgentOptions(
     Path dataDir,
     int washRecordBacklog,
     long washRecordSpillBytes,
-    ListenerLimits listener) {
+    ListenerLimits listener,
+    boolean tenantIsolation,
+    int tenantTurnRequests,
+    Duration tenantTurnTime,
+    Duration idleWashAfter,
+    Duration backgroundCheckInterval) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -52,7 +62,7 @@ public record NodeAgentOptions(
   /** 0 lets ONNX Runtime choose (one thread per core). */
   public static final int DEFAULT_INTRA_OP_THREADS = 0;
   public static final int DEFAULT_MAX_BATCH_SIZE = 32;
-  public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(5);
+  public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(2);
   public static final int DEFAULT_MAX_QUEUED_REQUESTS = 256;
   public static final int DEFAULT_MAX_INPUTS_PER_REQUEST = 128;
   public static final int DEFAULT_MAX_TOKENS_PER_INPUT = 256;
@@ -87,6 +97,16 @@ public record NodeAgentOptions(
   public static final long DEFAULT_WASH_RECORD_SPILL_BYTES = 64L * 1024 * 1024;
   /** Header, idle and request deadlines and connection cap of the agent's HTTP listener. */
   public static final ListenerLimits DEFAULT_LISTENER = ListenerLimits.defaults();
+  /** On: one tenant per instance at a time. Off only for benchmarks (any tenants' requests share a batch). */
+  public static final boolean DEFAULT_TENANT_ISOLATION = true;
+  /** Requests the tenant holding the instance may still start once another tenant waits. */
+  public static final int DEFAULT_TENANT_TURN_REQUESTS = 4 * DEFAULT_MAX_BATCH_SIZE;
+  /** How long the tenant holding the instance may go on once another tenant waits. */
+  public static final Duration DEFAULT_TENANT_TURN_TIME = Duration.ofMillis(200);
+  /** An instance idle this long runs the full wash and belongs to no tenant again. */
+  public static final Duration DEFAULT_IDLE_WASH_AFTER = Duration.ofSeconds(2);
+  /** How often the request-independent wash checks run beside the work. */
+  public static final Duration DEFAULT_BACKGROUND_CHECK_INTERVAL = Duration.ofMillis(100);
 
   public NodeAgentOptions {
     Check.notBlank("region", region);
@@ -125,6 +145,10 @@ public record NodeAgentOptions(
     Check.between("washRecordBacklog", washRecordBacklog, 1, 1_000_000);
     Check.between("washRecordSpillBytes", washRecordSpillBytes, 0, 1L << 40);
     Check.notNull("listener", listener);
+    Check.between("tenantTurnRequests", tenantTurnRequests, 1, 1_000_000);
+    Check.positive("tenantTurnTime", tenantTurnTime);
+    Check.positive("idleWashAfter", idleWashAfter);
+    Check.positive("backgroundCheckInterval", backgroundCheckInterval);
   }
 
   public static Builder builder(String region, String instanceId, Path modelRoot) {
@@ -166,6 +190,11 @@ public record NodeAgentOptions(
     private int washRecordBacklog = DEFAULT_WASH_RECORD_BACKLOG;
     private long washRecordSpillBytes = DEFAULT_WASH_RECORD_SPILL_BYTES;
     private ListenerLimits listener = DEFAULT_LISTENER;
+    private boolean tenantIsolation = DEFAULT_TENANT_ISOLATION;
+    private int tenantTurnRequests = DEFAULT_TENANT_TURN_REQUESTS;
+    private Duration tenantTurnTime = DEFAULT_TENANT_TURN_TIME;
+    private Duration idleWashAfter = DEFAULT_IDLE_WASH_AFTER;
+    private Duration backgroundCheckInterval = DEFAULT_BACKGROUND_CHECK_INTERVAL;
 
     private Builder(String region, String instanceId, Path modelRoot) {
       this.region = region;
@@ -178,8 +207,7 @@ public record NodeAgentOptions(
     public Builder executionProvider(String executionProvider) { this.executionProvider = executionProvider; return this; }
     public Builder intraOpThreads(int intraOpThreads) { this.intraOpThreads = intraOpThreads; return this; }
     public Builder maxBatchSize(int maxBatchSize) { this.maxBatchSize = maxBatchSize; return this; }
-    /** No effect: requests are served one at a time (see the class comment). */
-    @Deprecated
+    /** How long a batch waits to fill with more requests of the same tenant. */
     public Builder maxBatchWait(Duration maxBatchWait) { this.maxBatchWait = maxBatchWait; return this; }
     public Builder maxQueuedRequests(int maxQueuedRequests) { this.maxQueuedRequests = maxQueuedRequests; return this; }
     public Builder maxInputsPerRequest(int maxInputsPerRequest) { this.maxInputsPerRequest = maxInputsPerRequest; return this; }
@@ -206,13 +234,20 @@ public record NodeAgentOptions(
     /** 0: no spill file. */
     public Builder washRecordSpillBytes(long bytes) { this.washRecordSpillBytes = bytes; return this; }
     public Builder listener(ListenerLimits listener) { this.listener = listener; return this; }
+    /** false: benchmarks only; requests of any tenants share batches and the instance (no switch wash). */
+    public Builder tenantIsolation(boolean tenantIsolation) { this.tenantIsolation = tenantIsolation; return this; }
+    public Builder tenantTurnRequests(int requests) { this.tenantTurnRequests = requests; return this; }
+    public Builder tenantTurnTime(Duration turnTime) { this.tenantTurnTime = turnTime; return this; }
+    public Builder idleWashAfter(Duration idleWashAfter) { this.idleWashAfter = idleWashAfter; return this; }
+    public Builder backgroundCheckInterval(Duration interval) { this.backgroundCheckInterval = interval; return this; }
 
     public NodeAgentOptions build() {
       return new NodeAgentOptions(region, instanceId, host, port, modelRoot, executionProvider, intraOpThreads,
           maxBatchSize, maxBatchWait, maxQueuedRequests, maxInputsPerRequest, maxTokensPerInput, maxBodyBytes,
           heartbeatInterval, washTimeout, instanceWashTimeout, integrityChunkBytes, integrityBytesPerWash,
           fullIntegrityCheckInterval, enclaveRestartEveryRequests, enclaveRestartEvery, washRecordTtl, peerAuth,
-          inferenceTimeout, dataDir, washRecordBacklog, washRecordSpillBytes, listener);
+          inferenceTimeout, dataDir, washRecordBacklog, washRecordSpillBytes, listener, tenantIsolation,
+          tenantTurnRequests, tenantTurnTime, idleWashAfter, backgroundCheckInterval);
     }
   }
 }

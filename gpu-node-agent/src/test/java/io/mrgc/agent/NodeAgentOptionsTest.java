@@ -18,7 +18,8 @@ class NodeAgentOptionsTest {
     assertThat(options.executionProvider()).isEqualTo("cpu");
     assertThat(options.intraOpThreads()).isZero();
     assertThat(options.maxBatchSize()).isEqualTo(32);
-    assertThat(options.maxBatchWait()).isEqualTo(Duration.ofMillis(5));
+    assertThat(options.maxBatchWait()).isEqualTo(Duration.ofMillis(2));
+    assertThat(options.tenantIsolation()).isTrue();
     assertThat(options.maxQueuedRequests()).isEqualTo(256);
     assertThat(options.maxInputsPerRequest()).isEqualTo(128);
     assertThat(options.maxTokensPerInput()).isEqualTo(256);

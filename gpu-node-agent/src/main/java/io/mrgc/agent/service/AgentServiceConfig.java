@@ -44,6 +44,21 @@ public record AgentServiceConfig(Deployment deployment, NodeAgentOptions agent, 
         "ONNX Runtime threads per session run (0: one per core)");
     int maxBatchSize = reader.integer("maxBatchSize", NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, 1, 256,
         "inputs per session run; a request with more inputs is split into several runs");
+    Duration maxBatchWait = reader.duration("maxBatchWait", NodeAgentOptions.DEFAULT_MAX_BATCH_WAIT,
+        "how long a batch waits to fill with more concurrent requests of the tenant holding the instance");
+    ConfigReader isolation = reader.section("isolation");
+    boolean tenantIsolation = isolation.flag("tenant", NodeAgentOptions.DEFAULT_TENANT_ISOLATION,
+        "one tenant per instance at a time, the full wash between tenants; false only for benchmarks (tenants "
+            + "share batches)");
+    int turnRequests = isolation.integer("turnRequests", NodeAgentOptions.DEFAULT_TENANT_TURN_REQUESTS, 1,
+        1_000_000, "requests the tenant holding the instance may still start once another tenant waits");
+    Duration turnTime = isolation.duration("turnTime", NodeAgentOptions.DEFAULT_TENANT_TURN_TIME,
+        "how long the tenant holding the instance may go on once another tenant waits");
+    Duration idleWashAfter = isolation.duration("idleWashAfter", NodeAgentOptions.DEFAULT_IDLE_WASH_AFTER,
+        "an instance idle this long runs the full wash and belongs to no tenant again");
+    Duration backgroundChecks = isolation.duration("backgroundCheckInterval",
+        NodeAgentOptions.DEFAULT_BACKGROUND_CHECK_INTERVAL,
+        "how often the request-independent wash checks (integrity slice, GPU health, enclave ping) run");
     int maxQueuedRequests = reader.integer("maxQueuedRequests", NodeAgentOptions.DEFAULT_MAX_QUEUED_REQUESTS, 1,
         100_000, "requests waiting or running on this instance before 429 overloaded");
     Duration inferenceTimeout = reader.duration("inferenceTimeout", NodeAgentOptions.DEFAULT_INFERENCE_TIMEOUT,
@@ -58,7 +73,9 @@ public record AgentServiceConfig(Deployment deployment, NodeAgentOptions agent, 
     NodeAgentOptions agent = reader.build("agent", () -> {
       NodeAgentOptions.Builder builder = NodeAgentOptions.builder(region, instanceId, modelRoot).host(host)
           .port(port).maxBodyBytes((int) maxBodyBytes).executionProvider(provider.name().toLowerCase(Locale.ROOT))
-          .intraOpThreads(intraOpThreads).maxBatchSize(maxBatchSize).maxQueuedRequests(maxQueuedRequests)
+          .intraOpThreads(intraOpThreads).maxBatchSize(maxBatchSize).maxBatchWait(maxBatchWait)
+          .maxQueuedRequests(maxQueuedRequests).tenantIsolation(tenantIsolation).tenantTurnRequests(turnRequests)
+          .tenantTurnTime(turnTime).idleWashAfter(idleWashAfter).backgroundCheckInterval(backgroundChecks)
           .inferenceTimeout(inferenceTimeout).heartbeatInterval(heartbeatInterval).dataDir(dataDir.orElse(null))
           .peerAuth(peerAuth);
       if (enclave.transport() == AgentEnclaveConfig.Transport.UNIX) {
