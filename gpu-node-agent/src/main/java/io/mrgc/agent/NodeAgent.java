@@ -1,6 +1,8 @@
 package io.mrgc.agent;
 
 import io.mrgc.agent.batch.Admission;
+import io.mrgc.agent.batch.BatchObserver;
+import io.mrgc.agent.batch.BatchPolicy;
 import io.mrgc.agent.batch.ModelWorker;
 import io.mrgc.agent.buffers.AgentBuffers;
 import io.mrgc.agent.heartbeat.Heartbeater;
@@ -13,11 +15,13 @@ import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.agent.model.ModelRepository;
 import io.mrgc.agent.model.OrtSessions;
 import io.mrgc.agent.wash.ArrivalLog;
+import io.mrgc.agent.wash.BackgroundChecks;
 import io.mrgc.agent.wash.InstanceGate;
 import io.mrgc.agent.wash.InstanceWashPlan;
 import io.mrgc.agent.wash.Washes;
 import io.mrgc.carwash.WashRecordOutbox;
 import io.mrgc.carwash.WashRecorder;
+import io.mrgc.carwash.StepReport;
 import io.mrgc.carwash.WashReport;
 import io.mrgc.carwash.WashStep;
 import io.mrgc.carwash.lifecycle.InstanceLifecycle;
@@ -78,7 +82,7 @@ public class NodeAgent extends VerticleBase {
   private final EnclaveHandler enclave;
   private final GpuProbe gpuProbe;
   private final InstanceLifecycle lifecycle;
-  private final AgentBuffers buffers = new AgentBuffers();
+  private final AgentBuffers buffers;
   private final ArrivalLog arrivals;
   private final ModelIntegrityStep integrity;
   private final InstanceWashPlan plan;
@@ -86,6 +90,7 @@ public class NodeAgent extends VerticleBase {
   private HttpListenerGuard listenerGuard;
   private Heartbeater heartbeater;
   private Washes washes;
+  private BackgroundChecks background;
   private InstanceGate gate;
   private long heartbeatTimer = -1;
   private volatile int actualPort = -1;
@@ -133,6 +138,7 @@ public class NodeAgent extends VerticleBase {
         options.washRecordBacklog(), options.washRecordSpillBytes(), WashRecordOutbox.DEFAULT_FIRST_RETRY,
         WashRecordOutbox.DEFAULT_MAX_RETRY));
     this.admission = new Admission(options.maxQueuedRequests());
+    this.buffers = new AgentBuffers(options.maxBatchSize());
     this.metrics = new AgentMetrics(admission);
     this.lifecycle = new InstanceLifecycle(options.instanceId());
     this.arrivals = new ArrivalLog(options.instanceId());
@@ -142,7 +148,7 @@ public class NodeAgent extends VerticleBase {
     EnclaveRestartPolicy policy = new EnclaveRestartPolicy(options.enclaveRestartEveryRequests(),
         options.enclaveRestartEvery(), clock.millis());
     this.plan = new InstanceWashPlan(enclave == null ? null : this::pingOnce, enclaveControl, policy, integrity,
-        clock);
+        cleanPools(), clock);
     metrics.instanceState(lifecycle::state);
     metrics.washRecords(washRecords);
   }
@@ -156,14 +162,22 @@ public class NodeAgent extends VerticleBase {
     } catch (IllegalStateException e) {
       return Future.failedFuture(e);
     }
-    washes = new Washes(vertx, perRequestSteps(), options.washTimeout(), options.instanceWashTimeout(), washRecords,
-        metrics::wash);
-    gate = new InstanceGate(options.instanceId(), lifecycle, admission, buffers, washes, plan, arrivals,
+    background = new BackgroundChecks(vertx, backgroundSteps(), options.washTimeout(),
+        options.backgroundCheckInterval(), this::backgroundProblem, metrics::backgroundRound);
+    washes = new Washes(vertx, betweenTenantSteps(), options.washTimeout(), options.instanceWashTimeout(),
+        washRecords, metrics::wash, metrics::tenantWash);
+    gate = new InstanceGate(options.instanceId(), lifecycle, admission, buffers, washes, plan, background, arrivals,
+        new InstanceGate.Turns(options.tenantIsolation(), options.maxBatchSize(), options.tenantTurnRequests(),
+            options.tenantTurnTime(), options.idleWashAfter()),
         shown -> {
           if (heartbeater != null) {
             heartbeater.beat();
           }
         });
+    if (!options.tenantIsolation()) {
+      LOG.warn("instance {}: TENANT ISOLATION IS OFF (a benchmark switch): requests of different tenants share this "
+          + "instance and its batches, with no wash between them", options.instanceId());
+    }
     if (!options.peerAuth().enabled()) {
       LOG.warn("instance {}: peer authentication is off; the tenant identity of any caller that reaches port {} is "
           + "trusted (tests and tools only)", options.instanceId(), options.port());
@@ -187,6 +201,7 @@ public class NodeAgent extends VerticleBase {
           models.publish(loaded);
           integrity.retainOnly(loaded.keySet());
           gate.started();
+          background.start();
           LOG.info("instance {} serving {} on {}; model integrity: {} chunk(s), every chunk verified within {} "
               + "request(s)", options.instanceId(), models.names(), endpoint(), integrity.chunkCount(),
               integrity.coverageBound());
@@ -201,10 +216,9 @@ public class NodeAgent extends VerticleBase {
         });
   }
 
-  /** Buffer-scrub, model-integrity, gpu-health, enclave-ping (with an enclave), clean-state: in this order. */
-  private List<WashStep> perRequestSteps() {
+  /** The checks that do not depend on a request, run beside the work: model-integrity, gpu-health, enclave-ping. */
+  private List<WashStep> backgroundSteps() {
     List<WashStep> steps = new ArrayList<>();
-    steps.add(new BufferScrubStep(buffers.scrubbables()));
     steps.add(integrity);
     steps.add(new GpuHealthStep(gpuProbe, new GpuHealthStep.Thresholds(GpuHealthStep.Thresholds.DEFAULTS
         .maxTemperatureC(), GpuHealthStep.Thresholds.DEFAULTS.maxUncorrectedEccErrors(),
@@ -212,8 +226,26 @@ public class NodeAgent extends VerticleBase {
     if (enclave != null) {
       steps.add(new EnclavePingStep(this::pingOnce, plan::restartDue));
     }
-    steps.add(new CleanStateStep(buffers.scrubbables()));
     return steps;
+  }
+
+  /** Every pool scrubbed, then verified clean (the release check's tail). */
+  private List<WashStep> cleanPools() {
+    return List.of(new BufferScrubStep(buffers.scrubbables()), new CleanStateStep(buffers.scrubbables()));
+  }
+
+  /** The full wash between tenants: every pool scrubbed, a fresh background round, every pool verified clean. */
+  private List<WashStep> betweenTenantSteps() {
+    return List.of(new BufferScrubStep(buffers.scrubbables()),
+        background.freshRoundStep(options.backgroundCheckInterval().multipliedBy(4)),
+        new CleanStateStep(buffers.scrubbables()));
+  }
+
+  /** A background round did not pass: recorded, and the instance quarantined at once (on the event loop). */
+  private void backgroundProblem(WashReport report) {
+    washes.record(report);
+    StepReport problem = report.firstProblem();
+    gate.quarantine(problem.name() + " " + problem.outcome() + " in the background checks: " + problem.detail());
   }
 
   private Map<String, ModelWorker> loadModels(OrtSessions sessions) throws Exception {
@@ -226,10 +258,24 @@ public class NodeAgent extends VerticleBase {
       throw new IllegalStateException("no model could be loaded from " + options.modelRoot()
           + (report.failures().isEmpty() ? " (it holds no model directories)" : ": " + report.failures().values()));
     }
+    BatchPolicy batchPolicy = new BatchPolicy(options.maxBatchSize(), options.maxBatchWait(),
+        options.maxTokensPerInput(), options.inferenceTimeout());
+    BatchObserver batchObserver = new BatchObserver() {
+      @Override
+      public void batch(String model, String tenant, List<String> requestIds, int inputs) {
+        metrics.batch(inputs);
+        arrivals.batch(model, tenant, requestIds, inputs);
+      }
+
+      @Override
+      public int serving() {
+        return gate.serving();
+      }
+    };
     Map<String, ModelWorker> workers = new LinkedHashMap<>();
     for (LoadedModel model : report.loaded().values()) {
-      workers.put(model.name(), new ModelWorker(model, sessions.newRunOptions(), options.maxBatchSize(),
-          options.maxTokensPerInput(), sessionRuns, metrics::batch, options.inferenceTimeout()));
+      workers.put(model.name(), new ModelWorker(model, sessions.newRunOptions(), batchPolicy, buffers::lease,
+          sessionRuns, batchObserver));
     }
     return workers;
   }
@@ -425,6 +471,9 @@ public class NodeAgent extends VerticleBase {
   private Future<Object> closeResources() {
     return vertx.executeBlocking(() -> {
       models.workers().values().forEach(ModelWorker::close);
+      if (background != null) {
+        background.close();
+      }
       if (washes != null) {
         washes.close();
       }

@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * STARTING    -> READY | QUARANTINED | TERMINATED           (models loaded and verified; or start failed)
  * READY       -> BUSY | WASHING | DRAINING | QUARANTINED | TERMINATED
- *                (BUSY: a request is running; WASHING directly: a scheduled wash, e.g. full manifest check or
- *                enclave restart, with no request; DRAINING: scale-down)
- * BUSY        -> WASHING | QUARANTINED | TERMINATED         (never straight back to READY: every request is
- *                followed by a wash; a drain requested while BUSY waits for the wash, then WASHING -> DRAINING)
+ *                (BUSY: a tenant's turn, its requests running; WASHING directly: a scheduled wash, e.g. full
+ *                manifest check or enclave restart, with no tenant; DRAINING: scale-down)
+ * BUSY        -> WASHING | QUARANTINED | TERMINATED         (never straight back to READY: every tenant's turn is
+ *                followed by the full wash; a drain requested while BUSY waits for it, then WASHING -> DRAINING)
  * WASHING     -> READY | QUARANTINED | DRAINING | TERMINATED (passed; failed or timed out; passed with a drain pending)
  * DRAINING    -> TERMINATED | QUARANTINED
  * QUARANTINED -> READY (only through {@link #release}, an operator's decision after a fix) | TERMINATED
@@ -135,7 +135,7 @@ public final class InstanceLifecycle {
   private Transition move(InstanceState to, String reason, String actor) {
     Transition transition = new Transition(instanceId, state, to, reason, actor, clock.millis());
     state = to;
-    // A request's own cycle (READY -> BUSY -> WASHING -> READY) happens per request: debug, not info.
+    // A tenant's turn (READY -> BUSY -> WASHING -> READY) happens many times a second: debug, not info.
     boolean routine = to == BUSY || transition.from() == BUSY || (transition.from() == WASHING && to == READY);
     if (routine) {
       log.debug("instance {}: {} -> {} ({}) by {}", instanceId, transition.from(), to, reason, actor);

@@ -131,6 +131,28 @@ public final class ScrubbableByteBuffers implements Scrubbable {
     free.add(0, buffer);
   }
 
+  /**
+   * Zeroes a buffer this pool handed out, before its holder gives it back: the scrub of one request's buffers while
+   * other requests (of the same tenant) still hold theirs. The buffer stays dirty for the pool's next
+   * {@link #scrub()} and {@link #isClean()}, which the wash between tenants runs.
+   */
+  public void zeroHandedOut(ByteBuffer buffer) {
+    checkHandedOut(buffer);
+    zero(buffer); // the holder owns the buffer's bytes: no lock needed to write them
+  }
+
+  /** Whether a buffer this pool handed out reads back as all zeros. */
+  public boolean handedOutReadsZero(ByteBuffer buffer) {
+    checkHandedOut(buffer);
+    return isZero(buffer);
+  }
+
+  private synchronized void checkHandedOut(ByteBuffer buffer) {
+    if (!handedOut.contains(buffer)) {
+      throw new IllegalArgumentException("buffer is not handed out by pool " + name);
+    }
+  }
+
   /** How many buffers were created and are still in the pool / are handed out now. */
   public synchronized int created() {
     return all.size();

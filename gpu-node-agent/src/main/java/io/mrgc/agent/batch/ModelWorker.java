@@ -6,7 +6,6 @@ import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.common.ApiException;
 import io.mrgc.wire.ErrorCode;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,47 +15,50 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntConsumer;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that runs a model's session. Requests are never merged: the instance serves one request at a time
- * (two tenants never share it), and a request with more inputs than {@code maxBatchSize} is split into session runs
- * of at most that many inputs.
+ * The one thread that runs a model's session, and its batcher. Embedding requests are queued; the thread takes the
+ * oldest and joins to it the next queued requests <b>of the same tenant</b> (never another's) up to
+ * {@code maxBatchSize} inputs, waiting at most {@code maxBatchWait} for more while the instance serves more requests
+ * than the batch holds; a request with more inputs than {@code maxBatchSize} runs alone, split into session runs of
+ * at most that many inputs. The instance serves one tenant at a time ({@code InstanceGate}), so a batch never meets
+ * another tenant's request; the check here is the second line of that promise.
+ *
+ * <p>A batch's tensors live in pool buffers leased for the batch and zeroed when its runs end.
  */
 public final class ModelWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelWorker.class);
 
+  private record Pending(String tenant, String requestId, List<String> inputs,
+      CompletableFuture<EmbeddingResult> result) {}
+
   private final LoadedModel model;
   private final OrtSession.RunOptions runOptions;
-  private final int maxBatchSize;
+  private final BatchPolicy policy;
   private final EmbeddingRunner embeddings;
+  private final Supplier<RequestBuffers> buffers;
   private final LongAdder sessionRuns;
-  private final IntConsumer batchSizes;
+  private final BatchObserver observer;
   private final ExecutorService thread;
   private final RunDeadline deadline;
+  private final LinkedBlockingDeque<Pending> pending = new LinkedBlockingDeque<>();
   private boolean closed;
 
-  /** {@code runOptions} is used for every session run and closed with the worker. */
-  public ModelWorker(LoadedModel model, OrtSession.RunOptions runOptions, int maxBatchSize, int maxTokensPerInput,
-      LongAdder sessionRuns, IntConsumer batchSizes) {
-    this(model, runOptions, maxBatchSize, maxTokensPerInput, sessionRuns, batchSizes, Duration.ofSeconds(30));
-  }
-
-  /**
-   * As above; each request's inference (all its session runs) is stopped past {@code inferenceTimeout} and fails
-   * with {@link InferenceTimeout}.
-   */
-  public ModelWorker(LoadedModel model, OrtSession.RunOptions runOptions, int maxBatchSize, int maxTokensPerInput,
-      LongAdder sessionRuns, IntConsumer batchSizes, Duration inferenceTimeout) {
+  /** {@code runOptions} is used for every session run and closed with the worker; {@code buffers} leases a batch's. */
+  public ModelWorker(LoadedModel model, OrtSession.RunOptions runOptions, BatchPolicy policy,
+      Supplier<RequestBuffers> buffers, LongAdder sessionRuns, BatchObserver observer) {
     this.model = model;
-    this.deadline = new RunDeadline(runOptions, inferenceTimeout, model.name());
+    this.deadline = new RunDeadline(runOptions, policy.inferenceTimeout(), model.name());
     this.runOptions = runOptions;
-    this.maxBatchSize = maxBatchSize;
-    this.embeddings = model.servesEmbeddings() ? new EmbeddingRunner(model, maxTokensPerInput) : null;
+    this.policy = policy;
+    this.embeddings = model.servesEmbeddings() ? new EmbeddingRunner(model, policy.maxTokensPerInput()) : null;
+    this.buffers = buffers;
     this.sessionRuns = sessionRuns;
-    this.batchSizes = batchSizes;
+    this.observer = observer;
     this.thread = Executors.newSingleThreadExecutor(runnable -> {
       Thread t = new Thread(runnable, "mrgc-model-" + model.name());
       t.setDaemon(true);
@@ -68,36 +70,131 @@ public final class ModelWorker implements AutoCloseable {
     return model;
   }
 
-  /** One request's embeddings, its tensors in {@code buffers}. */
-  public CompletableFuture<EmbeddingResult> embed(List<String> inputs, RequestBuffers buffers) {
+  /** One request's embeddings, batched with concurrent requests of the same {@code tenant}. */
+  public CompletableFuture<EmbeddingResult> embed(String tenant, String requestId, List<String> inputs) {
+    CompletableFuture<EmbeddingResult> result = new CompletableFuture<>();
     if (embeddings == null) {
-      return CompletableFuture.failedFuture(new ApiException(ErrorCode.INVALID_REQUEST,
+      result.completeExceptionally(new ApiException(ErrorCode.INVALID_REQUEST,
           "model " + model.name() + " is not a text-embedding model"));
+      return result;
     }
-    return onThread(() -> {
-      List<Encoding> encodings = embeddings.tokenize(inputs);
-      List<float[]> vectors = new ArrayList<>(encodings.size());
-      for (int from = 0; from < encodings.size(); from += maxBatchSize) {
-        List<Encoding> slice = encodings.subList(from, Math.min(encodings.size(), from + maxBatchSize));
-        counted(slice.size());
-        vectors.addAll(embeddings.embed(slice, buffers, runOptions));
-      }
-      int tokens = encodings.stream().mapToInt(e -> e.getIds().length).sum();
-      return new EmbeddingResult(List.copyOf(vectors), tokens);
-    });
+    Pending request = new Pending(tenant, requestId, List.copyOf(inputs), result);
+    pending.addLast(request);
+    try {
+      thread.execute(this::runOldestBatch); // one task per request; a task finding nothing queued does nothing
+    } catch (RejectedExecutionException e) {
+      pending.remove(request);
+      result.completeExceptionally(unloading());
+    }
+    return result;
   }
 
-  /** Any other single session run (the Open Inference Protocol). */
-  public <T> CompletableFuture<T> submit(ModelTask<T> task) {
+  /** On the worker thread: the oldest queued request and those of its tenant that join it, in one batch. */
+  private void runOldestBatch() {
+    Pending first = pending.pollFirst();
+    if (first == null) {
+      return; // an earlier task batched this task's request
+    }
+    List<Pending> batch = collect(first);
+    List<Pending> tokenized = new ArrayList<>(batch.size());
+    List<List<Encoding>> encodings = new ArrayList<>(batch.size());
+    for (Pending request : batch) {
+      try {
+        encodings.add(embeddings.tokenize(request.inputs()));
+        tokenized.add(request);
+      } catch (ApiException refused) { // too long an input fails its own request only
+        request.result().completeExceptionally(refused);
+      }
+    }
+    if (tokenized.isEmpty()) {
+      return;
+    }
+    List<float[]> vectors;
+    try {
+      vectors = deadline.run(() -> embedAll(first.tenant(), tokenized, encodings));
+    } catch (Exception | Error e) {
+      if (!(e instanceof ApiException)) {
+        LOG.error("inference failed on model {}", model.name(), e);
+      }
+      tokenized.forEach(request -> request.result().completeExceptionally(e));
+      return;
+    }
+    int offset = 0;
+    for (int i = 0; i < tokenized.size(); i++) {
+      List<Encoding> mine = encodings.get(i);
+      int tokens = mine.stream().mapToInt(e -> e.getIds().length).sum();
+      tokenized.get(i).result().complete(
+          new EmbeddingResult(List.copyOf(vectors.subList(offset, offset + mine.size())), tokens));
+      offset += mine.size();
+    }
+  }
+
+  /**
+   * The batch that starts with {@code first}: queued requests of its tenant while they fit, waiting at most
+   * maxBatchWait for more while the instance serves more requests than the batch has. Only this thread takes from
+   * the queue, so a request peeked is still there to take.
+   */
+  private List<Pending> collect(Pending first) {
+    List<Pending> batch = new ArrayList<>();
+    batch.add(first);
+    int inputs = first.inputs().size();
+    long waitUntil = System.nanoTime() + policy.maxBatchWait().toNanos();
+    while (inputs < policy.maxBatchSize()) {
+      Pending next = pending.peekFirst();
+      if (next == null) {
+        long left = waitUntil - System.nanoTime();
+        if (batch.size() >= observer.serving() || left <= 0) {
+          break;
+        }
+        try {
+          next = pending.pollFirst(left, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        if (next == null) {
+          break;
+        }
+        pending.addFirst(next); // looked at below like any other queued request
+      }
+      if (!next.tenant().equals(first.tenant()) || inputs + next.inputs().size() > policy.maxBatchSize()) {
+        break; // another tenant's request (never joins) or too big to join: it starts the next batch
+      }
+      pending.pollFirst();
+      batch.add(next);
+      inputs += next.inputs().size();
+    }
+    return batch;
+  }
+
+  /** Session runs of at most maxBatchSize inputs over every request's encodings, in order. */
+  private List<float[]> embedAll(String tenant, List<Pending> requests, List<List<Encoding>> encodings)
+      throws Exception {
+    List<Encoding> all = new ArrayList<>();
+    encodings.forEach(all::addAll);
+    List<String> requestIds = requests.stream().map(Pending::requestId).toList();
+    List<float[]> vectors = new ArrayList<>(all.size());
+    for (int from = 0; from < all.size(); from += policy.maxBatchSize()) {
+      List<Encoding> slice = all.subList(from, Math.min(all.size(), from + policy.maxBatchSize()));
+      sessionRuns.increment();
+      observer.batch(model.name(), tenant, requestIds, slice.size());
+      RequestBuffers tensors = buffers.get();
+      try {
+        vectors.addAll(embeddings.embed(slice, tensors, runOptions));
+      } finally {
+        tensors.scrubAndRelease();
+      }
+    }
+    return vectors;
+  }
+
+  /** Any other single session run (the Open Inference Protocol), one request at a time. */
+  public <T> CompletableFuture<T> submit(String tenant, String requestId, ModelTask<T> task) {
     return onThread(() -> {
-      counted(1);
+      sessionRuns.increment();
+      observer.batch(model.name(), tenant, List.of(requestId), 1);
       return task.run(model, runOptions);
     });
-  }
-
-  private void counted(int batchSize) {
-    sessionRuns.increment();
-    batchSizes.accept(batchSize);
   }
 
   private <T> CompletableFuture<T> onThread(Callable<T> work) {
@@ -114,12 +211,14 @@ public final class ModelWorker implements AutoCloseable {
         }
       });
     } catch (RejectedExecutionException e) {
-      result.completeExceptionally(
-          new ApiException(ErrorCode.MODEL_UNAVAILABLE, "model " + model.name() + " is unloading"));
+      result.completeExceptionally(unloading());
     }
     return result;
   }
 
+  private ApiException unloading() {
+    return new ApiException(ErrorCode.MODEL_UNAVAILABLE, "model " + model.name() + " is unloading");
+  }
   /** Finishes the work already queued, refuses new work, then closes the session once its thread is done. */
   @Override
   public synchronized void close() {

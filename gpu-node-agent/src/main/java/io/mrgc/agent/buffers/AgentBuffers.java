@@ -8,21 +8,26 @@ import java.util.List;
  * The agent's reusable buffers for tenant data, which every per-request wash zeroes and verifies:
  * {@code request-bytes} (heap: request bodies, decrypted plaintext, response plaintext before sealing) and
  * {@code tensor-buffers} (direct, native order: token ids, attention masks and every ONNX Runtime input tensor, plus
- * the pinned embedding output). Only the request that holds the instance uses them (one request at a time).
+ * the pinned embedding output). Only requests of the tenant that holds the instance use them (at most
+ * {@code concurrentRequests} at a time, plus the model workers' batches); each request's are zeroed when it is
+ * answered, and the wash between tenants scrubs and verifies the pools.
  */
 public final class AgentBuffers {
-  /** Enough for one request's body, its decrypted copy and its response, with room to grow. */
-  private static final int MAX_REQUEST_BUFFERS = 16;
-  /** Inputs, masks, types and outputs of a request's session runs. */
+  /** Per request: enough for its body, its decrypted copy and its response, with room to grow. */
+  private static final int REQUEST_BUFFERS_PER_REQUEST = 16;
+  /** Inputs, masks, types and outputs of the session runs under way (a batch's, or an OIP request's). */
   private static final int MAX_TENSOR_BUFFERS = 64;
+  private static final int TENSOR_BUFFERS_PER_REQUEST = 8;
   private static final int SMALLEST = 4096;
 
   private final ScrubbableByteBuffers requestBytes;
   private final ScrubbableByteBuffers tensors;
 
-  public AgentBuffers() {
-    this.requestBytes = new ScrubbableByteBuffers("request-bytes", SMALLEST, MAX_REQUEST_BUFFERS, false);
-    this.tensors = new ScrubbableByteBuffers("tensor-buffers", SMALLEST, MAX_TENSOR_BUFFERS, true);
+  public AgentBuffers(int concurrentRequests) {
+    this.requestBytes = new ScrubbableByteBuffers("request-bytes", SMALLEST,
+        REQUEST_BUFFERS_PER_REQUEST * concurrentRequests, false);
+    this.tensors = new ScrubbableByteBuffers("tensor-buffers", SMALLEST,
+        MAX_TENSOR_BUFFERS + TENSOR_BUFFERS_PER_REQUEST * concurrentRequests, true);
   }
 
   /** What the wash scrubs and verifies. */
@@ -30,7 +35,7 @@ public final class AgentBuffers {
     return List.of(requestBytes, tensors);
   }
 
-  /** The buffers of one request, released together before its wash. */
+  /** The buffers of one request (or one batch), zeroed and released together. */
   public RequestBuffers lease() {
     return new RequestBuffers(requestBytes, tensors);
   }

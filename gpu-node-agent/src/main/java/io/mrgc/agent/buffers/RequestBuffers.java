@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The pool buffers one request holds. Everything is given back at once by {@link #releaseAll()} before the
- * request's wash, so the wash finds every buffer released (and the clean-state step would fail otherwise).
- * Thread-safe: the event loop reads the body, the model's worker thread builds tensors.
+ * The pool buffers one request (or one batch's session run) holds. Everything is zeroed and given back at once by
+ * {@link #scrubAndRelease()}, the per-request scrub; the wash between tenants then scrubs and verifies the whole
+ * pools. Thread-safe: the event loop reads the body, the model's worker thread builds tensors.
  */
 public final class RequestBuffers {
   private final ScrubbableByteBuffers bytes;
@@ -62,9 +62,38 @@ public final class RequestBuffers {
     return buffer;
   }
 
-  /** Gives every buffer back to its pool (their bytes stay until the wash scrubs them). */
-  public synchronized void releaseAll() {
+  /**
+   * What {@link #scrubAndRelease()} did: buffers and bytes zeroed, how many did not read back as zeros, and how long
+   * the zeroing and the read-back took.
+   */
+  public record Scrubbed(int buffers, long bytes, int notZero, long zeroNanos, long verifyNanos) {
+    public boolean clean() {
+      return notZero == 0;
+    }
+  }
+
+  /**
+   * Zeroes every buffer held, reads each back, then gives them back to their pools (while this holds them nobody
+   * else writes them, so the read-back proves the zeroing). Idempotent: a second call finds nothing.
+   */
+  public synchronized Scrubbed scrubAndRelease() {
+    long start = System.nanoTime();
+    long bytes = 0;
+    for (Held h : held) {
+      h.pool().zeroHandedOut(h.buffer());
+      bytes += h.buffer().capacity();
+    }
+    long zeroed = System.nanoTime();
+    int notZero = 0;
+    for (Held h : held) {
+      if (!h.pool().handedOutReadsZero(h.buffer())) {
+        notZero++;
+      }
+    }
+    long verified = System.nanoTime();
     held.forEach(h -> h.pool().release(h.buffer()));
+    Scrubbed scrubbed = new Scrubbed(held.size(), bytes, notZero, zeroed - start, verified - zeroed);
     held.clear();
+    return scrubbed;
   }
 }

@@ -30,6 +30,8 @@ public final class AgentMetrics {
   }
   private final DistributionSummary batchSizes;
   private final Timer washDuration;
+  private final Timer tenantWashDuration;
+  private final Timer backgroundDuration;
   private final Timer modelLoad;
 
   public AgentMetrics(Admission admission) {
@@ -47,8 +49,13 @@ public final class AgentMetrics {
         .description("health score 0..100 reported in heartbeats").register(registry);
     modelLoad = Timer.builder("mrgc.agent.model.load").description("loading one model from the model repository "
         + "(the FSx mount in AWS) into ONNX Runtime, its integrity manifest checked").register(registry);
-    washDuration = Timer.builder("mrgc.wash.duration").description("the car wash after each request")
-        .publishPercentiles(0.5, 0.9, 0.99).register(registry);
+    washDuration = Timer.builder("mrgc.wash.duration").description("the scrub of each request's buffers, before "
+        + "its answer").publishPercentiles(0.5, 0.9, 0.99).register(registry);
+    tenantWashDuration = Timer.builder("mrgc.wash.tenant.duration").description("the full wash between two "
+        + "tenants' turns").publishPercentiles(0.5, 0.9, 0.99).register(registry);
+    backgroundDuration = Timer.builder("mrgc.wash.background.duration").description("one round of the "
+        + "request-independent checks (integrity slice, GPU health, enclave ping), beside the work")
+        .publishPercentiles(0.5, 0.99).register(registry);
     for (WashReport.Outcome outcome : WashReport.Outcome.values()) {
       washCounter(outcome); // every result present from the start, so rates never miss a series
     }
@@ -59,10 +66,21 @@ public final class AgentMetrics {
     modelLoad.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** One per-request wash. */
+  /** One per-request scrub. */
   public void wash(WashReport report) {
     washDuration.record(report.totalNanos(), TimeUnit.NANOSECONDS);
     washCounter(report.outcome()).increment();
+  }
+
+  /** One wash between tenants. */
+  public void tenantWash(WashReport report) {
+    tenantWashDuration.record(report.totalNanos(), TimeUnit.NANOSECONDS);
+    registry.counter("mrgc.wash.tenant", "result", report.outcome().name().toLowerCase(Locale.ROOT)).increment();
+  }
+
+  /** One background round (any thread). */
+  public void backgroundRound(WashReport report) {
+    backgroundDuration.record(report.totalNanos(), TimeUnit.NANOSECONDS);
   }
 
   private io.micrometer.core.instrument.Counter washCounter(WashReport.Outcome outcome) {

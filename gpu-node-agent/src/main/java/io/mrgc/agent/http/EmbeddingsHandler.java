@@ -17,8 +17,8 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * OpenAI-compatible {@code POST /v1/embeddings}, behind the gate: the request holds the instance; its inputs run on
- * the model's worker in batches of at most maxBatchSize, never merged with another request's.
+ * OpenAI-compatible {@code POST /v1/embeddings}, behind the gate: the request's tenant holds the instance; its inputs
+ * run on the model's worker, batched with concurrent requests of the same tenant (never another's).
  */
 final class EmbeddingsHandler implements Handler<RoutingContext> {
   private final ServedModels models;
@@ -45,7 +45,8 @@ final class EmbeddingsHandler implements Handler<RoutingContext> {
     if (!worker.model().servesEmbeddings()) {
       throw ApiException.badRequest("model " + request.model() + " is not a text-embedding model");
     }
-    return Requests.onContext(ctx, worker.embed(request.inputs(), ServedRequest.of(ctx).buffers()))
+    ServedRequest served = ServedRequest.of(ctx);
+    return Requests.onContext(ctx, worker.embed(served.tenant(), served.requestId(), request.inputs()))
         .map(result -> render(request, result));
   }
 

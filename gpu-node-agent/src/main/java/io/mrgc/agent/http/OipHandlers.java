@@ -99,8 +99,10 @@ final class OipHandlers {
     }
     LoadedModel model = worker.model();
     OipTensors.Call call = OipTensors.parse(model, body);
-    RequestBuffers buffers = ServedRequest.of(ctx).buffers();
-    return Requests.onContext(ctx, worker.submit((m, runOptions) -> OipTensors.run(m, call, runOptions, buffers)))
+    ServedRequest served = ServedRequest.of(ctx);
+    RequestBuffers buffers = served.buffers();
+    return Requests.onContext(ctx, worker.submit(served.tenant(), served.requestId(),
+            (m, runOptions) -> OipTensors.run(m, call, runOptions, buffers)))
         .map(outputs -> new JsonObject().put("model_name", model.name())
             .put("model_version", Long.toString(model.version()))
             .put("id", id != null ? id : Requests.requestId(ctx))

@@ -12,6 +12,7 @@ import io.mrgc.agent.batch.InferenceTimeout;
 import io.mrgc.agent.buffers.AgentBuffers;
 import io.mrgc.agent.heartbeat.PublishedState;
 import io.mrgc.agent.http.Requests;
+import java.time.Duration;
 import io.mrgc.carwash.StepReport;
 import io.mrgc.carwash.WashReport;
 import io.mrgc.carwash.lifecycle.InstanceLifecycle;
@@ -26,35 +27,54 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The instance's door for inference requests, run before a request's body is read:
+ * The instance's door for inference requests, run before a request's body is read. The instance serves <b>one
+ * tenant at a time</b> (its turn, lifecycle BUSY), at most {@code maxConcurrent} of that tenant's requests at once,
+ * which the model workers batch together; another tenant's requests wait (bodies unread) until the turn ends with
+ * the full wash between tenants.
  *
  * <ul>
  *   <li>an instance that is not taking requests (QUARANTINED, DRAINING, STARTING, TERMINATED, in an instance-level
- *       wash) answers at once {@code 503 instance_not_ready} with {@code x-mrgc-instance-state} and {@code Retry-After: 1},
- *       without reading the body (and closes the connection when a body was on its way), so a router can retry the
- *       request elsewhere with nothing sent;
- *   <li>otherwise the request is admitted into the bounded queue (429 {@code overloaded} beyond it) and waits, its
- *       body unread, while another request holds the instance; requests take the instance one at a time, in order
- *       (READY -> BUSY); only then is {@code 100 Continue} written (for {@code Expect: 100-continue}) and the body
- *       read;
- *   <li>the request's answer is held while its wash runs (BUSY -> WASHING), and sent with {@code x-mrgc-wash},
- *       {@code x-mrgc-wash-ms} and {@code x-mrgc-instance-state}; then READY, or QUARANTINED when the wash did not pass
- *       or the inference ran past its deadline, or WASHING again for an instance-level wash (enclave restart,
- *       scheduled full manifest check) run right after the answer is sent.
+ *       wash) answers at once {@code 503 instance_not_ready} with {@code x-mrgc-instance-state} and
+ *       {@code Retry-After: 1}, without reading the body (and closes the connection when a body was on its way), so a
+ *       router can retry the request elsewhere with nothing sent;
+ *   <li>otherwise the request is admitted into the bounded queue (429 {@code overloaded} beyond it). A clean instance
+ *       (READY) gives the turn to the oldest waiting request's tenant (READY -> BUSY); during a turn, waiting requests
+ *       of that tenant are let in, oldest first, while fewer than {@code maxConcurrent} run; only then is
+ *       {@code 100 Continue} written (for {@code Expect: 100-continue}) and the body read;
+ *   <li>each answer waits only for the scrub of its own buffers (zeroed, read back, recorded), then leaves with
+ *       {@code x-mrgc-wash}, {@code x-mrgc-wash-ms} and {@code x-mrgc-instance-state};
+ *   <li>the turn ends, once its requests are done, when another tenant waits and the turn's tenant has no more
+ *       waiting or has used its bound since the other began waiting ({@code turnRequests} requests or
+ *       {@code turnTime}), when the instance idled for {@code idleWashAfter}, when an instance-level wash is due,
+ *       or on a drain: BUSY -> WASHING for the full wash between tenants (every pool scrubbed, a fresh background
+ *       check, every pool verified clean), then READY (or the instance-level wash, DRAINING or QUARANTINED).
  * </ul>
  *
- * Confined to the agent's event loop: every method runs there.
+ * With tenant isolation off (benchmarks only) every request counts as one tenant, {@link #SHARED}. Confined to the
+ * agent's event loop: every method but {@link #serving()} runs there.
  */
 public final class InstanceGate implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(InstanceGate.class);
+  /** The one isolation unit when tenant isolation is off. */
+  public static final String SHARED = "*";
 
-  private record Waiting(RoutingContext ctx, String requestId, Admission.Ticket ticket) {}
+  /**
+   * How turns go: {@code isolation} off puts every request in one turn; at most {@code maxConcurrent} requests at
+   * once; the bound once another tenant waits; the idle time after which the turn ends.
+   */
+  public record Turns(boolean isolation, int maxConcurrent, int turnRequests, Duration turnTime,
+      Duration idleWashAfter) {}
+
+  private record Waiting(RoutingContext ctx, String requestId, String tenant, Admission.Ticket ticket) {}
 
   private final String instanceId;
   private final InstanceLifecycle lifecycle;
@@ -62,35 +82,50 @@ public final class InstanceGate implements Handler<RoutingContext> {
   private final AgentBuffers buffers;
   private final Washes washes;
   private final InstanceWashPlan plan;
+  private final BackgroundChecks background;
   private final ArrivalLog arrivals;
+  private final Turns turns;
   private final Consumer<PublishedState> publisher;
   private final Deque<Waiting> queue = new ArrayDeque<>();
-  private ServedRequest current;
-  /** The lifecycle's WASHING is (or, once the current answer is sent, becomes) an instance-level wash. */
+  private final Set<ServedRequest> serving = new LinkedHashSet<>();
+  private volatile int servingCount;
+  /** The tenant whose turn it is (lifecycle BUSY), or null (a clean instance). */
+  private String owner;
+  /** When a request of another tenant began waiting during this turn ({@link System#nanoTime()}), or 0. */
+  private long othersWaitingSince;
+  private int startedWhileOthersWait;
+  private long lastActivity = System.nanoTime();
+  private boolean switching;
+  /** The lifecycle's WASHING is (or, once the wash between tenants passed, becomes) an instance-level wash. */
   private boolean instanceWash;
   private InstanceWashPlan.Wash pendingWash;
   private boolean drainPending;
   private boolean releasing;
+  private boolean dispatching;
+  private boolean dispatchAgain;
   private String reason;
   private PublishedState lastPublished;
-  /** Requests answered (each after its wash), for the stop account. */
+  /** Requests answered (each after its scrub), for the stop account. */
   private long answered;
 
   /** {@code publisher} is told (on this event loop) whenever the state shown in gpu_instances changes. */
   public InstanceGate(String instanceId, InstanceLifecycle lifecycle, Admission admission, AgentBuffers buffers,
-      Washes washes, InstanceWashPlan plan, ArrivalLog arrivals, Consumer<PublishedState> publisher) {
+      Washes washes, InstanceWashPlan plan, BackgroundChecks background, ArrivalLog arrivals, Turns turns,
+      Consumer<PublishedState> publisher) {
     this.instanceId = instanceId;
     this.lifecycle = lifecycle;
     this.admission = admission;
     this.buffers = buffers;
     this.washes = washes;
     this.plan = plan;
+    this.background = background;
     this.arrivals = arrivals;
+    this.turns = turns;
     this.publisher = publisher;
     this.lastPublished = published();
   }
 
-  /** The state to show in gpu_instances (per-request BUSY and WASHING show as READY), and why. */
+  /** The state to show in gpu_instances (a turn's BUSY and the wash between tenants show as READY), and why. */
   public PublishedState published() {
     InstanceState state = lifecycle.state();
     InstanceState shown = switch (state) {
@@ -103,7 +138,7 @@ public final class InstanceGate implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    ctx.request().pause(); // nothing of the body is read until the request holds the instance
+    ctx.request().pause(); // nothing of the body is read until the request is let in
     String requestId = Requests.requestId(ctx);
     InstanceState shown = published().state();
     if (shown != READY) {
@@ -120,67 +155,176 @@ public final class InstanceGate implements Handler<RoutingContext> {
       return;
     }
     arrivals.arrived(requestId, lifecycle.state());
-    queue.addLast(new Waiting(ctx, requestId, ticket));
+    String tenant = tenantOf(ctx);
+    queue.addLast(new Waiting(ctx, requestId, tenant, ticket));
+    if (owner != null && !owner.equals(tenant) && othersWaitingSince == 0) {
+      othersWaitingSince = System.nanoTime();
+      startedWhileOthersWait = 0;
+    }
     dispatch();
   }
 
-  /** Lets the next waiting request take the instance, if it is READY and free. */
+  /** The isolation unit: the tenant the router authenticated (signed when peer auth is on), or SHARED. */
+  private String tenantOf(RoutingContext ctx) {
+    if (!turns.isolation()) {
+      return SHARED;
+    }
+    String tenant = ctx.request().getHeader(Headers.TENANT);
+    return tenant == null ? "" : tenant;
+  }
+
+  /** Lets waiting requests in, or ends the turn; re-entrant calls (an answer sent at once) run after this one. */
   private void dispatch() {
-    while (current == null && !queue.isEmpty()) {
-      if (lifecycle.state() != READY || drainPending) {
-        refuseQueued();
-        return;
-      }
-      Waiting next = queue.pollFirst();
-      if (next.ctx().response().closed()) {
-        next.ticket().cancel(); // its caller left while it waited
-        continue;
-      }
-      lifecycle.transition(BUSY, "request " + next.requestId());
-      next.ticket().start();
-      current = ServedRequest.attach(next.ctx(), next.requestId(), next.ticket(), buffers.lease(), this::finish);
-      if ("100-continue".equalsIgnoreCase(next.ctx().request().getHeader(HttpHeaders.EXPECT))) {
-        next.ctx().response().writeContinue();
-      }
-      next.ctx().next();
+    if (dispatching) {
+      dispatchAgain = true;
+      return;
+    }
+    dispatching = true;
+    try {
+      do {
+        dispatchAgain = false;
+        dispatchOnce();
+      } while (dispatchAgain);
+    } finally {
+      dispatching = false;
     }
   }
 
-  /** The served request answered: wash first (its buffers released), then send. */
+  private void dispatchOnce() {
+    if (switching || instanceWash || releasing) {
+      return;
+    }
+    InstanceState state = lifecycle.state();
+    if ((state != READY && state != BUSY) || drainPending) {
+      refuseQueued();
+      if (drainPending && serving.isEmpty() && owner != null) {
+        endTurn();
+      }
+      return;
+    }
+    while (serving.size() < turns.maxConcurrent() && !(owner != null && turnOver())) {
+      Waiting next = takeWaiting(owner);
+      if (next == null) {
+        break;
+      }
+      if (owner == null) {
+        beginTurn(next.tenant());
+      }
+      letIn(next);
+    }
+    if (serving.isEmpty() && owner != null && (turnOver() || (othersWaitingSince != 0 && !anyWaiting(owner)))) {
+      endTurn();
+    }
+  }
+
+  /** The turn must end (once its requests are done): an instance-level wash is due, or another tenant's bound. */
+  private boolean turnOver() {
+    if (plan.instanceWashDue()) {
+      return true;
+    }
+    return othersWaitingSince != 0 && (startedWhileOthersWait >= turns.turnRequests()
+        || System.nanoTime() - othersWaitingSince >= turns.turnTime().toNanos());
+  }
+
+  /** The oldest waiting request of {@code tenant} (null: of anyone); requests whose caller left are dropped. */
+  private Waiting takeWaiting(String tenant) {
+    for (Iterator<Waiting> it = queue.iterator(); it.hasNext(); ) {
+      Waiting waiting = it.next();
+      if (waiting.ctx().response().closed()) {
+        it.remove();
+        waiting.ticket().cancel(); // its caller left while it waited
+      } else if (tenant == null || tenant.equals(waiting.tenant())) {
+        it.remove();
+        return waiting;
+      }
+    }
+    return null;
+  }
+
+  private boolean anyWaiting(String tenant) {
+    return queue.stream().anyMatch(waiting -> waiting.tenant().equals(tenant));
+  }
+
+  private void beginTurn(String tenant) {
+    owner = tenant;
+    othersWaitingSince = queue.stream().anyMatch(waiting -> !waiting.tenant().equals(tenant)) ? System.nanoTime() : 0;
+    startedWhileOthersWait = 0;
+    lifecycle.transition(BUSY, "a tenant's turn");
+  }
+
+  private void letIn(Waiting next) {
+    next.ticket().start();
+    ServedRequest served = ServedRequest.attach(next.ctx(), next.requestId(), next.tenant(), next.ticket(),
+        buffers.lease(), this::finish);
+    serving.add(served);
+    servingCount = serving.size();
+    if (othersWaitingSince != 0) {
+      startedWhileOthersWait++;
+    }
+    arrivals.started(next.requestId(), next.tenant());
+    if ("100-continue".equalsIgnoreCase(next.ctx().request().getHeader(HttpHeaders.EXPECT))) {
+      next.ctx().response().writeContinue();
+    }
+    next.ctx().next();
+  }
+
+  /** A request answered: its buffers scrubbed and recorded first, then its answer sent. */
   private void finish(ServedRequest served, Throwable failure, Runnable send) {
-    served.buffers().releaseAll();
-    lifecycle.transitionIf(BUSY, WASHING, "wash after request " + served.requestId());
-    washes.afterRequest(served.requestId()).onComplete(done -> {
+    WashReport report = washes.afterRequest(served.requestId(), served.buffers());
+    plan.requestServed();
+    background.requestServed();
+    serving.remove(served);
+    servingCount = serving.size();
+    lastActivity = System.nanoTime();
+    if (!report.isPassed()) {
+      quarantine(describe(report, null, "the scrub after request " + served.requestId()));
+    } else if (timedOut(failure)) {
+      quarantine("the inference of request " + served.requestId() + " ran past its deadline and was stopped");
+    }
+    HttpServerResponse response = served.ctx().response();
+    if (!response.headWritten()) {
+      response.putHeader(Headers.WASH, report.outcome().name().toLowerCase(Locale.ROOT))
+          .putHeader(Headers.WASH_MS, Long.toString(report.totalNanos() / 1_000_000))
+          .putHeader(Headers.INSTANCE_STATE, published().state().name());
+    }
+    try {
+      send.run();
+    } finally { // whatever the answer did, its place is free again
+      served.ticket().finish(failure);
+      answered++;
+      arrivals.finished(served.requestId(), served.tenant());
+      changed();
+      dispatch();
+    }
+  }
+
+  /** The turn is over and its requests are done: the full wash between tenants, then whatever is next. */
+  private void endTurn() {
+    String previous = owner;
+    switching = true;
+    lifecycle.transition(WASHING, "wash between tenants");
+    changed();
+    washes.betweenTenants().onComplete(done -> {
+      switching = false;
       WashReport report = done.succeeded() ? done.result() : null;
-      plan.requestServed();
-      if (report == null || !report.isPassed()) {
-        quarantine(describe(report, done.cause(), "the wash after request " + served.requestId()));
-      } else if (timedOut(failure)) {
-        quarantine("the inference of request " + served.requestId() + " ran past its deadline and was stopped");
-      } else if (lifecycle.state() == WASHING) {
-        settle("wash after request " + served.requestId() + " passed");
+      arrivals.tenantWash(previous, report == null ? "none" : report.requestId(), report != null && report.isPassed());
+      if (lifecycle.state() == WASHING) {
+        if (report == null || !report.isPassed()) {
+          quarantine(describe(report, done.cause(), "the wash between tenants"));
+        } else {
+          owner = null;
+          othersWaitingSince = 0;
+          settle("wash between tenants passed");
+        }
       }
-      HttpServerResponse response = served.ctx().response();
-      if (!response.headWritten()) {
-        response.putHeader(Headers.WASH, report == null ? "failed" : report.outcome().name().toLowerCase(Locale.ROOT))
-            .putHeader(Headers.WASH_MS, Long.toString(report == null ? 0 : report.totalNanos() / 1_000_000))
-            .putHeader(Headers.INSTANCE_STATE, published().state().name());
-      }
-      try {
-        send.run();
-      } finally { // whatever the answer did, the instance is free again
-        served.ticket().finish(failure);
-        current = null;
-        answered++;
-        changed();
-        next();
-      }
+      changed();
+      next();
     });
   }
 
   /**
-   * The instance is between requests and clean (after a passed wash, or idle): drain if asked, start an
-   * instance-level wash if one is due (or quarantine when it cannot run), else READY.
+   * The instance is clean and belongs to no tenant (after the wash between tenants, or idle): drain if asked, start
+   * an instance-level wash if one is due (or quarantine when it cannot run), else READY.
    */
   private void settle(String why) {
     InstanceState state = lifecycle.state();
@@ -195,20 +339,16 @@ public final class InstanceGate implements Handler<RoutingContext> {
       if (state == READY) {
         lifecycle.transition(WASHING, wash.reason());
       }
-      startsInstanceWash(wash);
+      instanceWash = true;
+      pendingWash = wash;
+      reason = wash.reason();
     } else if (state == WASHING) {
       lifecycle.transition(READY, why);
       reason = null;
     }
   }
 
-  private void startsInstanceWash(InstanceWashPlan.Wash wash) {
-    instanceWash = true;
-    pendingWash = wash;
-    reason = wash.reason();
-  }
-
-  /** After an answer or a wash: run the instance-level wash that is due, else serve the next request. */
+  /** After a wash: run the instance-level wash that is due, else let requests in. */
   private void next() {
     if (pendingWash != null) {
       runInstanceWash();
@@ -241,9 +381,19 @@ public final class InstanceGate implements Handler<RoutingContext> {
     });
   }
 
-  /** Checks, while idle, whether an instance-level wash is due (the heartbeat calls this every interval). */
+  /**
+   * Called every heartbeat interval: a turn idle for idleWashAfter (or with an instance-level wash due) ends with
+   * the wash between tenants; a clean idle instance starts an instance-level wash if one is due.
+   */
   public void poke() {
-    if (current == null && pendingWash == null && !instanceWash && lifecycle.state() == READY) {
+    if (switching || instanceWash || releasing || !serving.isEmpty() || drainPending) {
+      return;
+    }
+    InstanceState state = lifecycle.state();
+    if (state == BUSY && queue.isEmpty() && (plan.instanceWashDue()
+        || System.nanoTime() - lastActivity >= turns.idleWashAfter().toNanos())) {
+      endTurn();
+    } else if (state == READY && owner == null) {
       settle("idle");
       changed();
       next();
@@ -273,7 +423,10 @@ public final class InstanceGate implements Handler<RoutingContext> {
     changed();
   }
 
-  /** Another actor (the autoscaler) set the row DRAINING: no new requests; DRAINING once the current one is done. */
+  /**
+   * Another actor (the autoscaler) set the row DRAINING: no new requests; DRAINING once the running ones are done
+   * and the wash between tenants passed.
+   */
   public void drain(String why) {
     InstanceState state = lifecycle.state();
     if (drainPending || state == QUARANTINED || state == TERMINATED || state == DRAINING) {
@@ -281,10 +434,14 @@ public final class InstanceGate implements Handler<RoutingContext> {
     }
     drainPending = true;
     reason = why;
-    if (state == READY && current == null && !instanceWash) {
-      lifecycle.transition(DRAINING, why);
-    }
     refuseQueued();
+    if (serving.isEmpty() && !switching && !instanceWash && !releasing) {
+      if (state == BUSY) {
+        endTurn(); // the wash between tenants first, then DRAINING
+      } else if (state == READY) {
+        lifecycle.transition(DRAINING, why);
+      }
+    }
     changed();
   }
 
@@ -308,6 +465,7 @@ public final class InstanceGate implements Handler<RoutingContext> {
       WashReport report = done.succeeded() ? done.result() : null;
       if (report != null && report.isPassed()) {
         lifecycle.release("sre", "released by an operator; full manifest check passed");
+        owner = null; // the check scrubbed and verified every pool
         reason = null;
         changed();
         poke();
@@ -330,12 +488,17 @@ public final class InstanceGate implements Handler<RoutingContext> {
     return lifecycle.state();
   }
 
-  /** No request holds the instance and no instance-level wash or release check runs: a drain is complete. */
+  /** No request runs and no wash or release check runs: a drain is complete. */
   public boolean idle() {
-    return current == null && !instanceWash && pendingWash == null && !releasing;
+    return serving.isEmpty() && !switching && !instanceWash && pendingWash == null && !releasing;
   }
 
-  /** Requests answered so far (each after its per-request wash). */
+  /** Requests being served now (any thread: the model workers' batchers ask). */
+  public int serving() {
+    return servingCount;
+  }
+
+  /** Requests answered so far (each after its scrub). */
   public long answered() {
     return answered;
   }

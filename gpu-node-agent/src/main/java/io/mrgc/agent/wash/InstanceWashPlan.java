@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * Decides when the instance needs an instance-level wash (between requests, never inside one): an enclave restart
+ * Decides when the instance needs an instance-level wash (between tenants' turns, never inside one): an enclave restart
  * when {@link EnclaveRestartPolicy} says so (every N requests, every T, after an enclave error), and the scheduled
  * full manifest check. Without an {@link EnclaveControl} a due restart cannot happen, and the instance is
  * quarantined instead (its enclave can no longer be trusted or reached).
@@ -33,19 +33,22 @@ public final class InstanceWashPlan {
   private final EnclaveControl control;
   private final EnclaveRestartPolicy policy;
   private final ModelIntegrityStep integrity;
+  private final List<WashStep> cleanPools;
   private final Clock clock;
 
   /**
    * @param enclavePing pings the enclave (throws when it does not answer); null for an agent without an enclave
    *     (no restart is ever due)
    * @param control null: restarts are impossible; a due restart quarantines
+   * @param cleanPools buffer-scrub and clean-state over every pool, run after the release check
    */
   public InstanceWashPlan(Callable<?> enclavePing, EnclaveControl control, EnclaveRestartPolicy policy,
-      ModelIntegrityStep integrity, Clock clock) {
+      ModelIntegrityStep integrity, List<WashStep> cleanPools, Clock clock) {
     this.enclavePing = enclavePing;
     this.control = control;
     this.policy = policy;
     this.integrity = integrity;
+    this.cleanPools = List.copyOf(cleanPools);
     this.clock = clock;
   }
 
@@ -73,6 +76,11 @@ public final class InstanceWashPlan {
         : new Wash(String.join("+", what), String.join("; ", reasons), List.copyOf(steps));
   }
 
+  /** Whether {@link #next()} would ask for a wash (or a quarantine): a tenant's turn ends first. */
+  public boolean instanceWashDue() {
+    return restartDue().isPresent() || integrity.fullCheckDue();
+  }
+
   /** The reason an enclave restart is due, or empty (always empty without an enclave). */
   public Optional<String> restartDue() {
     return enclavePing == null ? Optional.empty() : policy.restartReason(clock.millis());
@@ -95,9 +103,15 @@ public final class InstanceWashPlan {
     return policy.lastRestartMillis();
   }
 
-  /** The full check before an operator's release, as an instance-level wash of its own. */
+  /**
+   * The full check before an operator's release, as an instance-level wash of its own; every pool is scrubbed and
+   * verified after it (a quarantine can interrupt a tenant's turn).
+   */
   public Wash releaseCheck() {
+    List<WashStep> steps = new ArrayList<>();
+    steps.add(integrity.fullCheckStep());
+    steps.addAll(cleanPools);
     return new Wash("release-check", "release requested by an operator: full manifest check running",
-        List.of(integrity.fullCheckStep()));
+        List.copyOf(steps));
   }
 }

@@ -5,37 +5,40 @@ import io.mrgc.agent.buffers.RequestBuffers;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The request that holds the instance, from the moment it takes it (READY -> BUSY) until its wash is done and its
- * response sent: its admission ticket and its pool buffers. Handlers answer through {@link #respond}, which hands
- * the answer to the gate; the gate releases the buffers, washes, and only then sends.
+ * A request being served (its tenant holds the instance), from the moment it is let in until its buffers are
+ * scrubbed and its response sent: its tenant, admission ticket and pool buffers. Handlers answer through
+ * {@link #respond}, which hands the answer to the gate; the gate scrubs the request's buffers, records that, and only
+ * then sends.
  */
 public final class ServedRequest {
   private static final String KEY = "mrgc.servedRequest";
 
-  /** What the gate does with the answer: wash, then {@code send}. */
+  /** What the gate does with the answer: scrub, then {@code send}. */
   interface Completion {
     void finish(ServedRequest served, Throwable failure, Runnable send);
   }
 
   private final RoutingContext ctx;
   private final String requestId;
+  private final String tenant;
   private final Admission.Ticket ticket;
   private final RequestBuffers buffers;
   private final Completion completion;
   private boolean finished;
 
-  private ServedRequest(RoutingContext ctx, String requestId, Admission.Ticket ticket, RequestBuffers buffers,
-      Completion completion) {
+  private ServedRequest(RoutingContext ctx, String requestId, String tenant, Admission.Ticket ticket,
+      RequestBuffers buffers, Completion completion) {
     this.ctx = ctx;
     this.requestId = requestId;
+    this.tenant = tenant;
     this.ticket = ticket;
     this.buffers = buffers;
     this.completion = completion;
   }
 
-  static ServedRequest attach(RoutingContext ctx, String requestId, Admission.Ticket ticket, RequestBuffers buffers,
-      Completion completion) {
-    ServedRequest served = new ServedRequest(ctx, requestId, ticket, buffers, completion);
+  static ServedRequest attach(RoutingContext ctx, String requestId, String tenant, Admission.Ticket ticket,
+      RequestBuffers buffers, Completion completion) {
+    ServedRequest served = new ServedRequest(ctx, requestId, tenant, ticket, buffers, completion);
     ctx.put(KEY, served);
     return served;
   }
@@ -70,6 +73,14 @@ public final class ServedRequest {
 
   public String requestId() {
     return requestId;
+  }
+
+  /**
+   * The isolation unit the request belongs to: its tenant (as the router authenticated it; empty for a plaintext
+   * request sent straight to the agent), or {@link InstanceGate#SHARED} when tenant isolation is off.
+   */
+  public String tenant() {
+    return tenant;
   }
 
   RoutingContext ctx() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mrgc.agent.ModelInstaller;
 import io.mrgc.agent.buffers.AgentBuffers;
-import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.agent.model.ModelRepository;
 import io.mrgc.agent.model.OrtSessions;
@@ -34,15 +33,15 @@ class RunDeadlineTest {
     OrtSessions sessions = new OrtSessions("cpu", 1);
     LoadedModel model = new ModelRepository(root, sessions).load(ModelInstaller.MINILM_MODEL);
     LongAdder runs = new LongAdder();
-    try (ModelWorker worker = new ModelWorker(model, sessions.newRunOptions(), 32, 512, runs, size -> {},
-        Duration.ofMillis(200))) {
+    AgentBuffers pool = new AgentBuffers(1);
+    try (ModelWorker worker = new ModelWorker(model, sessions.newRunOptions(),
+        new BatchPolicy(32, Duration.ofMillis(2), 512, Duration.ofMillis(200)), pool::lease, runs,
+        BatchingTest.observer(new ArrayList<>()))) {
       List<String> inputs = new ArrayList<>();
       for (int i = 0; i < 32; i++) {
         inputs.add(("word" + i + " ").repeat(120));
       }
-      AgentBuffers pool = new AgentBuffers();
-      RequestBuffers buffers = pool.lease();
-      assertThatThrownBy(() -> worker.embed(inputs, buffers).join())
+      assertThatThrownBy(() -> worker.embed("tenant", "slow", inputs).join())
           .isInstanceOf(CompletionException.class)
           .cause().isInstanceOf(InferenceTimeout.class)
           .satisfies(e -> {
@@ -51,11 +50,8 @@ class RunDeadlineTest {
             assertThat(timeout.code()).isEqualTo("inference_timeout");
             assertThat(timeout.getMessage()).contains("within 200 ms");
           });
-      buffers.releaseAll();
-
-      RequestBuffers next = pool.lease();
-      assertThat(worker.embed(List.of("a short one"), next).join().vectors()).hasSize(1);
-      next.releaseAll();
+      assertThat(worker.embed("tenant", "short", List.of("a short one")).join().vectors()).hasSize(1);
+      assertThat(pool.tensors().inUse()).as("a batch's tensors are given back, also after a timeout").isZero();
     }
   }
 }
