@@ -38,9 +38,12 @@ import java.util.function.Consumer;
  * @param defaultRateLimitRps sustained requests per second for a tenant whose row sets no rate_limit_rps
  * @param defaultRateLimitBurst token bucket size for a tenant whose row sets no rate_limit_burst
  * @param rateLimiterMaxTenants most tenants with a token bucket at once (least recently used ones are dropped)
- * @param dispatchQueueLimit most requests waiting for a free instance (each instance serves one request at a time);
- *     one more gets 503 no_capacity; 0 = never wait
- * @param dispatchQueueTimeout longest wait for a free instance before 503 no_capacity
+ * @param dispatchQueueLimit most requests waiting for an instance with room (each instance serves one tenant at a
+ *     time, up to its batch slots of that tenant's requests); one more gets 503 no_capacity; 0 = never wait
+ * @param dispatchQueueTimeout longest wait for an instance with room before 503 no_capacity
+ * @param tenantTurnBatches a tenant's turn on an instance while requests of other tenants wait in this router's
+ *     queue: the instance takes at most this many times its batch slots more of that tenant's dispatches, then
+ *     drains so that a waiter gets it
  * @param continueTimeout longest wait for an instance's answer to {@code Expect: 100-continue} (it answers at once
  *     when alive: 100 Continue or a refusal); past it the instance is taken for hung, nothing was sent but the head,
  *     and the request goes to another instance (the shorter of this and {@code requestTimeout} applies)
@@ -57,7 +60,8 @@ public record RouterOptions(String region, String routerId, String host, int por
     int maxEjectedPercent, Duration slowStart, boolean allowPlaintext, int proxyProtocolPort,
     Duration proxyProtocolHeaderTimeout, Duration authCacheTtl, Duration authNegativeCacheTtl,
     int authCacheMaxEntries, double defaultRateLimitRps, int defaultRateLimitBurst, int rateLimiterMaxTenants,
-    int dispatchQueueLimit, Duration dispatchQueueTimeout, Duration continueTimeout, IngressLimits ingress,
+    int dispatchQueueLimit, Duration dispatchQueueTimeout, int tenantTurnBatches, Duration continueTimeout,
+    IngressLimits ingress,
     EdgeListeners edge, ServerTls tls, PeerAuthOptions agentAuth, RegionRateLimits rateLimits) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -87,6 +91,8 @@ public record RouterOptions(String region, String routerId, String host, int por
   public static final int DEFAULT_RATE_LIMITER_MAX_TENANTS = 10_000;
   public static final int DEFAULT_DISPATCH_QUEUE_LIMIT = 1024;
   public static final Duration DEFAULT_DISPATCH_QUEUE_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_TENANT_TURN_BATCHES = 4;
+  public static final int MAX_TENANT_TURN_BATCHES = 1_000_000;
   public static final Duration DEFAULT_CONTINUE_TIMEOUT = Duration.ofSeconds(2);
 
   /** Bodies are opaque envelopes; 1 GiB is far above any sane inference request. */
@@ -121,6 +127,7 @@ public record RouterOptions(String region, String routerId, String host, int por
     Check.between("rateLimiterMaxTenants", rateLimiterMaxTenants, 1, 10_000_000);
     Check.between("dispatchQueueLimit", dispatchQueueLimit, 0, 1_000_000);
     Check.positive("dispatchQueueTimeout", dispatchQueueTimeout);
+    Check.between("tenantTurnBatches", tenantTurnBatches, 1, MAX_TENANT_TURN_BATCHES);
     Check.positive("continueTimeout", continueTimeout);
     java.util.Objects.requireNonNull(ingress, "ingress");
     java.util.Objects.requireNonNull(edge, "edge");
@@ -138,7 +145,8 @@ public record RouterOptions(String region, String routerId, String host, int por
         DEFAULT_PROXY_PROTOCOL_PORT, DEFAULT_PROXY_PROTOCOL_HEADER_TIMEOUT, DEFAULT_AUTH_CACHE_TTL,
         DEFAULT_AUTH_NEGATIVE_CACHE_TTL, DEFAULT_AUTH_CACHE_MAX_ENTRIES, DEFAULT_RATE_LIMIT_RPS,
         DEFAULT_RATE_LIMIT_BURST, DEFAULT_RATE_LIMITER_MAX_TENANTS, DEFAULT_DISPATCH_QUEUE_LIMIT,
-        DEFAULT_DISPATCH_QUEUE_TIMEOUT, DEFAULT_CONTINUE_TIMEOUT, IngressLimits.defaults(), EdgeListeners.defaults(),
+        DEFAULT_DISPATCH_QUEUE_TIMEOUT, DEFAULT_TENANT_TURN_BATCHES, DEFAULT_CONTINUE_TIMEOUT, IngressLimits.defaults(),
+        EdgeListeners.defaults(),
         ServerTls.none(), PeerAuthOptions.none(), RegionRateLimits.defaults());
   }
 
@@ -247,6 +255,10 @@ public record RouterOptions(String region, String routerId, String host, int por
     return copy(o -> o.dispatchQueueTimeout = value);
   }
 
+  public RouterOptions withTenantTurnBatches(int value) {
+    return copy(o -> o.tenantTurnBatches = value);
+  }
+
   public RouterOptions withContinueTimeout(Duration value) {
     return copy(o -> o.continueTimeout = value);
   }
@@ -279,8 +291,8 @@ public record RouterOptions(String region, String routerId, String host, int por
         f.ejectAfterConsecutiveFailures, f.baseEjectionTime, f.maxEjectedPercent, f.slowStart, f.allowPlaintext,
         f.proxyProtocolPort, f.proxyProtocolHeaderTimeout, f.authCacheTtl, f.authNegativeCacheTtl,
         f.authCacheMaxEntries, f.defaultRateLimitRps, f.defaultRateLimitBurst, f.rateLimiterMaxTenants,
-        f.dispatchQueueLimit, f.dispatchQueueTimeout, f.continueTimeout, f.ingress, f.edge, f.tls, f.agentAuth,
-        f.rateLimits);
+        f.dispatchQueueLimit, f.dispatchQueueTimeout, f.tenantTurnBatches, f.continueTimeout, f.ingress, f.edge, f.tls,
+        f.agentAuth, f.rateLimits);
   }
 
   /** A mutable copy, so that each {@code with*} method names only the field it changes. */
@@ -311,6 +323,7 @@ public record RouterOptions(String region, String routerId, String host, int por
     int rateLimiterMaxTenants;
     int dispatchQueueLimit;
     Duration dispatchQueueTimeout;
+    int tenantTurnBatches;
     Duration continueTimeout;
     IngressLimits ingress;
     EdgeListeners edge;
@@ -345,6 +358,7 @@ public record RouterOptions(String region, String routerId, String host, int por
       rateLimiterMaxTenants = o.rateLimiterMaxTenants;
       dispatchQueueLimit = o.dispatchQueueLimit;
       dispatchQueueTimeout = o.dispatchQueueTimeout;
+      tenantTurnBatches = o.tenantTurnBatches;
       continueTimeout = o.continueTimeout;
       ingress = o.ingress;
       edge = o.edge;

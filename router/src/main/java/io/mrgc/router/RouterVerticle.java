@@ -7,6 +7,7 @@ import io.mrgc.common.net.HttpListenerGuard;
 import io.mrgc.router.metrics.MetricsPublisher;
 import io.mrgc.router.metrics.MetricsWindow;
 import io.mrgc.router.metrics.RouterMetrics;
+import io.mrgc.router.pick.Backend;
 import io.mrgc.router.pick.InFlightTracker;
 import io.mrgc.router.pick.InstanceHolds;
 import io.mrgc.router.pick.OutlierDetector;
@@ -79,10 +80,11 @@ public final class RouterVerticle extends VerticleBase {
   public static final String READYZ = "/readyz";
 
   /**
-   * Connections kept per instance. An instance takes one request at a time, so one is in use; the rest covers
-   * connections still closing after a refusal or a reset.
+   * Connections kept per instance. An instance takes up to its batch slots of one tenant's requests at once (at most
+   * {@link Backend#MAX_BATCH_SLOTS}), each on its own connection; the 8 more cover connections still closing after a
+   * refusal or a reset. Connections open only as needed.
    */
-  static final int MAX_CONNECTIONS_PER_INSTANCE = 8;
+  static final int MAX_CONNECTIONS_PER_INSTANCE = Backend.MAX_BATCH_SLOTS + 8;
 
   private final RouterOptions options;
   private final StateClient state;
@@ -119,8 +121,8 @@ public final class RouterVerticle extends VerticleBase {
     outliers = new OutlierDetector(options.ejectAfterConsecutiveFailures(), options.baseEjectionTime(),
         options.maxEjectedPercent(), clockMillis);
     holds = new InstanceHolds(clockMillis);
-    picker = new Picker(options.heartbeatStaleAfter(), options.slowStart(), inFlight, outliers, holds,
-        new Random(), clockMillis);
+    picker = new Picker(options.heartbeatStaleAfter(), options.slowStart(), options.tenantTurnBatches(), inFlight,
+        outliers, holds, new Random(), clockMillis);
     poller = new SnapshotPoller(vertx, options.region(), new GpuInstanceRepository(state),
         new RoutingStateRepository(state), options.snapshotInterval(), clockMillis);
     MetricsWindow window = new MetricsWindow(clockMillis.getAsLong());
@@ -319,7 +321,7 @@ public final class RouterVerticle extends VerticleBase {
     return holds;
   }
 
-  /** Requests waiting for a free instance now. */
+  /** Requests waiting for an instance with room now. */
   public int dispatchQueueSize() {
     return proxy.waiting();
   }

@@ -34,6 +34,8 @@ class RouterOptionsTest {
     assertThat(options.rateLimiterMaxTenants()).isEqualTo(10_000);
     assertThat(options.dispatchQueueLimit()).isEqualTo(1024);
     assertThat(options.dispatchQueueTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(options.tenantTurnBatches()).isEqualTo(4);
+    assertThat(options.withTenantTurnBatches(1).tenantTurnBatches()).isEqualTo(1);
     assertThat(options.continueTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(options.withDispatchQueueLimit(0).dispatchQueueLimit()).as("0 = never wait").isZero();
     RouterOptions changed = options.withPort(8080).withAllowPlaintext(true).withProxyProtocolPort(0);
@@ -67,6 +69,8 @@ class RouterOptionsTest {
         .hasMessage("dispatchQueueLimit must be between 0 and 1000000, but was -1");
     assertThatThrownBy(() -> options.withDispatchQueueTimeout(Duration.ofMillis(-5)))
         .hasMessage("dispatchQueueTimeout must be a positive duration, but was PT-0.005S");
+    assertThatThrownBy(() -> options.withTenantTurnBatches(0))
+        .hasMessage("tenantTurnBatches must be between 1 and 1000000, but was 0");
     assertThatThrownBy(() -> options.withContinueTimeout(Duration.ZERO))
         .hasMessage("continueTimeout must be a positive duration, but was PT0S");
     assertThatThrownBy(() -> options.withRequestTimeout(null))

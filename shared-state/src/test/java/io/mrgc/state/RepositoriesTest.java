@@ -7,11 +7,13 @@ import io.mrgc.state.items.GpuInstanceItem;
 import io.mrgc.state.items.MetricItem;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import io.mrgc.state.local.EmbeddedDynamoDb;
 
 class RepositoriesTest {
@@ -57,6 +59,30 @@ class RepositoriesTest {
           assertThat(i.getQueueDepth()).isEqualTo(7);
           assertThat(i.getModels()).containsExactly("all-minilm-l6-v2");
         });
+  }
+
+  @Test
+  void batchingFieldsRoundTripAndAnOldRowWithoutThemReadsZeroAndFalse() {
+    // A region of its own: the other tests list theirs.
+    GpuInstanceRepository repo = new GpuInstanceRepository(client);
+    GpuInstanceItem batching = instance("batching-region", "i-batching", 0);
+    batching.setBatchSlots(8);
+    batching.setSharedBatches(true);
+    repo.put(batching).join();
+    GpuInstanceItem read = repo.get("batching-region", "i-batching").join();
+    assertThat(read.getBatchSlots()).isEqualTo(8);
+    assertThat(read.isSharedBatches()).isTrue();
+
+    // A row as an agent from before these attributes wrote it: neither attribute exists.
+    client.dynamo().putItem(request -> request.tableName(Tables.GPU_INSTANCES).item(Map.of(
+        "region", AttributeValue.fromS("batching-region"),
+        "instance_id", AttributeValue.fromS("i-old"),
+        "state", AttributeValue.fromS(InstanceState.READY.name()),
+        "health", AttributeValue.fromN("100")))).join();
+    GpuInstanceItem old = repo.get("batching-region", "i-old").join();
+    assertThat(old.getHealth()).isEqualTo(100);
+    assertThat(old.getBatchSlots()).isZero();
+    assertThat(old.isSharedBatches()).isFalse();
   }
 
   @Test

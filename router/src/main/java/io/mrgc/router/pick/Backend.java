@@ -12,12 +12,35 @@ import java.util.Set;
  *
  * @param host null when the row has no usable endpoint (such an instance is never picked, not even fail-open)
  * @param reportedLoad queue depth plus in-flight, as the instance last reported it
+ * @param batchSlots how many concurrent requests of one tenant the instance batches into one inference run (it
+ *     serves one tenant at a time); 1 to {@link #MAX_BATCH_SLOTS} (a row without it, an older agent, serves one
+ *     request at a time)
+ * @param sharedBatches the agent runs with tenant isolation off (benchmarks only): requests of any tenants may share
+ *     the instance
  */
 public record Backend(String instanceId, String host, int port, InstanceState state, int reportedLoad,
-    double latencyEwmaMs, int health, Set<String> models, long heartbeatAtMillis, long startedAtMillis) {
+    double latencyEwmaMs, int health, Set<String> models, long heartbeatAtMillis, long startedAtMillis,
+    int batchSlots, boolean sharedBatches) {
+
+  /** The most batch slots taken from a row: the node agent's own bound on its batch size. */
+  public static final int MAX_BATCH_SLOTS = 256;
 
   public Backend {
     models = models == null ? Set.of() : Set.copyOf(models);
+    batchSlots = Math.max(1, Math.min(MAX_BATCH_SLOTS, batchSlots));
+  }
+
+  /** An instance that serves one request at a time, of one tenant (batchSlots 1, tenant isolation on). */
+  public Backend(String instanceId, String host, int port, InstanceState state, int reportedLoad,
+      double latencyEwmaMs, int health, Set<String> models, long heartbeatAtMillis, long startedAtMillis) {
+    this(instanceId, host, port, state, reportedLoad, latencyEwmaMs, health, models, heartbeatAtMillis,
+        startedAtMillis, 1, false);
+  }
+
+  /** This instance with other batching figures. */
+  public Backend withBatching(int slots, boolean shared) {
+    return new Backend(instanceId, host, port, state, reportedLoad, latencyEwmaMs, health, models, heartbeatAtMillis,
+        startedAtMillis, slots, shared);
   }
 
   public static Backend from(GpuInstanceItem item) {
@@ -31,7 +54,9 @@ public record Backend(String instanceId, String host, int port, InstanceState st
         item.getHealth(),
         Set.copyOf(item.getModels() == null ? List.of() : item.getModels()),
         item.getHeartbeatAtMillis(),
-        item.getStartedAtMillis());
+        item.getStartedAtMillis(),
+        item.getBatchSlots(),
+        item.isSharedBatches());
   }
 
   public boolean hasEndpoint() {

@@ -8,15 +8,22 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * Picks the instance for one request: filter the snapshot (fail-open), keep the free instances, then the better of
- * two random distinct candidates by score (power of two choices). Never argmax over the snapshot: every router reads
- * the same seconds-old snapshot, so argmax sends a whole burst to the one instance that looked best
- * (reference/router.md pitfall 1; p99 19.7 vs 5.3 for round robin at one request-duration of staleness).
+ * Picks the instance for one request: filter the snapshot (fail-open), keep the instances with room for the request's
+ * tenant, then the better of two random distinct candidates by score (power of two choices). Never argmax over the
+ * snapshot: every router reads the same seconds-old snapshot, so argmax sends a whole burst to the one instance that
+ * looked best (reference/router.md pitfall 1; p99 19.7 vs 5.3 for round robin at one request-duration of staleness).
  *
- * <p>Exclusive dispatch: an instance serves one request at a time and washes after it (DESIGN.md, car wash), so an
- * instance with a dispatch of this router outstanding, or held after it reported a state other than READY
- * ({@link InstanceHolds}), is no candidate. When every candidate is taken the answer is {@link Choice#busy()}: the
- * request waits for one.
+ * <p>Tenant-exclusive dispatch: an instance serves one tenant at a time, up to {@link Backend#batchSlots()} of its
+ * concurrent requests batched into one inference run, and washes before it switches tenants (DESIGN.md, car wash).
+ * So an instance with dispatches of this router outstanding for another tenant, or with all its slots taken, or held
+ * after it reported a state other than READY ({@link InstanceHolds}), is no candidate. Among the candidates with
+ * room ({@link InFlightTracker#roomFor}), those already serving the tenant from this router come first (the request
+ * joins their batch), then the idle ones. When none has room the answer is {@link Choice#busy()}: the request waits
+ * for one. With {@link Backend#sharedBatches()} (tenant isolation off, benchmarks only) any tenant joins.
+ *
+ * <p>A tenant's turn: while requests of other tenants wait ({@code otherTenantsWait} of {@link #choose}), an
+ * instance serving a tenant takes at most {@code tenantTurnBatches x batchSlots} more of its dispatches, then drains
+ * so that a waiter gets it; otherwise a busy tenant could keep an instance forever.
  *
  * <p>The dispatch is counted at pick time (inside {@link #choose}), so the next pick, even in the same burst, already
  * sees it. Pure code: no Vert.x; the clock and the random source are injected for tests.
@@ -34,11 +41,20 @@ public final class Picker {
   private final InstanceHolds holds;
   private final Random random;
   private final LongSupplier clockMillis;
+  private final int tenantTurnBatches;
 
-  public Picker(Duration heartbeatStaleAfter, Duration slowStart, InFlightTracker inFlight, OutlierDetector outliers,
-      InstanceHolds holds, Random random, LongSupplier clockMillis) {
+  /**
+   * {@code tenantTurnBatches}: while other tenants wait, an instance takes at most this many times its batch slots
+   * more dispatches of the tenant it serves.
+   */
+  public Picker(Duration heartbeatStaleAfter, Duration slowStart, int tenantTurnBatches, InFlightTracker inFlight,
+      OutlierDetector outliers, InstanceHolds holds, Random random, LongSupplier clockMillis) {
+    if (tenantTurnBatches < 1) {
+      throw new IllegalArgumentException("tenantTurnBatches must be at least 1, but was " + tenantTurnBatches);
+    }
     this.staleAfterMillis = heartbeatStaleAfter.toMillis();
     this.slowStartMillis = slowStart.toMillis();
+    this.tenantTurnBatches = tenantTurnBatches;
     this.inFlight = inFlight;
     this.outliers = outliers;
     this.holds = holds;
@@ -59,29 +75,34 @@ public final class Picker {
   }
 
   /**
-   * Picks a free instance serving {@code model} (null = any) other than those in {@code excluded} (connect failures
-   * of this request), or returns null when there is none right now.
+   * Picks an instance with room for {@code tenantId} serving {@code model} (null = any) other than those in
+   * {@code excluded} (connect failures of this request), or returns null when there is none right now. No other
+   * tenant is taken to wait.
    */
-  public Pick pick(List<Backend> snapshot, String model, Set<String> excluded) {
-    return choose(snapshot, Long.MAX_VALUE, model, excluded).pick();
+  public Pick pick(List<Backend> snapshot, String model, String tenantId, Set<String> excluded) {
+    return pick(snapshot, Long.MAX_VALUE, model, tenantId, excluded);
   }
 
-  /** {@link #choose} without the reason when nothing is picked. */
-  public Pick pick(List<Backend> snapshot, long snapshotTakenAtMillis, String model, Set<String> excluded) {
-    return choose(snapshot, snapshotTakenAtMillis, model, excluded).pick();
+  /** {@link #choose} without the reason when nothing is picked, no other tenant taken to wait. */
+  public Pick pick(List<Backend> snapshot, long snapshotTakenAtMillis, String model, String tenantId,
+      Set<String> excluded) {
+    return choose(snapshot, snapshotTakenAtMillis, model, tenantId, false, excluded).pick();
   }
 
   /**
-   * Chooses for a snapshot read at {@code snapshotTakenAtMillis}: heartbeats are judged fresh or stale as of that
-   * read, so an outage of the shared store (an old snapshot) does not make every instance look dead; dead instances
-   * are still caught by their connect failures (outlier ejection).
+   * Chooses for a request of {@code tenantId} and a snapshot read at {@code snapshotTakenAtMillis}: heartbeats are
+   * judged fresh or stale as of that read, so an outage of the shared store (an old snapshot) does not make every
+   * instance look dead; dead instances are still caught by their connect failures (outlier ejection).
    *
    * <p>Candidates are the instances passing every filter; if the filters leave none, fail-open: every instance with
    * an endpoint that was not taken out explicitly ({@link Backend#explicitlyOut()}). Held instances are never
-   * candidates. Among the candidates only free ones are picked; candidates that are all busy, or held instances
-   * left over, make the answer busy.
+   * candidates. Among the candidates only those with room for the tenant are picked: first those already serving it
+   * from this router, else idle ones; candidates without room, or held instances left over, make the answer busy.
+   * {@code otherTenantsWait}: requests of other tenants that this request's instances could serve wait in this
+   * router's queue, so the tenant's turn on an instance is bounded ({@link InFlightTracker#roomFor}).
    */
-  public Choice choose(List<Backend> snapshot, long snapshotTakenAtMillis, String model, Set<String> excluded) {
+  public Choice choose(List<Backend> snapshot, long snapshotTakenAtMillis, String model, String tenantId,
+      boolean otherTenantsWait, Set<String> excluded) {
     long now = clockMillis.getAsLong();
     long stateAsOf = Math.min(now, snapshotTakenAtMillis);
     List<Backend> usable = new ArrayList<>(snapshot.size());
@@ -105,24 +126,30 @@ public final class Picker {
       // Routing anyway beats failing closed on stale or pessimistic state (pitfall 3, llm-d-router#2408).
       candidates = usable;
     }
-    List<Backend> free = new ArrayList<>(candidates.size());
+    List<Backend> joinable = new ArrayList<>();
+    List<Backend> idle = new ArrayList<>(candidates.size());
     for (Backend backend : candidates) {
-      if (!inFlight.busy(backend.instanceId())) {
-        free.add(backend);
+      switch (inFlight.roomFor(backend, tenantId, otherTenantsWait,
+          (long) tenantTurnBatches * backend.batchSlots())) {
+        case JOIN -> joinable.add(backend);
+        case IDLE -> idle.add(backend);
+        case NONE -> { }
       }
     }
-    if (free.isEmpty()) {
+    // Joining a batch already running for the tenant costs no wash and keeps idle instances for other tenants.
+    List<Backend> withRoom = joinable.isEmpty() ? idle : joinable;
+    if (withRoom.isEmpty()) {
       return candidates.isEmpty() && !anyHeld ? Choice.NONE : Choice.BUSY;
     }
-    Backend chosen = betterOfTwo(free, now);
-    InFlightTracker.Dispatch dispatch = inFlight.begin(chosen.instanceId(), now);
+    Backend chosen = betterOfTwo(withRoom, now);
+    InFlightTracker.Dispatch dispatch = inFlight.begin(chosen.instanceId(), tenantId, now);
     return new Choice(new Pick(chosen, score(chosen, now), failOpen, dispatch), false);
   }
 
   /**
    * Whether the instance passes every filter: routable state, reports some health (0 = it cannot serve, e.g. its
-   * enclave is down), a heartbeat fresh as of {@code stateAsOfMillis}, serves the model, not ejected (now). Busy and
-   * held are judged apart, in {@link #choose}.
+   * enclave is down), a heartbeat fresh as of {@code stateAsOfMillis}, serves the model, not ejected (now). Room and
+   * holds are judged apart, in {@link #choose}.
    */
   public boolean eligible(Backend backend, String model, long stateAsOfMillis) {
     return backend.hasEndpoint()

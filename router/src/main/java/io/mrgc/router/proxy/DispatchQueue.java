@@ -5,20 +5,27 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * Requests waiting for a free instance. Each instance serves one request at a time, so when every candidate is busy
- * or held a request waits here, its body paused and unread, rather than failing or going to a busy instance. FIFO,
- * bounded in length ({@code dispatchQueueLimit}) and in waiting time ({@code dispatchQueueTimeout}).
+ * Requests waiting for an instance with room. Each instance serves one tenant at a time, up to its batch slots of
+ * that tenant's requests, so when no candidate has room for a request's tenant (all full, serving other tenants, or
+ * held) the request waits here, its body paused and unread, rather than failing or going to an instance without
+ * room. FIFO, bounded in length ({@code dispatchQueueLimit}) and in waiting time ({@code dispatchQueueTimeout}).
  *
  * <p>{@link #wake()} (a dispatch ended, a snapshot arrived) lets every waiter try again in arrival order; one that
- * still finds its candidates busy keeps its place, so waiters for a model whose instances are all busy do not block
- * waiters for another model. A wake drains at once, so an instance freed by a dispatch's end goes to the waiters
- * before any later arrival can see it.
+ * still finds no room keeps its place, so waiters for a model, or of a tenant, that no instance has room for do not
+ * block waiters for another model or of another tenant. A wake drains at once, so room freed by a dispatch's end goes
+ * to the waiters before any later arrival can see it.
+ *
+ * <p>{@link #otherTenantsWait} tells the picker that waiters of other tenants could use a tenant's instances, which
+ * bounds that tenant's turn on them (an instance drains for the waiters instead of taking the tenant's requests
+ * forever).
  *
  * <p>Confined to the router's event-loop thread, where the server's requests, the exchanges and the snapshot poller
  * run (the verticle's context and the duplicates its requests run on share that thread); a wake from any other thread
@@ -27,20 +34,41 @@ import java.util.Set;
 final class DispatchQueue {
   /** A waiting request. */
   interface Waiter {
-    /** Tries to dispatch again; false when it must go on waiting (every candidate still busy or held). */
+    /** Tries to dispatch again; false when it must go on waiting (still no candidate with room, or all held). */
     boolean retry();
 
     /**
-     * Waiters with equal non-null keys get the same "still busy" answer within one drain (same model, nothing
-     * excluded), so one such answer spares the others a pick; null = always retry.
+     * Waiters with equal non-null keys get the same "still busy" answer within one drain (same model and tenant,
+     * nothing excluded), so one such answer spares the others a pick; null = always retry. Rooms depend on the
+     * tenant, so the key must include it.
      */
     Object busyKey();
+
+    /** The tenant whose request waits. */
+    String tenantId();
+
+    /** The model it asks for; null = any. */
+    String model();
 
     /** Waited as long as allowed; it is out of the queue already. */
     void timedOut(long waitedMillis);
   }
 
   private record Entry(long enqueuedNanos, long timerId) {}
+
+  /**
+   * A tenant and model that waiters ask for (model null = any). Also their busy key: rooms depend on both, so waiters
+   * with the same both get the same "still busy" answer.
+   */
+  private record Wanted(String tenantId, String model) {}
+
+  /**
+   * The {@link Waiter#busyKey()} of a waiter of {@code tenantId} for {@code model} (null = any) with nothing
+   * excluded.
+   */
+  static Object busyKey(String model, String tenantId) {
+    return new Wanted(tenantId, model);
+  }
 
   private final Vertx vertx;
   private final Context context;
@@ -49,6 +77,8 @@ final class DispatchQueue {
   private final long timeoutMillis;
   private final RouterMetrics metrics;
   private final Map<Waiter, Entry> waiting = new LinkedHashMap<>();
+  /** How many waiters ask for each tenant and model (few distinct ones: looked through on every pick). */
+  private final Map<Wanted, Integer> wanted = new HashMap<>();
   private boolean draining;
   private boolean wokenWhileDraining;
 
@@ -83,8 +113,23 @@ final class DispatchQueue {
     }
     long timerId = vertx.setTimer(timeoutMillis, id -> expire(waiter));
     waiting.put(waiter, new Entry(System.nanoTime(), timerId));
+    wanted.merge(new Wanted(waiter.tenantId(), waiter.model()), 1, Integer::sum);
     metrics.queued();
     return true;
+  }
+
+  /**
+   * Whether a waiter of a tenant other than {@code tenantId} asks for {@code model} (null = any), or for any model
+   * when either names none: the instances of a request of {@code tenantId} could serve it.
+   */
+  boolean otherTenantsWait(String tenantId, String model) {
+    for (Wanted other : wanted.keySet()) {
+      if (!Objects.equals(other.tenantId(), tenantId)
+          && (model == null || other.model() == null || model.equals(other.model()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Takes the waiter out (its client left, or it was answered); nothing if it is not waiting. */
@@ -127,6 +172,11 @@ final class DispatchQueue {
       }
       if (waiter.retry()) {
         take(waiter);
+        if (!wanted.containsKey(new Wanted(waiter.tenantId(), waiter.model()))) {
+          // The last waiter of its tenant and model left: other tenants' turns may be unbounded again, so their
+          // "still busy" answers may change.
+          stillBusy.clear();
+        }
       } else if (key != null) {
         stillBusy.add(key);
       }
@@ -143,6 +193,8 @@ final class DispatchQueue {
   private Entry take(Waiter waiter) {
     Entry entry = waiting.remove(waiter);
     if (entry != null) {
+      wanted.computeIfPresent(new Wanted(waiter.tenantId(), waiter.model()), (key, count) -> count == 1 ? null
+          : count - 1);
       vertx.cancelTimer(entry.timerId());
       metrics.queueWait(System.nanoTime() - entry.enqueuedNanos());
     }

@@ -26,12 +26,14 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One proxied request: buffer its whole body (bounded in size, time and the tenant's and router's buffer budgets),
- * then pick a free instance (or wait in the {@link DispatchQueue} for one), connect (retried once elsewhere on a
- * connect failure), send the head with {@code Expect: 100-continue} and the buffered body's Content-Length, send the
- * body once the instance said {@code 100 Continue} (or retry elsewhere, with the same buffer, when it refused), stream
- * the response down, and record what the instance said about its state after the request. No instance is picked
- * before the body is complete, so a client that drips its body holds only its buffer, never an instance (each
- * instance serves one request at a time). Runs on the router's event loop, so its fields need no locking.
+ * then pick an instance with room for the tenant (or wait in the {@link DispatchQueue} for one), connect (retried
+ * once elsewhere on a connect failure), send the head with {@code Expect: 100-continue} and the buffered body's
+ * Content-Length, send the body once the instance said {@code 100 Continue} (or retry elsewhere, with the same
+ * buffer, when it refused), stream the response down, and record what the instance said about its state after the
+ * request. No instance is picked
+ * before the body is complete, so a client that drips its body holds only its buffer, never an instance's slot (each
+ * instance serves one tenant at a time, up to its batch slots of that tenant's requests). Runs on the router's event
+ * loop, so its fields need no locking.
  */
 final class Exchange implements DispatchQueue.Waiter {
   /** The first attempt plus one retry on a different instance, for connect failures (nothing sent yet). */
@@ -45,8 +47,6 @@ final class Exchange implements DispatchQueue.Waiter {
   private static final int MAX_INITIAL_BUFFER_BYTES = 64 * 1024;
   /** nginx's convention for "the client closed the connection before the answer", used only in metrics. */
   static final int CLIENT_CLOSED = 499;
-  /** The {@link #busyKey()} of requests that name no model. */
-  private static final Object ANY_MODEL = new Object();
 
   /**
    * The API key stays at the router; tenant and model are set by the router from what it checked; Expect is the
@@ -224,8 +224,9 @@ final class Exchange implements DispatchQueue.Waiter {
   }
 
   /**
-   * Dispatches to a free instance, or waits for one. A new arrival need not queue behind earlier waiters: every
-   * dispatch end and every snapshot drains the queue at once, so an instance free now is one none of them can use.
+   * Dispatches to an instance with room for the tenant, or waits for one. A new arrival need not queue behind earlier
+   * waiters: every dispatch end and every snapshot drains the queue at once, so room free now is room none of them
+   * can use (and while other tenants wait, the picker bounds this tenant's turn so that they get instances).
    */
   private void attempt() {
     if (tryDispatch()) {
@@ -244,8 +245,8 @@ final class Exchange implements DispatchQueue.Waiter {
   /** Dispatches if an instance is free, or answers when there is none to wait for; false = all busy, wait. */
   private boolean tryDispatch() {
     RegionSnapshot snapshot = proxy.snapshot();
-    Picker.Choice choice = proxy.picker().choose(snapshot.backends(), snapshot.fetchedAtMillis(), model,
-        unreachable);
+    Picker.Choice choice = proxy.picker().choose(snapshot.backends(), snapshot.fetchedAtMillis(), model, tenantId,
+        proxy.queue().otherTenantsWait(tenantId, model), unreachable);
     if (choice.pick() != null) {
       dispatch(choice.pick());
     } else if (choice.busy()) {
@@ -277,7 +278,17 @@ final class Exchange implements DispatchQueue.Waiter {
     if (!unreachable.isEmpty()) {
       return null;
     }
-    return model == null ? ANY_MODEL : model;
+    return DispatchQueue.busyKey(model, tenantId);
+  }
+
+  @Override
+  public String tenantId() {
+    return tenantId;
+  }
+
+  @Override
+  public String model() {
+    return model;
   }
 
   @Override
@@ -513,8 +524,8 @@ final class Exchange implements DispatchQueue.Waiter {
   /**
    * A refusal, before the body went (for a request without a body, only on safe methods, which may be sent again
    * whatever the instance did with them): a final 503 carrying a state other than READY ({@link Refusal#NOT_READY}),
-   * or a 429 ({@link Refusal#OVERLOADED}: the agent's admission bound is full, which with this router's exclusive
-   * dispatch means another router's requests fill it). Null when the answer is no refusal.
+   * or a 429 ({@link Refusal#OVERLOADED}: the agent's admission bound is full, which with this router's
+   * tenant-exclusive dispatch means other routers' requests fill it). Null when the answer is no refusal.
    */
   private Refusal refusal(HttpClientResponse up) {
     boolean nothingSent = body != null && body.length() > 0 ? !continued : request.method() == HttpMethod.GET
@@ -530,7 +541,7 @@ final class Exchange implements DispatchQueue.Waiter {
 
   /**
    * The instance refused before reading the body (not READY: its wash, a quarantine; or full with another router's
-   * requests): hold it, do not eject it, and send the request elsewhere (or wait for a free instance). Not-ready
+   * requests): hold it, do not eject it, and send the request elsewhere (or wait for an instance). Not-ready
    * refusals are allowed once per instance of the snapshot; overloaded ones for {@code dispatchQueueTimeout} from
    * the first, since another router's requests end soon and the instance comes back.
    */

@@ -15,10 +15,11 @@ import java.util.function.Supplier;
 /**
  * Forwards every request that is not one of the router's own endpoints to an instance of the region. Bodies are
  * opaque (encrypted envelopes) and buffered whole before an instance is picked, within {@code maxBodyBytes}, the body
- * deadline and the per-tenant and per-router {@link BodyBudget}: an instance serves one request at a time, so
- * streaming a slow client's body would hold the instance for as long as the client takes (issue #10, finding 2).
- * One {@link Exchange} per request holds its state. Each instance takes one request at a time; requests that find
- * every candidate busy wait in the {@link DispatchQueue}. Create it on the router's event loop (the verticle's start).
+ * deadline and the per-tenant and per-router {@link BodyBudget}: an instance serves one tenant at a time, so
+ * streaming a slow client's body would hold the instance's slot for as long as the client takes (issue #10, finding
+ * 2). One {@link Exchange} per request holds its state. Each instance takes one tenant at a time, up to its batch
+ * slots of that tenant's requests; requests that find no candidate with room for their tenant wait in the
+ * {@link DispatchQueue}. Create it on the router's event loop (the verticle's start).
  */
 public final class ProxyHandler {
   private final HttpClient client;
@@ -64,7 +65,7 @@ public final class ProxyHandler {
     queue.wake();
   }
 
-  /** Requests waiting for a free instance now (read it on the router's event loop; elsewhere it is a gauge). */
+  /** Requests waiting for an instance with room now (read it on the router's event loop; elsewhere it is a gauge). */
   public int waiting() {
     return queue.size();
   }

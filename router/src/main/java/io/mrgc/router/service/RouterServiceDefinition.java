@@ -108,9 +108,13 @@ public final class RouterServiceDefinition implements ServiceDefinition<RouterSe
         "longest silence from an instance (504 upstream_timeout after)");
     ConfigReader queue = reader.section("dispatchQueue");
     int queueLimit = queue.integer("limit", RouterOptions.DEFAULT_DISPATCH_QUEUE_LIMIT, 0, 1_000_000,
-        "requests waiting for a free instance at most (503 no_capacity above); 0 = never wait");
+        "requests waiting for an instance with room at most (503 no_capacity above); 0 = never wait");
     Duration queueTimeout = queue.duration("timeout", RouterOptions.DEFAULT_DISPATCH_QUEUE_TIMEOUT,
-        "longest wait for a free instance (503 no_capacity after)");
+        "longest wait for an instance with room (503 no_capacity after)");
+    int turnBatches = queue.integer("tenantTurnBatches", RouterOptions.DEFAULT_TENANT_TURN_BATCHES, 1,
+        RouterOptions.MAX_TENANT_TURN_BATCHES, "a tenant's turn on an instance while other tenants' requests wait: "
+            + "at most this many times the instance's batch slots more of its requests, then the instance drains "
+            + "and a waiter gets it");
     ConfigReader snapshot = reader.section("snapshot");
     Duration snapshotInterval = snapshot.duration("interval", RouterOptions.DEFAULT_SNAPSHOT_INTERVAL,
         "pause between reads of the region's gpu_instances rows");
@@ -136,6 +140,7 @@ public final class RouterServiceDefinition implements ServiceDefinition<RouterSe
             .withRouterBufferBytes(routerBuffer).withListener(limits))
         .withConnectTimeout(connectTimeout).withRequestTimeout(requestTimeout)
         .withDispatchQueueLimit(queueLimit).withDispatchQueueTimeout(queueTimeout)
+        .withTenantTurnBatches(turnBatches)
         .withSnapshotInterval(snapshotInterval).withHeartbeatStaleAfter(staleAfter)
         .withMetricsInterval(metricsInterval));
     return new RouterServiceConfig(deployment, options, drainDelay);

@@ -6,6 +6,8 @@ import java.util.Set;
 /** Test snapshots. */
 final class Backends {
   static final long LONG_AGO = 1;
+  /** The tenant of the tests' requests when only one matters. */
+  static final String TENANT = "tenant-a";
 
   private Backends() {}
 

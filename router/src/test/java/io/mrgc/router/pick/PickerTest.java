@@ -1,31 +1,19 @@
 package io.mrgc.router.pick;
 
+import static io.mrgc.router.pick.Backends.TENANT;
 import static io.mrgc.router.pick.Backends.ready;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mrgc.router.RouterOptions;
 import io.mrgc.state.InstanceState;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class PickerTest {
-  private static final long NOW = 10_000_000;
-  private final AtomicLong clock = new AtomicLong(NOW);
-  private final InFlightTracker inFlight = new InFlightTracker();
-  private final OutlierDetector outliers = new OutlierDetector(5, Duration.ofSeconds(10), 100, clock::get);
-  private final InstanceHolds holds = new InstanceHolds(clock::get);
-
-  private Picker picker(long seed) {
-    return new Picker(Duration.ofSeconds(3), Duration.ofSeconds(30), inFlight, outliers, holds, new Random(seed),
-        clock::get);
-  }
-
+class PickerTest extends PickerFixture {
   private static List<Backend> oneIdleFifteenAtOne() {
     List<Backend> snapshot = new ArrayList<>();
     snapshot.add(ready("i-00", 0, NOW - 100));
@@ -41,21 +29,20 @@ class PickerTest {
       InFlightTracker tracker = new InFlightTracker();
       int[] ends = {0};
       tracker.onEnd(() -> ends[0]++);
-      Picker picker = new Picker(Duration.ofSeconds(3), Duration.ofSeconds(30), tracker, outliers, holds,
-          new Random(seed), clock::get);
+      Picker picker = picker(tracker, seed, RouterOptions.DEFAULT_TENANT_TURN_BATCHES);
       Map<String, Picker.Pick> taken = new HashMap<>();
       for (int i = 0; i < 16; i++) { // no completions in between: every dispatch stays outstanding
-        Picker.Pick pick = picker.pick(oneIdleFifteenAtOne(), "m1", Set.of());
+        Picker.Pick pick = picker.pick(oneIdleFifteenAtOne(), "m1", TENANT, Set.of());
         assertThat(taken.put(pick.backend().instanceId(), pick)).as("seed %d: a second request to one instance",
             seed).isNull();
       }
-      Picker.Choice seventeenth = picker.choose(oneIdleFifteenAtOne(), NOW, "m1", Set.of());
+      Picker.Choice seventeenth = picker.choose(oneIdleFifteenAtOne(), NOW, "m1", TENANT, false, Set.of());
       assertThat(seventeenth.pick()).isNull();
       assertThat(seventeenth.busy()).as("every instance busy: wait, do not fail").isTrue();
 
       taken.get("i-07").dispatch().end();
       assertThat(ends[0]).isEqualTo(1);
-      assertThat(picker.pick(oneIdleFifteenAtOne(), "m1", Set.of()).backend().instanceId()).isEqualTo("i-07");
+      assertThat(picker.pick(oneIdleFifteenAtOne(), "m1", TENANT, Set.of()).backend().instanceId()).isEqualTo("i-07");
     }
   }
 
@@ -65,10 +52,10 @@ class PickerTest {
     long takenAt = NOW - 10_000;
     List<Backend> snapshot = List.of(ready("a", 0, takenAt - 1_000), ready("b", 0, takenAt - 1_000));
     Picker picker = picker(3);
-    assertThat(picker.pick(snapshot, takenAt, null, Set.of()).failOpen()).isFalse();
+    assertThat(picker.pick(snapshot, takenAt, null, TENANT, Set.of()).failOpen()).isFalse();
     assertThat(picker.eligibleInSnapshot(snapshot.get(0), null, takenAt)).isTrue();
     // The same rows in a snapshot read just now are stale: those instances stopped heart-beating.
-    assertThat(picker.pick(snapshot, NOW, null, Set.of()).failOpen()).isTrue();
+    assertThat(picker.pick(snapshot, NOW, null, TENANT, Set.of()).failOpen()).isTrue();
     assertThat(picker.eligibleInSnapshot(snapshot.get(0), null, NOW)).isFalse();
   }
 
@@ -79,11 +66,11 @@ class PickerTest {
     Backend well = ready("well", 20, NOW - 100);
     Picker picker = picker(5);
     for (int i = 0; i < 50; i++) {
-      Picker.Pick pick = picker.pick(List.of(sick, well), "m1", Set.of());
+      Picker.Pick pick = picker.pick(List.of(sick, well), "m1", TENANT, Set.of());
       assertThat(pick.backend().instanceId()).isEqualTo("well");
       pick.dispatch().end();
     }
-    assertThat(picker.pick(List.of(sick), "m1", Set.of()).failOpen()).as("fail-open still routes").isTrue();
+    assertThat(picker.pick(List.of(sick), "m1", TENANT, Set.of()).failOpen()).as("fail-open still routes").isTrue();
   }
 
   @Test
@@ -94,7 +81,7 @@ class PickerTest {
     Picker picker = picker(9);
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < 200; i++) {
-      Picker.Pick pick = picker.pick(List.of(older, younger), "m1", Set.of());
+      Picker.Pick pick = picker.pick(List.of(older, younger), "m1", TENANT, Set.of());
       counts.merge(pick.backend().instanceId(), 1, Integer::sum);
       pick.dispatch().end(); // sequential requests: nothing stays outstanding
     }
@@ -120,11 +107,11 @@ class PickerTest {
   void ownInFlightCountsOnlyDispatchesSinceTheReport() {
     Backend reported = ready("a", 4, NOW - 500);
     Picker picker = picker(1);
-    Picker.Pick pick = picker.pick(List.of(reported), null, Set.of());
+    Picker.Pick pick = picker.pick(List.of(reported), null, TENANT, Set.of());
     assertThat(picker.estimatedLoad(reported)).as("counted at pick time").isEqualTo(5);
-    InFlightTracker.Dispatch before = inFlight.begin("a", NOW - 1_000); // already inside the report
+    InFlightTracker.Dispatch before = inFlight.begin("a", TENANT, NOW - 1_000); // already inside the report
     assertThat(picker.estimatedLoad(reported)).isEqualTo(5);
-    InFlightTracker.Dispatch after = inFlight.begin("a", NOW - 100);
+    InFlightTracker.Dispatch after = inFlight.begin("a", TENANT, NOW - 100);
     assertThat(picker.estimatedLoad(reported)).isEqualTo(6);
     pick.dispatch().end();
     pick.dispatch().end(); // idempotent
@@ -146,7 +133,7 @@ class PickerTest {
     outliers.connectFailed("ejected");
     Picker picker = picker(3);
     for (int i = 0; i < 50; i++) {
-      Picker.Pick pick = picker.pick(List.of(good, stale, washing, ejected, otherModel), "m1", Set.of());
+      Picker.Pick pick = picker.pick(List.of(good, stale, washing, ejected, otherModel), "m1", TENANT, Set.of());
       assertThat(pick.backend().instanceId()).isEqualTo("good");
       assertThat(pick.failOpen()).isFalse();
       pick.dispatch().end();
@@ -158,14 +145,14 @@ class PickerTest {
     Backend staleA = ready("a", 0, NOW - 60_000);
     Backend staleB = ready("b", 0, NOW - 60_000);
     Picker picker = picker(5);
-    Picker.Pick pick = picker.pick(List.of(staleA, staleB), "m1", Set.of());
+    Picker.Pick pick = picker.pick(List.of(staleA, staleB), "m1", TENANT, Set.of());
     assertThat(pick).isNotNull();
     assertThat(pick.failOpen()).isTrue();
 
     Backend freshC = ready("c", 0, NOW);
     outliers.fleetSize(1);
     outliers.connectFailed("c");
-    Picker.Pick onlyEjected = picker.pick(List.of(freshC), "m1", Set.of());
+    Picker.Pick onlyEjected = picker.pick(List.of(freshC), "m1", TENANT, Set.of());
     assertThat(onlyEjected.backend().instanceId()).isEqualTo("c");
     assertThat(onlyEjected.failOpen()).isTrue();
   }
@@ -177,13 +164,13 @@ class PickerTest {
     outliers.fleetSize(2);
     outliers.connectFailed("a");
     Picker picker = picker(7);
-    Picker.Pick first = picker.pick(List.of(a, b), null, Set.of());
+    Picker.Pick first = picker.pick(List.of(a, b), null, TENANT, Set.of());
     assertThat(first.backend().instanceId()).isEqualTo("b");
     first.dispatch().end();
     clock.addAndGet(10_001);
     Backend aLater = ready("a", 0, clock.get());
     Backend bLater = ready("b", 20, clock.get());
-    assertThat(picker.pick(List.of(aLater, bLater), null, Set.of()).backend().instanceId()).isEqualTo("a");
+    assertThat(picker.pick(List.of(aLater, bLater), null, TENANT, Set.of()).backend().instanceId()).isEqualTo("a");
   }
 
   @Test
@@ -191,9 +178,9 @@ class PickerTest {
     Backend a = ready("a", 0, NOW);
     Backend b = Backends.noEndpoint(ready("b", 0, NOW - 60_000));
     Picker picker = picker(9);
-    assertThat(picker.pick(List.of(a, b), null, Set.of("a"))).isNull();
-    assertThat(picker.pick(List.of(b), null, Set.of())).isNull();
-    assertThat(picker.pick(List.of(), null, Set.of())).isNull();
+    assertThat(picker.pick(List.of(a, b), null, TENANT, Set.of("a"))).isNull();
+    assertThat(picker.pick(List.of(b), null, TENANT, Set.of())).isNull();
+    assertThat(picker.pick(List.of(), null, TENANT, Set.of())).isNull();
   }
 
   @Test
@@ -208,7 +195,7 @@ class PickerTest {
     assertThat(picker.slowStartFactor(snapshot.get(1), NOW)).isEqualTo(1.0);
     int toNew = 0;
     for (int i = 0; i < 256; i++) {
-      Picker.Pick pick = picker.pick(snapshot, null, Set.of());
+      Picker.Pick pick = picker.pick(snapshot, null, TENANT, Set.of());
       if (pick.backend().instanceId().equals("new")) {
         toNew++;
       }
@@ -228,13 +215,13 @@ class PickerTest {
     Backend washing = Backends.withState(ready("washing", 0, old), InstanceState.WASHING);
     Picker picker = picker(13);
     for (int i = 0; i < 50; i++) {
-      Picker.Pick pick = picker.pick(List.of(quarantined, draining, terminated, washing), "m1", Set.of());
+      Picker.Pick pick = picker.pick(List.of(quarantined, draining, terminated, washing), "m1", TENANT, Set.of());
       assertThat(pick.failOpen()).isTrue();
       assertThat(pick.backend().instanceId()).as("a stale row may be wrong; an explicit state is not")
           .isEqualTo("washing");
       pick.dispatch().end();
     }
-    Picker.Choice none = picker.choose(List.of(quarantined, draining, terminated), NOW, "m1", Set.of());
+    Picker.Choice none = picker.choose(List.of(quarantined, draining, terminated), NOW, "m1", TENANT, false, Set.of());
     assertThat(none.pick()).isNull();
     assertThat(none.busy()).as("nothing to wait for").isFalse();
   }
@@ -243,9 +230,9 @@ class PickerTest {
   void failOpenRespectsExclusivity() {
     Backend stale = ready("stale", 0, NOW - 60_000);
     Picker picker = picker(17);
-    Picker.Pick pick = picker.pick(List.of(stale), "m1", Set.of());
+    Picker.Pick pick = picker.pick(List.of(stale), "m1", TENANT, Set.of());
     assertThat(pick.failOpen()).isTrue();
-    Picker.Choice second = picker.choose(List.of(stale), NOW, "m1", Set.of());
+    Picker.Choice second = picker.choose(List.of(stale), NOW, "m1", TENANT, false, Set.of());
     assertThat(second.pick()).isNull();
     assertThat(second.busy()).isTrue();
   }
@@ -257,16 +244,16 @@ class PickerTest {
     Picker picker = picker(19);
     holds.hold("a");
     for (int i = 0; i < 20; i++) {
-      Picker.Pick pick = picker.pick(List.of(a, b), "m1", Set.of());
+      Picker.Pick pick = picker.pick(List.of(a, b), "m1", TENANT, Set.of());
       assertThat(pick.backend().instanceId()).isEqualTo("b");
       pick.dispatch().end();
     }
     // Not even fail-open: with b stale too, a held a stays out.
-    Picker.Pick failOpen = picker.pick(List.of(a, ready("b", 30, NOW - 60_000)), "m1", Set.of());
+    Picker.Pick failOpen = picker.pick(List.of(a, ready("b", 30, NOW - 60_000)), "m1", TENANT, Set.of());
     assertThat(failOpen.backend().instanceId()).isEqualTo("b");
     failOpen.dispatch().end();
     // Only a, held: wait for it (a later heartbeat may release it), do not fail.
-    assertThat(picker.choose(List.of(a), NOW, "m1", Set.of()).busy()).isTrue();
+    assertThat(picker.choose(List.of(a), NOW, "m1", TENANT, false, Set.of()).busy()).isTrue();
 
     clock.addAndGet(500);
     Backend quarantinedRow = Backends.withState(ready("a", 0, clock.get()), InstanceState.QUARANTINED);
@@ -277,7 +264,7 @@ class PickerTest {
     assertThat(holds.heldCount()).isZero();
     int toA = 0;
     for (int i = 0; i < 20; i++) {
-      Picker.Pick pick = picker.pick(List.of(readyAgain, b), "m1", Set.of());
+      Picker.Pick pick = picker.pick(List.of(readyAgain, b), "m1", TENANT, Set.of());
       toA += pick.backend().instanceId().equals("a") ? 1 : 0;
       pick.dispatch().end();
     }

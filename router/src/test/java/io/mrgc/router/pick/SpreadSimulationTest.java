@@ -1,7 +1,9 @@
 package io.mrgc.router.pick;
 
+import static io.mrgc.router.pick.Backends.TENANT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mrgc.router.RouterOptions;
 import io.mrgc.state.InstanceState;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -48,8 +50,8 @@ class SpreadSimulationTest {
     AtomicLong clock = new AtomicLong(1_000_000);
     InFlightTracker tracker = new InFlightTracker();
     OutlierDetector outliers = new OutlierDetector(5, Duration.ofSeconds(10), 10, clock::get);
-    Picker picker = new Picker(Duration.ofHours(1), Duration.ofSeconds(30), tracker, outliers,
-        new InstanceHolds(clock::get), new Random(42), clock::get);
+    Picker picker = new Picker(Duration.ofHours(1), Duration.ofSeconds(30), RouterOptions.DEFAULT_TENANT_TURN_BATCHES,
+        tracker, outliers, new InstanceHolds(clock::get), new Random(42), clock::get);
     int[] trueLoad = new int[INSTANCES];
     List<Backend> snapshot = publish(trueLoad, clock.get());
     ArrayDeque<Outstanding> outstanding = new ArrayDeque<>();
@@ -83,14 +85,15 @@ class SpreadSimulationTest {
       while (waiting > 0) {
         Picker.Pick pick;
         if (usePicker) {
-          pick = picker.pick(snapshot, null, Set.of());
+          pick = picker.pick(snapshot, null, TENANT, Set.of());
           if (pick == null) {
             break; // every instance busy: the rest wait for the next tick
           }
         } else {
           Function<Backend, Double> stale = b -> Scoring.score(b.reportedLoad(), b.latencyEwmaMs(), b.health());
           Backend best = snapshot.stream().max(Comparator.comparing(stale)).orElseThrow();
-          pick = new Picker.Pick(best, stale.apply(best), false, tracker.begin(best.instanceId(), clock.get()));
+          pick = new Picker.Pick(best, stale.apply(best), false,
+              tracker.begin(best.instanceId(), TENANT, clock.get()));
         }
         int chosen = index(pick.backend());
         trueLoad[chosen]++;

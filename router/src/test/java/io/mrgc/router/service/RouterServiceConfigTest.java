@@ -71,6 +71,8 @@ class RouterServiceConfigTest {
           keys: %s
         body:
           maxBytes: 1MiB
+        dispatchQueue:
+          tenantTurnBatches: 2
         lifecycle:
           drainDelay: 30s
         """.formatted(KEY), Map.of("MRGC_RATE_LIMIT_DEFAULT_RPS", "20")).config();
@@ -87,6 +89,7 @@ class RouterServiceConfigTest {
     assertThat(router.agentAuth().enabled()).isTrue();
     assertThat(router.agentAuth().current().id()).isEqualTo("k1");
     assertThat(router.maxBodyBytes()).isEqualTo(1L << 20);
+    assertThat(router.tenantTurnBatches()).isEqualTo(2);
     assertThat(router.defaultRateLimitRps()).isEqualTo(20);
     assertThat(router.tls().enabled()).isFalse();
     assertThat(config.drainDelay()).isEqualTo(Duration.ofSeconds(30));

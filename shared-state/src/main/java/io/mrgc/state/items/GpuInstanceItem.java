@@ -27,6 +27,8 @@ public class GpuInstanceItem {
   private List<String> models = new ArrayList<>();
   private long heartbeatAtMillis;
   private long startedAtMillis;
+  private int batchSlots;
+  private boolean sharedBatches;
   private long expiresAtEpochSeconds;
   private Long version;
 
@@ -86,6 +88,22 @@ public class GpuInstanceItem {
   @DynamoDbAttribute("started_at")
   public long getStartedAtMillis() { return startedAtMillis; }
   public void setStartedAtMillis(long startedAtMillis) { this.startedAtMillis = startedAtMillis; }
+
+  /**
+   * How many concurrent requests of one tenant the instance batches into one inference run (it serves one tenant
+   * at a time); 0 (or absent, an agent that predates it) means 1: one request at a time.
+   */
+  @DynamoDbAttribute("batch_slots")
+  public int getBatchSlots() { return batchSlots; }
+  public void setBatchSlots(int batchSlots) { this.batchSlots = batchSlots; }
+
+  /**
+   * True only when the agent runs with tenant isolation off (a benchmark-only switch): requests of any tenants may
+   * then share the instance and its batches. False (or absent) otherwise.
+   */
+  @DynamoDbAttribute("shared_batches")
+  public boolean isSharedBatches() { return sharedBatches; }
+  public void setSharedBatches(boolean sharedBatches) { this.sharedBatches = sharedBatches; }
 
   /** TTL attribute: a row whose instance stopped heart-beating disappears on its own. */
   @DynamoDbAttribute("expires_at")
