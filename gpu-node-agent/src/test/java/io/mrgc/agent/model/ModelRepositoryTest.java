@@ -9,6 +9,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,42 @@ class ModelRepositoryTest {
       });
       assertThat(model.output("last_hidden_state")).get()
           .satisfies(t -> assertThat(t.shape()).containsExactly(-1, -1, 384));
+    }
+  }
+
+  @Test
+  void theBundledModelsAreTheFp32DefaultAndTheQuantizedOneSideBySideEachInstalledIdempotently(@TempDir Path temp)
+      throws Exception {
+    Path defaultOnly = temp.resolve("default-only");
+    ModelInstaller.installMiniLm(defaultOnly);
+    try (var children = Files.list(defaultOnly)) {
+      assertThat(children.map(p -> p.getFileName().toString())).containsExactly(MODEL);
+    }
+
+    Path root = temp.resolve("bundled");
+    List<Path> dirs = ModelInstaller.installBundled(root);
+    assertThat(dirs).containsExactly(root.resolve(MODEL), root.resolve(ModelInstaller.MINILM_QUANTIZED_MODEL));
+    Path fp32 = dirs.get(0);
+    Path quantized = dirs.get(1);
+    assertThat(Files.size(fp32.resolve("1/model.onnx"))).as("fp32 all-MiniLM-L6-v2").isEqualTo(90_387_606L);
+    assertThat(Files.size(quantized.resolve("1/model.onnx"))).as("quantized").isEqualTo(22_972_370L);
+    for (Path dir : dirs) {
+      assertThat(Files.readString(dir.resolve("config.pbtxt"))).contains("name: \"" + dir.getFileName() + "\"");
+    }
+
+    // A damaged quantized install is written again; the intact default is left untouched.
+    FileTime fp32Before = Files.getLastModifiedTime(fp32.resolve("1/model.onnx"));
+    Files.delete(quantized.resolve("1/tokenizer.json"));
+    ModelInstaller.installBundled(root);
+    assertThat(Files.getLastModifiedTime(fp32.resolve("1/model.onnx"))).isEqualTo(fp32Before);
+    assertThat(quantized.resolve("1/tokenizer.json")).isRegularFile();
+
+    ModelRepository.LoadReport report = new ModelRepository(root, new OrtSessions("cpu", 1)).loadAll();
+    try {
+      assertThat(report.failures()).isEmpty();
+      assertThat(report.loaded()).containsOnlyKeys(MODEL, ModelInstaller.MINILM_QUANTIZED_MODEL);
+    } finally {
+      report.loaded().values().forEach(LoadedModel::close);
     }
   }
 
