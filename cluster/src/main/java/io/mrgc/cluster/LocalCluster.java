@@ -22,7 +22,7 @@ import io.mrgc.common.peer.PeerAuthOptions;
 import io.mrgc.cluster.frontdoor.FrontDoor;
 import io.mrgc.cluster.frontdoor.FrontDoorOptions;
 import io.mrgc.cluster.frontdoor.FrontDoorTls;
-import io.mrgc.common.peer.PeerAuthOptions;
+import io.mrgc.common.net.ListenerLimits;
 import io.mrgc.common.tls.ClientTls;
 import io.mrgc.common.tls.ServerTls;
 import io.mrgc.enclave.attestation.LocalAttestationProvider;
@@ -56,8 +56,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A whole 3-region cluster in this JVM, built the way {@code mrgc up} runs it: DynamoDB Local with the tables, the
- * model installed into the model root (as an operator uploads it to FSx), per region a router and its node agents
- * (each with its own DynamoDB client in its region), and the front door in front of the routers.
+ * model installed into the model root (as an operator uploads it to FSx), per region its routers (one unless
+ * {@link LocalClusterOptions#routersPerRegion} says more) and its node agents (each with its own DynamoDB client in
+ * its region), and the front door in front of the routers.
  */
 public final class LocalCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -70,10 +71,10 @@ public final class LocalCluster implements AutoCloseable {
   private final LocalClusterOptions options;
   private LocalFoundation foundation;
   private final Vertx vertx;
-  private final Map<String, RouterVerticle> routers = new LinkedHashMap<>();
-  private final Map<String, RouterService> routerServices = new ConcurrentHashMap<>();
-  /** A stopped region's router ports (tenant, admin, PrivateLink), so that it comes back where it was. */
-  private final Map<String, int[]> stoppedRouterPorts = new ConcurrentHashMap<>();
+  /** Each region's routers, router-1 first, in region order (a stopped region keeps its stopped ones). */
+  private final Map<String, List<RouterService>> routers = new LinkedHashMap<>();
+  /** A stopped region's routers' ports (tenant, admin, PrivateLink), so that they come back where they were. */
+  private final Map<String, List<int[]>> stoppedRouterPorts = new ConcurrentHashMap<>();
   private final Map<String, NodeAgent> agents = new ConcurrentHashMap<>();
   private final Map<String, AgentService> agentServices = new ConcurrentHashMap<>();
   private final Map<String, Integer> agentCounters = new ConcurrentHashMap<>();
@@ -90,8 +91,8 @@ public final class LocalCluster implements AutoCloseable {
   private final Map<String, FailoverService> failoverControllers = new ConcurrentHashMap<>();
   /** Each region's dial actuator (kept across a region's restart); closed after the controllers. */
   private final Map<String, TrafficDials> failoverDials = new ConcurrentHashMap<>();
-  /** What the controllers probe: each region's router {@code /healthz/region} (routers restart on the same port). */
-  private final Map<String, URI> regionHealthUrls = new LinkedHashMap<>();
+  /** What the controllers probe: each region's routers' {@code /healthz/region} (routers restart on the same port). */
+  private final Map<String, List<URI>> regionHealthUrls = new LinkedHashMap<>();
 
   /**
    * The deployment's router<->agent HMAC key: made at start, held in memory only, never logged ({@link
@@ -140,17 +141,21 @@ public final class LocalCluster implements AutoCloseable {
     }
     await(Future.all(starting));
 
-    Map<String, URI> routerUrls = new LinkedHashMap<>();
     for (int i = 0; i < options.regions().size(); i++) {
       String region = options.regions().get(i);
-      RouterVerticle router = startRouter(region, options.routerPort(i), options.edge().adminPort(i),
-          options.edge().privateLinkPort(i));
-      routerUrls.put(region, URI.create(scheme() + "://127.0.0.1:" + router.actualPort()));
+      List<RouterService> regionRouters = new ArrayList<>();
+      for (int j = 0; j < options.routersPerRegion(); j++) {
+        int slot = options.routerSlot(i, j);
+        regionRouters.add(startRouter(region, j, options.routerPort(slot), options.edge().adminPort(slot),
+            options.edge().privateLinkPort(slot)));
+      }
+      routers.put(region, regionRouters);
     }
 
     frontDoor = FrontDoorService.sharing(new FrontDoorOptions(options.anycastAddresses(), options.frontDoorPort(),
-        routerUrls, options.regions().get(0), Map.of(), options.healthCheck(), FrontDoorOptions.DEFAULT_DIAL_REFRESH)
-        .withTls(new FrontDoorTls(serverTls, clientTls)), null, foundation.stateClient(options.regions().get(0)), vertx);
+        regionRouterUrls(), options.regions().get(0), Map.of(), options.healthCheck(),
+        FrontDoorOptions.DEFAULT_DIAL_REFRESH, new FrontDoorTls(serverTls, clientTls), ListenerLimits.defaults()),
+        null, foundation.stateClient(options.regions().get(0)), vertx);
     await(frontDoor.start());
     if (options.autoscaling() != null) {
       startAutoscalers(options.autoscaling());
@@ -175,7 +180,8 @@ public final class LocalCluster implements AutoCloseable {
    * only, for the front door as for Global Accelerator).
    */
   private void startFailoverControllers() {
-    routerAdminUrls().forEach((region, url) -> regionHealthUrls.put(region, url.resolve("/healthz/region")));
+    regionRouterAdminUrls().forEach((region, urls) -> regionHealthUrls.put(region,
+        urls.stream().map(url -> url.resolve("/healthz/region")).toList()));
     options.regions().forEach(this::startFailoverController);
   }
 
@@ -188,8 +194,7 @@ public final class LocalCluster implements AutoCloseable {
     StateClient client = foundation.stateClient(region);
     TrafficDials dials = failoverDials.computeIfAbsent(region,
         r -> failover.dials().create(r, client, Clock.systemUTC()));
-    Map<String, List<URI>> probes = new LinkedHashMap<>();
-    regionHealthUrls.forEach((r, url) -> probes.put(r, List.of(url)));
+    Map<String, List<URI>> probes = new LinkedHashMap<>(regionHealthUrls);
     FailoverSettings settings = new FailoverSettings(failover.evaluationPeriod(),
         failover.evaluationPeriod().multipliedBy(3), options.regions(), probes, PROBE_TIMEOUT, Optional.empty(),
         failover.health(), failover.machine(), FailoverSettings.DialsType.ROUTING_STATE, Map.of(), Duration.ZERO);
@@ -210,8 +215,9 @@ public final class LocalCluster implements AutoCloseable {
     return new ControlSettings(holder, ControlSettings.DEFAULT_ADMIN_HOST, 0);
   }
 
-  private RouterVerticle startRouter(String region, int port, int adminPort, int privateLinkPort) {
-    RouterOptions routerOptions = RouterOptions.defaults(region, "router-1")
+  /** Starts router {@code index} (0-based, named router-1, router-2, ...) of {@code region}. */
+  private RouterService startRouter(String region, int index, int port, int adminPort, int privateLinkPort) {
+    RouterOptions routerOptions = RouterOptions.defaults(region, "router-" + (index + 1))
         .withPort(port).withAllowPlaintext(options.allowPlaintext()).withAgentAuth(peerAuth).withTls(serverTls)
         .withEdge(EdgeListeners.defaults().withAdminPort(adminPort)) // loopback; PROXY v2 from loopback only
         .withProxyProtocolPort(privateLinkPort);
@@ -221,38 +227,37 @@ public final class LocalCluster implements AutoCloseable {
     RouterService service = RouterService.withState(routerOptions, RouterServiceConfig.DEFAULT_DRAIN_DELAY,
         foundation.stateClient(region), vertx);
     await(service.start());
-    routerServices.put(region, service);
-    routers.put(region, service.verticle());
-    return service.verticle();
+    return service;
   }
 
   /**
-   * Stops every process of {@code region} as if the region died: its router's port closes, its agents (and enclaves)
+   * Stops every process of {@code region} as if the region died: its routers' ports close, its agents (and enclaves)
    * stop without a word, so their rows age, and its failover controller stops evaluating without giving its leases
    * up (the other regions' controllers take its decisions over once they expire). For chaos tests;
    * {@link #startRegion} brings it back.
    */
   public void stopRegion(String region) {
-    RouterVerticle router = routers.get(region);
-    if (router == null) {
+    List<RouterService> regionRouters = routers.get(region);
+    if (regionRouters == null || stoppedRouterPorts.containsKey(region)) {
       throw new IllegalArgumentException("no router running in " + region);
     }
-    stoppedRouterPorts.put(region, new int[] {router.actualPort(), router.adminPort(), router.proxyProtocolPort()});
+    stoppedRouterPorts.put(region, regionRouters.stream().map(RouterService::verticle)
+        .map(router -> new int[] {router.actualPort(), router.adminPort(), router.proxyProtocolPort()}).toList());
     FailoverService controller = failoverControllers.remove(region);
     if (controller != null) {
       await(controller.halt());
     }
     agents.values().stream().filter(a -> a.options().region().equals(region)).map(NodeAgent::instanceId).toList()
         .forEach(this::crashAgent);
-    await(routerServices.remove(region).halt());
+    regionRouters.forEach(router -> await(router.halt()));
   }
 
   /**
-   * Restarts a region stopped by {@link #stopRegion}: its router on the same port, as many agents as at start, and a
+   * Restarts a region stopped by {@link #stopRegion}: its routers on the same ports, as many agents as at start, and a
    * new failover controller.
    */
   public void startRegion(String region) {
-    int[] ports = stoppedRouterPorts.remove(region);
+    List<int[]> ports = stoppedRouterPorts.remove(region);
     if (ports == null) {
       throw new IllegalArgumentException("region " + region + " was not stopped");
     }
@@ -261,7 +266,11 @@ public final class LocalCluster implements AutoCloseable {
       starting.add(addAgent(region));
     }
     await(Future.all(starting));
-    startRouter(region, ports[0], ports[1], ports[2]);
+    List<RouterService> restarted = new ArrayList<>();
+    for (int j = 0; j < ports.size(); j++) {
+      restarted.add(startRouter(region, j, ports.get(j)[0], ports.get(j)[1], ports.get(j)[2]));
+    }
+    routers.put(region, restarted);
     if (options.failover() != null) {
       startFailoverController(region);
     }
@@ -308,6 +317,7 @@ public final class LocalCluster implements AutoCloseable {
         NodeAgentOptions.builder(region, instanceId, modelRoot)
             .intraOpThreads(options.agentIntraOpThreads())
             .maxBatchSize(options.agentMaxBatchSize())
+            .tenantIsolation(options.agentTenantIsolation())
             .peerAuth(peerAuth)
             .dataDir(options.stateDir().resolve("agents").resolve(instanceId))
             .build(),
@@ -373,17 +383,19 @@ public final class LocalCluster implements AutoCloseable {
     return LocalFoundation.openKeyRing(options.keyRingFile(), policy);
   }
 
-  /** Waits until every region's router reports it can serve (its /healthz/region answers 200). */
+  /** Waits until every router of every region reports it can serve (its /healthz/region answers 200). */
   public void awaitServing(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpClient probe = vertx.createHttpClient(clientTls.applyTo(new HttpClientOptions()));
     try {
-      for (Map.Entry<String, URI> router : routerUrls().entrySet()) {
-        while (!serving(probe, router.getValue())) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("region " + router.getKey() + " cannot serve after " + timeout);
+      for (Map.Entry<String, List<URI>> region : regionRouterUrls().entrySet()) {
+        for (URI router : region.getValue()) {
+          while (!serving(probe, router)) {
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("region " + region.getKey() + " cannot serve after " + timeout);
+            }
+            sleep(100);
           }
-          sleep(100);
         }
       }
     } finally {
@@ -402,10 +414,14 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Region -> base URL of its first router's tenant listener. */
   public Map<String, URI> routerUrls() {
-    Map<String, URI> urls = new LinkedHashMap<>();
-    routers.forEach((region, router) -> urls.put(region, URI.create(scheme() + "://127.0.0.1:" + router.actualPort())));
-    return urls;
+    return firstEach(regionRouterUrls());
+  }
+
+  /** Region -> base URLs of its routers' tenant listeners, router-1 first. */
+  public Map<String, List<URI>> regionRouterUrls() {
+    return perRouter(router -> URI.create(scheme() + "://127.0.0.1:" + router.actualPort()));
   }
 
   /** Region -> base URL of its failover controller's admin listener ({@code /metrics} with {@code mrgc_failover_*}). */
@@ -416,25 +432,50 @@ public final class LocalCluster implements AutoCloseable {
     return urls;
   }
 
-  /** Region -> base URL of its router's admin listener ({@code /metrics}, {@code /healthz/region} details). */
+  /** Region -> base URL of its first router's admin listener ({@code /metrics}, {@code /healthz/region} details). */
   public Map<String, URI> routerAdminUrls() {
-    Map<String, URI> urls = new LinkedHashMap<>();
-    routers.forEach((region, router) -> urls.put(region, URI.create("http://127.0.0.1:" + router.adminPort())));
-    return urls;
+    return firstEach(regionRouterAdminUrls());
+  }
+
+  /** Region -> base URLs of its routers' admin listeners, router-1 first. */
+  public Map<String, List<URI>> regionRouterAdminUrls() {
+    return perRouter(router -> URI.create("http://127.0.0.1:" + router.adminPort()));
   }
 
   /**
-   * Region -> the {@code host:port} of its router's PROXY protocol v2 listener (the PrivateLink NLB's target), for
-   * the regions that have one ({@code mrgc up --privatelink-port}).
+   * Region -> the {@code host:port} of its first router's PROXY protocol v2 listener (the PrivateLink NLB's target),
+   * for the regions that have one ({@code mrgc up --privatelink-port}).
    */
   public Map<String, String> privateLinkAddresses() {
-    Map<String, String> addresses = new LinkedHashMap<>();
-    routers.forEach((region, router) -> {
-      if (router.proxyProtocolPort() != RouterOptions.PROXY_PROTOCOL_DISABLED) {
-        addresses.put(region, router.options().edge().proxyProtocolHost() + ":" + router.proxyProtocolPort());
+    return firstEach(regionPrivateLinkAddresses());
+  }
+
+  /** Region -> the {@code host:port} of its routers' PROXY protocol v2 listeners, router-1 first (none: absent). */
+  public Map<String, List<String>> regionPrivateLinkAddresses() {
+    Map<String, List<String>> addresses = new LinkedHashMap<>();
+    perRouter(router -> router).forEach((region, regionRouters) -> {
+      List<String> listening = regionRouters.stream()
+          .filter(router -> router.proxyProtocolPort() != RouterOptions.PROXY_PROTOCOL_DISABLED)
+          .map(router -> router.options().edge().proxyProtocolHost() + ":" + router.proxyProtocolPort()).toList();
+      if (!listening.isEmpty()) {
+        addresses.put(region, listening);
       }
     });
     return addresses;
+  }
+
+  /** Region -> {@code value} of each of its routers, router-1 first. */
+  private <T> Map<String, List<T>> perRouter(java.util.function.Function<RouterVerticle, T> value) {
+    Map<String, List<T>> values = new LinkedHashMap<>();
+    routers.forEach((region, services) -> values.put(region,
+        services.stream().map(service -> value.apply(service.verticle())).toList()));
+    return values;
+  }
+
+  private static <T> Map<String, T> firstEach(Map<String, List<T>> lists) {
+    Map<String, T> first = new LinkedHashMap<>();
+    lists.forEach((region, list) -> first.put(region, list.get(0)));
+    return first;
   }
 
   /** Anycast address -> base URL of the front door on it. */

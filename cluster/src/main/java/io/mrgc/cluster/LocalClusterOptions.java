@@ -15,6 +15,9 @@ import java.util.List;
  * routers over HTTPS (the local CA in {@link #tlsDir()}) unless {@code plaintextHttp}. {@code edge}: the routers'
  * admin listeners and, when asked for, their PrivateLink (PROXY protocol v2) listeners. {@code peerAuth}: routers and
  * agents share a generated HMAC key (on unless {@link #withPeerAuth}(false), for benchmarks only).
+ * {@code routersPerRegion}: routers behind the front door in each region (router j of region i on port
+ * {@code routerBasePort + i + j * regions}, admin and PrivateLink ports the same way). {@code agentTenantIsolation}:
+ * every agent serves one tenant at a time (on unless {@link #withAgentTenantIsolation}(false), for benchmarks only).
  */
 public record LocalClusterOptions(
     Path stateDir,
@@ -34,13 +37,16 @@ public record LocalClusterOptions(
     FailoverOptions failover,
     boolean plaintextHttp,
     LocalEdgePorts edge,
-    boolean peerAuth) {
+    boolean peerAuth,
+    int routersPerRegion,
+    boolean agentTenantIsolation) {
 
   public static final Path DEFAULT_STATE_DIR = Path.of(".mrgc");
   public static final int DEFAULT_DYNAMODB_PORT = 8000;
   public static final int DEFAULT_AGENTS_PER_REGION = 2;
   /** Routers listen on 9001, 9002, 9003 for us-east-1, us-east-2, us-west-2. */
   public static final int DEFAULT_ROUTER_BASE_PORT = 9001;
+  public static final int DEFAULT_ROUTERS_PER_REGION = 1;
   /** Six agents share this machine's cores: one ONNX Runtime thread each keeps them from fighting. */
   public static final int DEFAULT_AGENT_INTRA_OP_THREADS = 1;
 
@@ -54,7 +60,8 @@ public record LocalClusterOptions(
     regions.forEach(Regions::nearestFirst);
     regions = List.copyOf(regions);
     Check.between("agentsPerRegion", agentsPerRegion, 0, 20);
-    Check.between("routerBasePort", routerBasePort, 0, 65535 - regions.size());
+    Check.between("routersPerRegion", routersPerRegion, 1, 4);
+    Check.between("routerBasePort", routerBasePort, 0, 65535 - regions.size() * routersPerRegion);
     anycastAddresses = List.copyOf(Check.notNull("anycastAddresses", anycastAddresses));
     Check.between("frontDoorPort", frontDoorPort, 0, 65535);
     Check.notNull("healthCheck", healthCheck);
@@ -63,14 +70,14 @@ public record LocalClusterOptions(
     Check.notNull("edge", edge);
   }
 
-  /** Peer authentication on (every caller but the benchmarks'). */
+  /** Peer authentication and tenant isolation on, one router per region (every caller but the benchmarks'). */
   public LocalClusterOptions(Path stateDir, Path dataDir, Path modelRoot, int dynamoDbPort, List<String> regions,
       int agentsPerRegion, int routerBasePort, List<String> anycastAddresses, int frontDoorPort,
       HealthCheckOptions healthCheck, int agentIntraOpThreads, int agentMaxBatchSize, boolean allowPlaintext,
       AutoscalingOptions autoscaling, FailoverOptions failover, boolean plaintextHttp, LocalEdgePorts edge) {
     this(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion, routerBasePort, anycastAddresses,
         frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allowPlaintext, autoscaling, failover,
-        plaintextHttp, edge, true);
+        plaintextHttp, edge, true, DEFAULT_ROUTERS_PER_REGION, NodeAgentOptions.DEFAULT_TENANT_ISOLATION);
   }
 
   public static LocalClusterOptions defaults() {
@@ -78,7 +85,7 @@ public record LocalClusterOptions(
         DEFAULT_AGENTS_PER_REGION, DEFAULT_ROUTER_BASE_PORT, FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES,
         FrontDoorOptions.DEFAULT_PORT, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
         NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, FailoverOptions.defaults(), false,
-        LocalEdgePorts.defaults(), true);
+        LocalEdgePorts.defaults(), true, DEFAULT_ROUTERS_PER_REGION, NodeAgentOptions.DEFAULT_TENANT_ISOLATION);
   }
 
   /**
@@ -89,46 +96,49 @@ public record LocalClusterOptions(
   public static LocalClusterOptions ephemeral(Path stateDir) {
     return new LocalClusterOptions(stateDir, null, null, 0, Regions.ALL, DEFAULT_AGENTS_PER_REGION, 0,
         FrontDoorOptions.DEFAULT_ANYCAST_ADDRESSES, 0, HealthCheckOptions.defaults(), DEFAULT_AGENT_INTRA_OP_THREADS,
-        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null, true, LocalEdgePorts.ephemeral(), true);
+        NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE, false, null, null, true, LocalEdgePorts.ephemeral(), true,
+        DEFAULT_ROUTERS_PER_REGION, NodeAgentOptions.DEFAULT_TENANT_ISOLATION);
   }
 
   public LocalClusterOptions withDataDir(Path newDataDir) {
     return new LocalClusterOptions(stateDir, newDataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintextHttp, edge, peerAuth);
+        allowPlaintext, autoscaling, failover, plaintextHttp, edge, peerAuth, routersPerRegion, agentTenantIsolation);
   }
 
   public LocalClusterOptions withHealthCheck(HealthCheckOptions newHealthCheck) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, newHealthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintextHttp, edge, peerAuth);
+        allowPlaintext, autoscaling, failover, plaintextHttp, edge, peerAuth, routersPerRegion, agentTenantIsolation);
   }
 
   /** The local-development switch: routers accept plaintext inference bodies (off unless set). */
   public LocalClusterOptions withAllowPlaintext(boolean allow) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allow,
-        autoscaling, failover, plaintextHttp, edge, peerAuth);
+        autoscaling, failover, plaintextHttp, edge, peerAuth, routersPerRegion, agentTenantIsolation);
   }
 
   /** One autoscaler per region with the local fleet (null: the fleet stays as started). */
   public LocalClusterOptions withAutoscaling(AutoscalingOptions newAutoscaling) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, newAutoscaling, failover, plaintextHttp, edge, peerAuth);
+        allowPlaintext, newAutoscaling, failover, plaintextHttp, edge, peerAuth, routersPerRegion,
+        agentTenantIsolation);
   }
 
   public LocalClusterOptions withAgentsPerRegion(int agents) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agents, routerBasePort,
         anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize, allowPlaintext,
-        autoscaling, failover, plaintextHttp, edge, peerAuth);
+        autoscaling, failover, plaintextHttp, edge, peerAuth, routersPerRegion, agentTenantIsolation);
   }
 
   /** One failover controller per region (null: none; `mrgc up` runs them, tests opt in). */
   public LocalClusterOptions withFailover(FailoverOptions newFailover) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, newFailover, plaintextHttp, edge, peerAuth);
+        allowPlaintext, autoscaling, newFailover, plaintextHttp, edge, peerAuth, routersPerRegion,
+        agentTenantIsolation);
   }
 
   /**
@@ -139,7 +149,7 @@ public record LocalClusterOptions(
   public LocalClusterOptions withPlaintextHttp(boolean plaintext) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintext, edge, peerAuth);
+        allowPlaintext, autoscaling, failover, plaintext, edge, peerAuth, routersPerRegion, agentTenantIsolation);
   }
 
   /**
@@ -149,7 +159,27 @@ public record LocalClusterOptions(
   public LocalClusterOptions withPeerAuth(boolean on) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintextHttp, edge, on);
+        allowPlaintext, autoscaling, failover, plaintextHttp, edge, on, routersPerRegion, agentTenantIsolation);
+  }
+
+  /** Routers per region behind the front door, each with its own view of its dispatches (1, the default, to 4). */
+  public LocalClusterOptions withRoutersPerRegion(int routers) {
+    return withRoutersAndIsolation(routers, agentTenantIsolation);
+  }
+
+  /**
+   * Benchmarks only: {@code false} turns the agents' tenant isolation off (requests of any tenants share an instance
+   * and a batch; the isolation between tenants docs/security.md promises does not hold). {@code true} (the default):
+   * an instance serves one tenant at a time ({@code mrgc up --agent-isolation tenant|off}).
+   */
+  public LocalClusterOptions withAgentTenantIsolation(boolean on) {
+    return withRoutersAndIsolation(routersPerRegion, on);
+  }
+
+  private LocalClusterOptions withRoutersAndIsolation(int routers, boolean isolation) {
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
+        routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
+        allowPlaintext, autoscaling, failover, plaintextHttp, edge, peerAuth, routers, isolation);
   }
 
   /** The local CA (ca.pem: what tenants trust) and the listeners' certificate and key. */
@@ -161,7 +191,8 @@ public record LocalClusterOptions(
   public LocalClusterOptions withEdge(LocalEdgePorts newEdge) {
     return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, regions, agentsPerRegion,
         routerBasePort, anycastAddresses, frontDoorPort, healthCheck, agentIntraOpThreads, agentMaxBatchSize,
-        allowPlaintext, autoscaling, failover, plaintextHttp, newEdge, peerAuth);
+        allowPlaintext, autoscaling, failover, plaintextHttp, newEdge, peerAuth, routersPerRegion,
+        agentTenantIsolation);
   }
 
   public Path keyRingFile() {
@@ -172,7 +203,16 @@ public record LocalClusterOptions(
     return stateDir.resolve("enclaves").resolve(instanceId + ".sock");
   }
 
-  public int routerPort(int regionIndex) {
-    return routerBasePort == 0 ? 0 : routerBasePort + regionIndex;
+  /**
+   * Router {@code router} (0-based) of region {@code regionIndex} takes the ports at this offset from each base
+   * (tenant, admin, PrivateLink): the first routers of the regions the consecutive ports, then the second ones.
+   */
+  public int routerSlot(int regionIndex, int router) {
+    return regionIndex + router * regions.size();
+  }
+
+  /** The tenant port of the router at {@code slot} ({@link #routerSlot}), or 0 (a free one). */
+  public int routerPort(int slot) {
+    return routerBasePort == 0 ? 0 : routerBasePort + slot;
   }
 }

@@ -33,12 +33,13 @@ public record LocalEdgePorts(int routerAdminBasePort, int privateLinkBasePort) {
     return new LocalEdgePorts(routerAdminBasePort, value);
   }
 
-  public int adminPort(int regionIndex) {
-    return routerAdminBasePort == 0 ? 0 : routerAdminBasePort + regionIndex;
+  /** The admin port of the router at {@code slot} ({@link LocalClusterOptions#routerSlot}), or 0 (a free one). */
+  public int adminPort(int slot) {
+    return routerAdminBasePort == 0 ? 0 : routerAdminBasePort + slot;
   }
 
-  /** The region's PROXY protocol v2 port, or {@link #NO_PRIVATE_LINK}. */
-  public int privateLinkPort(int regionIndex) {
-    return privateLinkBasePort <= 0 ? privateLinkBasePort : privateLinkBasePort + regionIndex;
+  /** The PROXY protocol v2 port of the router at {@code slot}, or {@link #NO_PRIVATE_LINK}. */
+  public int privateLinkPort(int slot) {
+    return privateLinkBasePort <= 0 ? privateLinkBasePort : privateLinkBasePort + slot;
   }
 }

@@ -11,10 +11,13 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 import io.mrgc.cluster.processes.ProcessClusterOptions;
 
 /** {@code mrgc up}: the whole local 3-region cluster in this process, until Ctrl-C. */
@@ -75,16 +78,17 @@ final class UpCommand implements Callable<Integer> {
       + "container). Needs podman and the images: containers/setup-host.sh, ./mrgc images build.")
   boolean containers;
 
-  @Option(names = "--routers-per-region", description = "With --processes or --containers: routers per region, "
-      + "behind the front door as tasks behind an NLB (default: 2 with --processes, 1 with --containers).")
+  @Option(names = "--routers-per-region", description = "Routers per region behind the front door, as tasks behind "
+      + "an NLB, each knowing only its own dispatches (default: 1; 2 with --processes, 1 with --containers).")
   Integer routersPerRegion;
 
-  @Option(names = "--router-base-port", description = "First router port; regions take consecutive ports "
-      + "(default: ${DEFAULT-VALUE}; 0 picks free ports).")
+  @Option(names = "--router-base-port", description = "First router port; regions take consecutive ports, then "
+      + "their second routers the next ones, and so on (default: ${DEFAULT-VALUE}; 0 picks free ports).")
   int routerBasePort = LocalClusterOptions.DEFAULT_ROUTER_BASE_PORT;
 
   @Option(names = "--router-admin-base-port", description = "First router admin port (/metrics, /healthz/region "
-      + "details; loopback only); regions take consecutive ports (default: ${DEFAULT-VALUE}; 0 picks free ports).")
+      + "details; loopback only); regions take consecutive ports, as --router-base-port "
+      + "(default: ${DEFAULT-VALUE}; 0 picks free ports).")
   int routerAdminBasePort = LocalEdgePorts.DEFAULT_ROUTER_ADMIN_BASE_PORT;
 
   @Option(names = "--privatelink-port", description = "Give each router a PROXY protocol v2 listener standing for "
@@ -111,6 +115,30 @@ final class UpCommand implements Callable<Integer> {
       + "dynamic batching off (default: ${DEFAULT-VALUE}).")
   int agentMaxBatchSize = NodeAgentOptions.DEFAULT_MAX_BATCH_SIZE;
 
+  @Option(names = "--agent-isolation", paramLabel = "tenant|off", converter = AgentIsolation.Converter.class,
+      description = "tenant: an instance serves one tenant at a time and batches only that tenant's requests "
+      + "(default). off: for benchmarks only: requests of different tenants share an instance and a batch, and the "
+      + "isolation between tenants docs/security.md promises does not hold. Not with --processes or --containers.")
+  AgentIsolation agentIsolation = AgentIsolation.TENANT;
+
+  /** {@code --agent-isolation}: what the node agents' {@code tenantIsolation} is. */
+  enum AgentIsolation {
+    TENANT,
+    OFF;
+
+    /** Exactly {@code tenant} or {@code off}. */
+    static final class Converter implements ITypeConverter<AgentIsolation> {
+      @Override
+      public AgentIsolation convert(String value) {
+        return switch (value) {
+          case "tenant" -> TENANT;
+          case "off" -> OFF;
+          default -> throw new TypeConversionException("'" + value + "' is not an isolation; use tenant or off");
+        };
+      }
+    }
+  }
+
   @Option(names = "--no-failover", description = "Run no failover controllers (regions stay as their rows say).")
   boolean noFailover;
 
@@ -118,6 +146,10 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() {
     if (processes && containers) {
       throw new IllegalArgumentException("--processes and --containers are two ways to run the deployment; pick one");
+    }
+    if ((processes || containers) && agentIsolation != AgentIsolation.TENANT) {
+      throw new IllegalArgumentException("--agent-isolation off is not supported with --processes or --containers "
+          + "(their agents read isolation.tenant from the configuration files, which keep the default: tenant)");
     }
     if (processes) {
       return new UpProcesses(this).call();
@@ -127,17 +159,12 @@ final class UpCommand implements Callable<Integer> {
     }
     PrintStream out = System.out;
     long started = System.nanoTime();
-    int agentsPerRegion = this.agentsPerRegion == null ? LocalClusterOptions.DEFAULT_AGENTS_PER_REGION
-        : this.agentsPerRegion;
-    LocalClusterOptions options = new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, Regions.ALL,
-        agentsPerRegion, routerBasePort, anycast, frontDoorPort,
-        new HealthCheckOptions(healthCheckInterval, healthCheckThreshold, HealthCheckOptions.DEFAULT_TIMEOUT,
-            HealthCheckOptions.DEFAULT_PATH),
-        LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize, allowPlaintext,
-        autoscale ? new AutoscalingOptions(ScalingConfig.defaults(), LoopConfig.defaults(), bootDelay,
-            AutoscalingOptions.defaults().routerMetricsInterval()) : null,
-        noFailover ? null : FailoverOptions.defaults(), plaintextHttp,
-        new LocalEdgePorts(routerAdminBasePort, privateLinkPort));
+    LocalClusterOptions options = localClusterOptions();
+    if (!options.agentTenantIsolation()) {
+      out.println("WARNING: --agent-isolation off (benchmarks only): requests of different tenants share an instance "
+          + "and a batch; the isolation between tenants docs/security.md promises does not hold.");
+      out.flush();
+    }
     LocalCluster cluster;
     try {
       cluster = LocalCluster.start(options);
@@ -147,12 +174,29 @@ final class UpCommand implements Callable<Integer> {
           + "and --front-door-port)", e);
     }
     CountDownLatch stopped = closeOnExit("the local cluster", cluster);
-    if (agentsPerRegion > 0) {
+    if (options.agentsPerRegion() > 0) {
       cluster.awaitServing(READY_TIMEOUT);
     }
     TenantAdmin.Credentials demo = demoTenant == null || demoTenant.isBlank() ? null : demoTenant(cluster);
     printEndpoints(out, cluster, options, (System.nanoTime() - started) / 1e9, demo);
     return awaitStopped(stopped);
+  }
+
+  /** What the one-JVM cluster runs, from the options given. */
+  LocalClusterOptions localClusterOptions() {
+    return new LocalClusterOptions(stateDir, dataDir, modelRoot, dynamoDbPort, Regions.ALL,
+        agentsPerRegion == null ? LocalClusterOptions.DEFAULT_AGENTS_PER_REGION : agentsPerRegion, routerBasePort,
+        anycast, frontDoorPort,
+        new HealthCheckOptions(healthCheckInterval, healthCheckThreshold, HealthCheckOptions.DEFAULT_TIMEOUT,
+            HealthCheckOptions.DEFAULT_PATH),
+        LocalClusterOptions.DEFAULT_AGENT_INTRA_OP_THREADS, agentMaxBatchSize, allowPlaintext,
+        autoscale ? new AutoscalingOptions(ScalingConfig.defaults(), LoopConfig.defaults(), bootDelay,
+            AutoscalingOptions.defaults().routerMetricsInterval()) : null,
+        noFailover ? null : FailoverOptions.defaults(), plaintextHttp,
+        new LocalEdgePorts(routerAdminBasePort, privateLinkPort))
+        .withRoutersPerRegion(routersPerRegion == null ? LocalClusterOptions.DEFAULT_ROUTERS_PER_REGION
+            : routersPerRegion)
+        .withAgentTenantIsolation(agentIsolation == AgentIsolation.TENANT);
   }
 
   /** Closes {@code deployment} when the JVM is asked to stop (Ctrl-C, SIGTERM); the latch opens once it is closed. */
@@ -203,12 +247,12 @@ final class UpCommand implements Callable<Integer> {
     out.println("  front door (anycast):");
     cluster.anycastUrls().values().forEach(url -> out.println("    " + url));
     out.println("  routers:");
-    cluster.routerUrls().forEach((region, url) -> out.printf("    %-10s %s%n", region, url));
+    printPerRegion(out, cluster.regionRouterUrls());
     out.println("  router admin (/metrics, /healthz/region details; loopback only):");
-    cluster.routerAdminUrls().forEach((region, url) -> out.printf("    %-10s %s%n", region, url));
-    if (!cluster.privateLinkAddresses().isEmpty()) {
+    printPerRegion(out, cluster.regionRouterAdminUrls());
+    if (!cluster.regionPrivateLinkAddresses().isEmpty()) {
       out.println("  PrivateLink (PROXY protocol v2, as the NLB sends it; trusted from loopback only):");
-      cluster.privateLinkAddresses().forEach((region, address) -> out.printf("    %-10s %s%n", region, address));
+      printPerRegion(out, cluster.regionPrivateLinkAddresses());
     }
     out.println("  node agents:");
     cluster.agents().values().stream()
@@ -237,6 +281,11 @@ final class UpCommand implements Callable<Integer> {
         ? "" : " --dynamodb-endpoint " + cluster.dynamoDb().endpoint()));
     out.println("Ctrl-C stops the cluster.");
     out.flush();
+  }
+
+  /** One line per router: its region and {@code values}' entry for it. */
+  private static void printPerRegion(PrintStream out, Map<String, ? extends List<?>> values) {
+    values.forEach((region, list) -> list.forEach(value -> out.printf("    %-10s %s%n", region, value)));
   }
 
   /** The demo tenant's credentials (shown once) and the commands to try it with. */
