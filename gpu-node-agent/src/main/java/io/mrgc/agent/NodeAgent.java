@@ -289,7 +289,7 @@ public class NodeAgent extends VerticleBase {
   private LoadSnapshot snapshot() {
     int health = enclave != null && !enclaveReachable ? 0 : admission.health();
     return new LoadSnapshot(admission.queueDepth(), admission.inFlight(), admission.latencyEwmaMs(),
-        health, models.names());
+        health, models.names(), options.maxBatchSize(), !options.tenantIsolation());
   }
 
   /**

@@ -3,13 +3,15 @@ package io.mrgc.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mrgc.agent.ModelInstaller.BundledModel;
+import io.mrgc.agent.batch.BatchPolicy;
+import io.mrgc.agent.batch.BatchesSeen;
 import io.mrgc.agent.batch.ModelWorker;
 import io.mrgc.agent.buffers.AgentBuffers;
-import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.agent.model.ModelRepository;
 import io.mrgc.agent.model.OrtSessions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,30 +56,27 @@ class BatchIndependenceTest {
     OrtSessions sessions = new OrtSessions("cpu", 1);
     List<String> inputs = inputs();
     LongAdder runs = new LongAdder();
-    List<Integer> batchSizes = new ArrayList<>();
-    AgentBuffers pool = new AgentBuffers();
+    BatchesSeen batches = new BatchesSeen();
+    AgentBuffers pool = new AgentBuffers(1);
     LoadedModel model = new ModelRepository(root, sessions).load(bundled.name());
-    try (ModelWorker worker = new ModelWorker(model, sessions.newRunOptions(), BATCH, 512, runs, batchSizes::add)) {
+    try (ModelWorker worker = new ModelWorker(model, sessions.newRunOptions(),
+        new BatchPolicy(BATCH, Duration.ofMillis(1), 512, Duration.ofSeconds(30)), pool::lease, runs, batches)) {
       assertThat(inputs.stream().mapToInt(s -> model.tokenizer().orElseThrow().encode(s).getIds().length).distinct()
           .count()).as("distinct token counts, so that the batch pads most inputs").isGreaterThan(20);
-      List<float[]> inBatch = embed(worker, pool, inputs);
-      assertThat(batchSizes).as("one session run of all inputs").containsExactly(BATCH);
+      List<float[]> inBatch = embed(worker, inputs);
+      assertThat(batches.all()).extracting(BatchesSeen.Seen::inputs).as("one session run of all inputs")
+          .containsExactly(BATCH);
       double[] cosines = new double[BATCH];
       for (int i = 0; i < BATCH; i++) {
-        cosines[i] = AgentFixture.cosine(embed(worker, pool, List.of(inputs.get(i))).get(0), inBatch.get(i));
+        cosines[i] = AgentFixture.cosine(embed(worker, List.of(inputs.get(i))).get(0), inBatch.get(i));
       }
       report(bundled.name(), cosines);
       return cosines;
     } // the worker closes the model
   }
 
-  private static List<float[]> embed(ModelWorker worker, AgentBuffers pool, List<String> inputs) {
-    RequestBuffers buffers = pool.lease();
-    try {
-      return worker.embed(inputs, buffers).join().vectors();
-    } finally {
-      buffers.releaseAll();
-    }
+  private static List<float[]> embed(ModelWorker worker, List<String> inputs) {
+    return worker.embed("tenant", "request", inputs).join().vectors();
   }
 
   /** 32 different sentences of about 6 to 50 tokens. */

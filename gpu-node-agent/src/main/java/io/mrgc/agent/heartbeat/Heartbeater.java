@@ -157,6 +157,8 @@ public final class Heartbeater {
     item.setLatencyEwmaMs(snapshot.latencyEwmaMs());
     item.setHealth(snapshot.health());
     item.setModels(new ArrayList<>(snapshot.models()));
+    item.setBatchSlots(snapshot.batchSlots());
+    item.setSharedBatches(snapshot.sharedBatches());
     item.setHeartbeatAtMillis(now);
     item.setExpiresAtEpochSeconds(now / 1000 + TTL.toSeconds());
     return item;

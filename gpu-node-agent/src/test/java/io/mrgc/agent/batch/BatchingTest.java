@@ -10,7 +10,6 @@ import io.mrgc.agent.model.OrtSessions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -24,28 +23,6 @@ class BatchingTest {
   @TempDir
   static Path root;
   private static OrtSessions sessions;
-
-  /** One batch as the observer saw it. */
-  record Seen(String tenant, List<String> requestIds, int inputs) {}
-
-  static BatchObserver observer(List<Seen> seen) {
-    return observer(seen, () -> Integer.MAX_VALUE);
-  }
-
-  static BatchObserver observer(List<Seen> seen, java.util.function.IntSupplier serving) {
-    List<Seen> synced = Collections.synchronizedList(seen);
-    return new BatchObserver() {
-      @Override
-      public void batch(String model, String tenant, List<String> requestIds, int inputs) {
-        synced.add(new Seen(tenant, requestIds, inputs));
-      }
-
-      @Override
-      public int serving() {
-        return serving.getAsInt();
-      }
-    };
-  }
 
   @BeforeAll
   static void install() {
@@ -78,10 +55,10 @@ class BatchingTest {
 
   @Test
   void queuedRequestsOfOneTenantShareASessionRunAndAnotherTenantsNever() throws Exception {
-    List<Seen> seen = new ArrayList<>();
+    BatchesSeen seen = new BatchesSeen();
     AgentBuffers pool = new AgentBuffers(8);
     try (ModelWorker worker = worker(new BatchPolicy(8, Duration.ofMillis(1), 256, Duration.ofSeconds(30)), pool,
-        observer(seen))) {
+        seen)) {
       CountDownLatch release = block(worker);
       List<CompletableFuture<EmbeddingResult>> results = new ArrayList<>();
       // a1 a2 b1 a3 a4 a5 b2: A's first batch takes a1 a2 and stops at b1 (order is kept; b1 never joins A).
@@ -91,21 +68,21 @@ class BatchingTest {
       }
       release.countDown();
       results.forEach(result -> assertThat(result.join().vectors()).hasSize(1));
-      assertThat(seen.subList(1, seen.size())).containsExactly(
-          new Seen("a", List.of("a1", "a2"), 2),
-          new Seen("b", List.of("b1"), 1),
-          new Seen("a", List.of("a3", "a4", "a5"), 3),
-          new Seen("b", List.of("b2"), 1));
+      assertThat(seen.after(1)).containsExactly(
+          new BatchesSeen.Seen("a", List.of("a1", "a2"), 2),
+          new BatchesSeen.Seen("b", List.of("b1"), 1),
+          new BatchesSeen.Seen("a", List.of("a3", "a4", "a5"), 3),
+          new BatchesSeen.Seen("b", List.of("b2"), 1));
       assertThat(pool.tensors().inUse()).isZero();
     }
   }
 
   @Test
   void aBatchStopsAtMaxBatchSizeInputsAndABigRequestRunsAloneInSlices() throws Exception {
-    List<Seen> seen = new ArrayList<>();
+    BatchesSeen seen = new BatchesSeen();
     AgentBuffers pool = new AgentBuffers(4);
     try (ModelWorker worker = worker(new BatchPolicy(4, Duration.ofMillis(1), 256, Duration.ofSeconds(30)), pool,
-        observer(seen))) {
+        seen)) {
       CountDownLatch release = block(worker);
       CompletableFuture<EmbeddingResult> two = worker.embed("t", "two", List.of("one", "two"));
       CompletableFuture<EmbeddingResult> alsoTwo = worker.embed("t", "also-two", List.of("three", "four"));
@@ -116,7 +93,7 @@ class BatchingTest {
       assertThat(alsoTwo.join().vectors()).hasSize(2);
       assertThat(one.join().vectors()).hasSize(1);
       assertThat(six.join().vectors()).hasSize(6);
-      assertThat(seen.subList(1, seen.size())).extracting(Seen::requestIds, Seen::inputs).containsExactly(
+      assertThat(seen.after(1)).extracting(BatchesSeen.Seen::requestIds, BatchesSeen.Seen::inputs).containsExactly(
           org.assertj.core.groups.Tuple.tuple(List.of("two", "also-two"), 4),
           org.assertj.core.groups.Tuple.tuple(List.of("one"), 1),
           org.assertj.core.groups.Tuple.tuple(List.of("six"), 4),
@@ -126,10 +103,10 @@ class BatchingTest {
 
   @Test
   void aLoneRequestDoesNotWaitForABatchAndATooLongInputFailsOnlyItsRequest() throws Exception {
-    List<Seen> seen = new ArrayList<>();
+    BatchesSeen seen = new BatchesSeen();
     AgentBuffers pool = new AgentBuffers(4);
     try (ModelWorker worker = worker(new BatchPolicy(4, Duration.ofSeconds(30), 8, Duration.ofSeconds(30)), pool,
-        observer(seen, () -> 1))) {
+        new BatchesSeen(() -> 1))) {
       // maxBatchWait is 30 s, but the instance serves one request: it runs at once.
       assertThat(worker.embed("t", "alone", List.of("short")).orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
           .join().vectors()).hasSize(1);

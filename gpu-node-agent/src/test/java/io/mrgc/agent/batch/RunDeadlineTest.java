@@ -36,7 +36,7 @@ class RunDeadlineTest {
     AgentBuffers pool = new AgentBuffers(1);
     try (ModelWorker worker = new ModelWorker(model, sessions.newRunOptions(),
         new BatchPolicy(32, Duration.ofMillis(2), 512, Duration.ofMillis(200)), pool::lease, runs,
-        BatchingTest.observer(new ArrayList<>()))) {
+        new BatchesSeen())) {
       List<String> inputs = new ArrayList<>();
       for (int i = 0; i < 32; i++) {
         inputs.add(("word" + i + " ").repeat(120));
