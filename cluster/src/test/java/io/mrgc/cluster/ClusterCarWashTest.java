@@ -101,7 +101,9 @@ class ClusterCarWashTest {
       assertThat(mine).as("arrivals at %s", agent.instanceId())
           .allSatisfy(a -> {
             assertThat(a.refused()).as("refused %s", a).isFalse();
-            assertThat(a.state()).as("state found by %s", a.requestId()).isEqualTo(InstanceState.READY);
+            // READY (clean), BUSY (its tenant's turn) or WASHING between tenants: never an instance-level state
+            assertThat(a.state()).as("state found by %s", a.requestId())
+                .isIn(InstanceState.READY, InstanceState.BUSY, InstanceState.WASHING);
           });
       Set<String> recorded = washes.listRecent(agent.instanceId(), 1000).join().stream()
           .map(CleanupValidationItem::getRequestId).collect(Collectors.toSet());
@@ -129,6 +131,7 @@ class ClusterCarWashTest {
       flipByte(onnx, offset);
 
       int arrivalsAtCorruption = agent.arrivals().size();
+      long roundsAtCorruption = agent.backgroundRounds();
       int bound = agent.integrityCoverageBound();
       // Concurrent load: with every other instance busy the router also picks the new one, slow start or not.
       int sent = 0;
@@ -137,9 +140,9 @@ class ClusterCarWashTest {
             agent.arrivals().size() - arrivalsAtCorruption, bound).isLessThan(bound * 60);
         sent += burst(4, 5);
       }
-      int washedAfterCorruption = agent.arrivals().size() - arrivalsAtCorruption;
-      assertThat(washedAfterCorruption).as("requests it served after the corruption (coverage bound %d)", bound)
-          .isBetween(1, bound);
+      long roundsAfterCorruption = agent.backgroundRounds() - roundsAtCorruption;
+      assertThat(roundsAfterCorruption).as("background rounds after the corruption (coverage bound %d; one may have "
+          + "been under way)", bound).isBetween(1L, bound + 1L);
       GpuInstanceItem row = instances.findById("i-corrupted").join();
       assertThat(row.getState()).isEqualTo("QUARANTINED");
       assertThat(row.getStateReason()).contains("model-integrity");

@@ -22,6 +22,8 @@ import io.mrgc.agent.wash.Washes;
 import io.mrgc.carwash.WashRecordOutbox;
 import io.mrgc.carwash.WashRecorder;
 import io.mrgc.carwash.StepReport;
+import io.mrgc.carwash.StepResult;
+import io.mrgc.carwash.WashContext;
 import io.mrgc.carwash.WashReport;
 import io.mrgc.carwash.WashStep;
 import io.mrgc.carwash.lifecycle.InstanceLifecycle;
@@ -224,9 +226,33 @@ public class NodeAgent extends VerticleBase {
         .maxTemperatureC(), GpuHealthStep.Thresholds.DEFAULTS.maxUncorrectedEccErrors(),
         "cuda".equals(options.executionProvider()))));
     if (enclave != null) {
-      steps.add(new EnclavePingStep(this::pingOnce, plan::restartDue));
+      steps.add(backgroundEnclavePing());
     }
     return steps;
+  }
+
+  /**
+   * The background rounds' enclave ping: one that fails makes a restart due (run before the next tenant's turn), as
+   * the heartbeat's ping does, instead of quarantining an instance that a restart repairs.
+   */
+  private WashStep backgroundEnclavePing() {
+    EnclavePingStep ping = new EnclavePingStep(this::pingOnce, plan::restartDue);
+    return new WashStep() {
+      @Override
+      public String name() {
+        return ping.name();
+      }
+
+      @Override
+      public StepResult run(WashContext washContext) {
+        StepResult result = ping.run(washContext);
+        if (result.isPassed()) {
+          return result;
+        }
+        context.runOnContext(v -> enclaveLost("the background check's enclave ping failed"));
+        return StepResult.passed(result.detail() + "; an enclave restart is due before the next tenant's turn");
+      }
+    };
   }
 
   /** Every pool scrubbed, then verified clean (the release check's tail). */
@@ -309,11 +335,16 @@ public class NodeAgent extends VerticleBase {
         return;
       }
       if (!answered) {
-        enclaveReachable(false);
-        plan.enclaveError("the heartbeat's enclave ping failed");
-        gate.poke();
+        enclaveLost("the heartbeat's enclave ping failed");
       }
     });
+  }
+
+  /** The enclave did not answer a ping: health 0 until it does, and a restart due (between turns). */
+  private void enclaveLost(String what) {
+    enclaveReachable(false);
+    plan.enclaveError(what);
+    gate.poke();
   }
 
   /** One ping (blocking); an answer means the enclave is reachable again. */
@@ -516,6 +547,16 @@ public class NodeAgent extends VerticleBase {
   /** The last inference arrivals (request id, lifecycle state found, refused or not), oldest first. */
   public List<ArrivalLog.Arrival> arrivals() {
     return arrivals.recent();
+  }
+
+  /** What the instance served, in order: arrivals, starts, finishes, batches, washes between tenants (audits). */
+  public List<ArrivalLog.Event> servedEvents() {
+    return arrivals.events();
+  }
+
+  /** Rounds of the background checks run so far. */
+  public long backgroundRounds() {
+    return background == null ? 0 : background.rounds();
   }
 
   /** The last washes (per-request and instance-level), oldest first. */

@@ -19,6 +19,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 
-/** One request at a time per instance: a request's inputs are split into batches, requests are never merged. */
+/** Batching within one tenant: a request's inputs split into runs, concurrent requests merged; admission bound. */
 @ExtendWith(VertxExtension.class)
 class BatchingAndAdmissionTest {
   private static final List<String> SENTENCES = List.of("The cat sleeps on the sofa",
@@ -88,13 +89,15 @@ class BatchingAndAdmissionTest {
   }
 
   @Test
-  void concurrentRequestsAreServedOneAtATimeEachWithItsOwnRunAndWash(Vertx vertx) {
-    NodeAgent agent = AgentFixture.start(vertx, unreachable, "i-one-at-a-time", root, b -> b.maxBatchSize(32));
+  void concurrentRequestsOfOneTenantShareSessionRunsInOneTurnEachGettingItsOwnVector(Vertx vertx) {
+    NodeAgent agent = AgentFixture.start(vertx, unreachable, "i-one-turn", root,
+        b -> b.maxBatchSize(32).idleWashAfter(Duration.ofMillis(300)));
     List<float[]> alone = new ArrayList<>();
     for (String sentence : SENTENCES) {
       alone.add(vector(await(postJson(web, agent, "/v1/embeddings", embeddingsRequest(sentence))).bodyAsJsonObject(),
           0));
     }
+    eventually("the first turn ended (idle)", () -> agent.state() == InstanceState.READY);
     List<InstanceLifecycle.Transition> transitions = new CopyOnWriteArrayList<>();
     agent.lifecycle().addListener(transitions::add);
     long runsBefore = agent.sessionRuns();
@@ -104,21 +107,21 @@ class BatchingAndAdmissionTest {
     }
     await(Future.all(burst));
 
-    assertThat(agent.sessionRuns() - runsBefore).as("never merged across requests").isEqualTo(SENTENCES.size());
+    assertThat(agent.sessionRuns() - runsBefore).as("requests of one tenant merged into fewer runs")
+        .isLessThan(SENTENCES.size());
     for (int i = 0; i < SENTENCES.size(); i++) {
       HttpResponse<Buffer> response = burst.get(i).result();
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.getHeader("x-mrgc-wash")).isEqualTo("passed");
       assertThat(response.getHeader("x-mrgc-instance-state")).isEqualTo("READY");
-      assertThat(vector(response.bodyAsJsonObject(), 0)).containsExactly(alone.get(i)); // alone, so bit for bit
+      // fp32: the same vector alone or batched (up to float rounding), and its own request's
+      assertThat(AgentFixture.cosine(vector(response.bodyAsJsonObject(), 0), alone.get(i)))
+          .isGreaterThanOrEqualTo(0.99999);
     }
-    // Strictly READY -> BUSY -> WASHING -> READY, once per request: never two requests on the instance at once.
-    assertThat(transitions).hasSize(3 * SENTENCES.size());
-    for (int i = 0; i < transitions.size(); i += 3) {
-      assertThat(transitions.get(i).to()).isEqualTo(InstanceState.BUSY);
-      assertThat(transitions.get(i + 1).to()).isEqualTo(InstanceState.WASHING);
-      assertThat(transitions.get(i + 2).to()).isEqualTo(InstanceState.READY);
-    }
+    // One turn for the whole burst: READY -> BUSY, then, once idle, the wash between tenants and READY.
+    eventually("the turn ended after idling", () -> transitions.size() == 3);
+    assertThat(transitions).extracting(InstanceLifecycle.Transition::to)
+        .containsExactly(InstanceState.BUSY, InstanceState.WASHING, InstanceState.READY);
     await(agent.crash());
   }
 

@@ -53,10 +53,16 @@ class RefusalBeforeBodyTest {
 
   /** POSTs an embeddings request with {@code Expect: 100-continue}; the body goes only on 100 Continue. */
   private static Future<Sent> postExpectingContinue(NodeAgent agent, String requestId) {
+    return postExpectingContinue(agent, requestId, "acme");
+  }
+
+  /** As above, for {@code tenant} (as a router would forward it). */
+  private static Future<Sent> postExpectingContinue(NodeAgent agent, String requestId, String tenant) {
     Buffer body = Buffer.buffer(embeddingsRequest("hello there").encode());
     AtomicBoolean continued = new AtomicBoolean();
     return client.request(HttpMethod.POST, agent.actualPort(), "127.0.0.1", "/v1/embeddings").compose(request -> {
       request.putHeader("content-type", "application/json").putHeader("x-request-id", requestId)
+          .putHeader("x-mrgc-tenant", tenant)
           .putHeader("content-length", Integer.toString(body.length())).putHeader("expect", "100-continue");
       request.exceptionHandler(closed -> { }); // a refused request is never ended: its connection just closes
       request.continueHandler(v -> {
@@ -67,9 +73,9 @@ class RefusalBeforeBodyTest {
     }).compose(response -> response.body().map(answer -> new Sent(response, answer, continued.get())));
   }
 
-  private static NodeAgent quarantined(Vertx vertx, String id, Duration washTimeout, FakeGpuProbe probe) {
-    return AgentFixture.deploy(vertx, new NodeAgent(AgentFixture.options(id, root).washTimeout(washTimeout).build(),
-        state, null, null, probe));
+  private static NodeAgent quarantined(Vertx vertx, String id, Duration backgroundChecks, FakeGpuProbe probe) {
+    return AgentFixture.deploy(vertx, new NodeAgent(AgentFixture.options(id, root).washTimeout(Duration.ofSeconds(2))
+        .backgroundCheckInterval(backgroundChecks).build(), state, null, null, probe));
   }
 
   private static void assertRefusedUnsent(Sent sent, String state) {
@@ -97,10 +103,9 @@ class RefusalBeforeBodyTest {
   @Test
   void aQuarantinedInstanceRefusesWithoutTheBodyBeingSent(Vertx vertx) {
     FakeGpuProbe probe = new FakeGpuProbe();
-    NodeAgent agent = quarantined(vertx, "i-refuses", Duration.ofSeconds(2), probe);
-    probe.mode = FakeGpuProbe.Mode.ECC_ERRORS;
-    assertThat(await(postExpectingContinue(agent, "quarantines-it")).response().getHeader("x-mrgc-instance-state"))
-        .isEqualTo("QUARANTINED");
+    NodeAgent agent = quarantined(vertx, "i-refuses", Duration.ofMillis(50), probe);
+    probe.mode = FakeGpuProbe.Mode.ECC_ERRORS; // the next background check quarantines
+    eventually("quarantined", () -> agent.state() == InstanceState.QUARANTINED);
 
     assertRefusedUnsent(await(postExpectingContinue(agent, "refused-1")), "QUARANTINED");
     assertThat(agent.arrivals()).last().satisfies(arrival -> {
@@ -124,16 +129,17 @@ class RefusalBeforeBodyTest {
   }
 
   @Test
-  void aRequestWaitingForTheInstanceIsRefusedUnreadWhenTheWashBeforeItQuarantines(Vertx vertx) {
+  void anotherTenantsRequestWaitingForTheInstanceIsRefusedUnreadWhenTheWashBetweenTenantsQuarantines(Vertx vertx) {
     FakeGpuProbe probe = new FakeGpuProbe();
-    NodeAgent agent = quarantined(vertx, "i-refuses-queued", Duration.ofSeconds(2), probe);
-    probe.mode = FakeGpuProbe.Mode.HANG; // the next wash hangs until its time limit, then quarantines
-    Future<Sent> first = postExpectingContinue(agent, "first");
-    eventually("first request washing", () -> agent.state() == InstanceState.WASHING);
-    Future<Sent> waiting = postExpectingContinue(agent, "waiting");
-
-    assertThat(await(first).response().getHeader("x-mrgc-wash")).isEqualTo("timed_out");
-    assertRefusedUnsent(await(waiting), "QUARANTINED");
+    // No background rounds on a timer: the wash between tenants runs its round itself, and that one hangs.
+    NodeAgent agent = quarantined(vertx, "i-refuses-queued", Duration.ofHours(1), probe);
+    Sent first = await(postExpectingContinue(agent, "first", "acme"));
+    assertThat(first.response().statusCode()).isEqualTo(200);
+    assertThat(agent.state()).as("acme's turn goes on while it idles").isEqualTo(InstanceState.BUSY);
+    probe.mode = FakeGpuProbe.Mode.HANG;
+    Sent waiting = await(postExpectingContinue(agent, "waiting", "globex"));
+    assertRefusedUnsent(waiting, "QUARANTINED");
+    assertThat(agent.lifecycle().state()).isEqualTo(InstanceState.QUARANTINED);
     await(vertx.undeploy(agent.deploymentID()));
   }
 }

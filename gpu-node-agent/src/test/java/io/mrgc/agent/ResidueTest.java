@@ -7,7 +7,9 @@ import static io.mrgc.agent.AgentFixture.postJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.mrgc.agent.wash.ArrivalLog;
 import io.mrgc.state.StateClient;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
@@ -17,6 +19,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,9 +99,31 @@ class ResidueTest {
     assertThat(response.getHeader("x-mrgc-wash")).isEqualTo("passed");
 
     assertThat(textBeforeWash).as("control: the decrypted text is in the pool before the wash").isTrue();
-    assertThat(idsBeforeWash).as("control: the token ids are in the pool before the wash").isTrue();
+    assertThat(agent.buffers().tensors().created()).as("the tensors went through the pool").isPositive();
+    assertThat(idsBeforeWash).as("the batch's tensors are zeroed when its session run ends, before the answer is "
+        + "sealed").isFalse();
     assertThat(agent.buffers().contains(markerBytes)).as("marker text after the wash").isFalse();
     assertThat(agent.buffers().contains(markerTokenIds)).as("marker token ids after the wash").isFalse();
+    await(vertx.undeploy(agent.deploymentID()));
+  }
+
+  @Test
+  void requestsBatchedTogetherLeaveNoneOfTheirTextsOrTokenIdsInAnyBuffer(Vertx vertx) {
+    NodeAgent agent = AgentFixture.start(vertx, state, "i-residue-batch", root,
+        b -> b.maxBatchSize(4).maxBatchWait(java.time.Duration.ofSeconds(2)));
+    List<Future<HttpResponse<Buffer>>> answers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      answers.add(web.post(agent.actualPort(), "127.0.0.1", "/v1/embeddings")
+          .putHeader("content-type", "application/json").putHeader("x-mrgc-tenant", "acme")
+          .putHeader("x-request-id", "batched-" + i)
+          .sendBuffer(Buffer.buffer(embeddingsRequest(TEXT + " number " + i).encode())));
+    }
+    answers.forEach(answer -> assertThat(await(answer).statusCode()).isEqualTo(200));
+    assertThat(agent.servedEvents()).filteredOn(e -> e.kind() == ArrivalLog.Kind.BATCH)
+        .as("the four requests (the instance serves all four, so the batch waits for them) share one run")
+        .anySatisfy(e -> assertThat(e.requestIds()).hasSize(4));
+    assertThat(agent.buffers().contains(markerBytes)).as("marker text after the batch's answers").isFalse();
+    assertThat(agent.buffers().contains(markerTokenIds)).as("marker token ids after the batch").isFalse();
     await(vertx.undeploy(agent.deploymentID()));
   }
 }

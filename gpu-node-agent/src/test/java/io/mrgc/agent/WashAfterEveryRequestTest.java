@@ -30,11 +30,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The car wash after every request: its record, its headers, and the quarantine when it does not pass. */
+/**
+ * The scrub after every request (its record, its headers) and the request-independent checks beside the work (model
+ * integrity, GPU health): a check that does not pass quarantines the instance at once.
+ */
 @ExtendWith(VertxExtension.class)
 class WashAfterEveryRequestTest {
   private static final List<String> PER_REQUEST_STEPS =
-      List.of("buffer-scrub", "model-integrity", "gpu-health", "clean-state");
+      List.of("buffer-scrub", "clean-state");
   private static StateClient state;
   private static GpuInstanceRepository rows;
   private static CleanupValidationRepository washes;
@@ -57,7 +60,8 @@ class WashAfterEveryRequestTest {
   private static NodeAgent start(Vertx vertx, String id, Path root, FakeGpuProbe probe) {
     ModelInstaller.installMiniLm(root);
     return AgentFixture.deploy(vertx, new NodeAgent(AgentFixture.options(id, root)
-        .washTimeout(Duration.ofMillis(500)).build(), state, null, null, probe));
+        .washTimeout(Duration.ofMillis(500)).backgroundCheckInterval(Duration.ofMillis(20)).build(), state, null,
+        null, probe));
   }
 
   private static HttpResponse<Buffer> embed(NodeAgent agent, String requestId) {
@@ -109,7 +113,7 @@ class WashAfterEveryRequestTest {
       assertThat(row.getTotalMicros()).isGreaterThanOrEqualTo(row.getSteps().stream()
           .mapToLong(CleanupValidationStepItem::getMicros).sum());
     });
-    assertThat(recorded.get(0).getSteps().get(2).getDetail()).isEqualTo("no GPU on this host");
+    assertThat(recorded.get(0).getSteps().get(0).getDetail()).startsWith("zeroed ").contains("of this request");
 
     String metrics = await(web.get(agent.actualPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
     assertThat(metrics).contains("mrgc_wash_total{result=\"passed\"} 5.0")
@@ -122,26 +126,26 @@ class WashAfterEveryRequestTest {
   }
 
   @Test
-  void aStepThatHangsPastTheWashTimeoutQuarantinesTheInstanceAtOnce(Vertx vertx, @TempDir Path root) {
+  void aBackgroundCheckThatHangsPastTheWashTimeoutQuarantinesTheInstanceAtOnce(Vertx vertx, @TempDir Path root) {
     FakeGpuProbe probe = new FakeGpuProbe();
     NodeAgent agent = start(vertx, "i-wash-hangs", root, probe);
     assertThat(embed(agent, "before-the-hang").statusCode()).isEqualTo(200);
 
     probe.mode = FakeGpuProbe.Mode.HANG;
-    HttpResponse<Buffer> served = embed(agent, "hung-wash");
-    assertThat(served.statusCode()).as("its inference was computed before the wash").isEqualTo(200);
-    assertThat(served.getHeader("x-mrgc-wash")).isEqualTo("timed_out");
-    assertThat(served.getHeader("x-mrgc-instance-state")).isEqualTo("QUARANTINED");
-    assertThat(agent.state()).isEqualTo(InstanceState.QUARANTINED);
     GpuInstanceItem row = awaitRow(rows, "i-wash-hangs", r -> "QUARANTINED".equals(r.getState()));
-    assertThat(row.getStateReason()).isEqualTo("gpu-health TIMED_OUT in the wash after request hung-wash: "
+    assertThat(agent.state()).isEqualTo(InstanceState.QUARANTINED);
+    assertThat(row.getStateReason()).isEqualTo("gpu-health TIMED_OUT in the background checks: "
         + "still running at the wash's time limit of 500 ms");
+    assertThat(agent.recentWashes()).anySatisfy(wash -> {
+      assertThat(wash.requestId()).startsWith("scheduled-background-");
+      assertThat(wash.outcome()).isEqualTo(io.mrgc.carwash.WashReport.Outcome.TIMED_OUT);
+    });
     assertRefusedAsQuarantined(agent);
     // The heartbeat keeps the quarantine.
     long version = row.getVersion();
     assertThat(awaitRow(rows, "i-wash-hangs", r -> r.getVersion() > version + 2).getState()).isEqualTo("QUARANTINED");
     String metrics = await(web.get(agent.actualPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
-    assertThat(metrics).contains("mrgc_wash_total{result=\"timed_out\"} 1.0").contains("mrgc_instance_quarantined 1.0");
+    assertThat(metrics).contains("mrgc_instance_quarantined 1.0");
     await(vertx.undeploy(agent.deploymentID()));
   }
 
@@ -150,24 +154,21 @@ class WashAfterEveryRequestTest {
       @TempDir Path root) throws Exception {
     NodeAgent agent = start(vertx, "i-corrupted", root, new FakeGpuProbe());
     int bound = agent.integrityCoverageBound();
-    assertThat(bound).as("MiniLM fp32: 87 + 1 + 1 chunks of 1 MiB, 2 per wash").isEqualTo(45);
+    assertThat(bound).as("MiniLM fp32: 87 + 1 + 1 chunks of 1 MiB, 2 per round").isEqualTo(45);
     embed(agent, "before-the-corruption");
 
     Path model = root.resolve(AgentFixture.MODEL).resolve("1/model.onnx");
     long offset = 10L * (1 << 20) + 12345;
+    long roundsBefore = agent.backgroundRounds();
     flipByte(model, offset);
-    int requests = 0;
-    HttpResponse<Buffer> last;
-    do {
-      last = embed(agent, "probe-" + requests);
-      requests++;
-    } while ("passed".equals(last.getHeader("x-mrgc-wash")) && requests < 2 * bound);
-    assertThat(requests).as("requests until the corruption is caught").isLessThanOrEqualTo(bound);
-    assertThat(last.statusCode()).isEqualTo(200);
-    assertThat(last.getHeader("x-mrgc-wash")).isEqualTo("failed");
-    assertThat(last.getHeader("x-mrgc-instance-state")).isEqualTo("QUARANTINED");
+    for (int i = 0; agent.state() != InstanceState.QUARANTINED && i < 10 * bound; i++) {
+      embed(agent, "probe-" + i); // requests keep the background rounds coming every interval
+    }
+    assertThat(agent.state()).isEqualTo(InstanceState.QUARANTINED);
+    assertThat(agent.backgroundRounds() - roundsBefore).as("rounds until the corruption is caught (one may have "
+        + "been under way at the flip)").isLessThanOrEqualTo(bound + 1);
     GpuInstanceItem row = awaitRow(rows, "i-corrupted", r -> "QUARANTINED".equals(r.getState()));
-    assertThat(row.getStateReason()).startsWith("model-integrity FAILED in the wash after request probe-")
+    assertThat(row.getStateReason()).startsWith("model-integrity FAILED in the background checks: ")
         .contains("all-minilm-l6-v2: 1/model.onnx chunk 11 of 87");
     assertRefusedAsQuarantined(agent);
 
@@ -193,13 +194,13 @@ class WashAfterEveryRequestTest {
   }
 
   @Test
-  void aFailingGpuHealthStepQuarantinesAndHealthEndpointsStillAnswer(Vertx vertx, @TempDir Path root) {
+  void aFailingGpuHealthCheckQuarantinesAndHealthEndpointsStillAnswer(Vertx vertx, @TempDir Path root) {
     FakeGpuProbe probe = new FakeGpuProbe();
     NodeAgent agent = start(vertx, "i-ecc", root, probe);
+    assertThat(embed(agent, "before").getHeader("x-mrgc-wash")).isEqualTo("passed");
     probe.mode = FakeGpuProbe.Mode.ECC_ERRORS;
-    HttpResponse<Buffer> served = embed(agent, "ecc");
-    assertThat(served.getHeader("x-mrgc-wash")).isEqualTo("failed");
-    assertThat(served.getHeader("x-mrgc-instance-state")).isEqualTo("QUARANTINED");
+    GpuInstanceItem row = awaitRow(rows, "i-ecc", r -> "QUARANTINED".equals(r.getState()));
+    assertThat(row.getStateReason()).startsWith("gpu-health FAILED in the background checks: ");
     assertRefusedAsQuarantined(agent);
     assertThat(await(web.get(agent.actualPort(), "127.0.0.1", "/v2/health/live").send()).statusCode()).isEqualTo(200);
     assertThat(await(web.get(agent.actualPort(), "127.0.0.1", "/v2/models/" + AgentFixture.MODEL).send())

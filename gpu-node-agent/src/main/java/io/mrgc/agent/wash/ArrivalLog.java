@@ -27,10 +27,10 @@ public final class ArrivalLog {
   /** One arrival: the lifecycle state it found, and whether it was refused at once. */
   public record Arrival(String requestId, InstanceState state, boolean refused, long atMillis) {}
 
-  public enum Kind { STARTED, FINISHED, BATCH, TENANT_WASH }
+  public enum Kind { ARRIVED, STARTED, FINISHED, BATCH, TENANT_WASH }
 
   /**
-   * One event, numbered in order. STARTED/FINISHED: a request ({@code requestIds} has one) of {@code tenant};
+   * One event, numbered in order. ARRIVED (admitted to wait), STARTED, FINISHED: a request ({@code requestIds} has one) of {@code tenant};
    * BATCH: one session run over {@code inputs} inputs of {@code requestIds}, all of {@code tenant}; TENANT_WASH: the
    * wash between tenants after {@code tenant} ({@code passed}).
    */
@@ -45,9 +45,10 @@ public final class ArrivalLog {
     this.instanceId = instanceId;
   }
 
-  void arrived(String requestId, InstanceState state) {
+  void arrived(String requestId, String tenant, InstanceState state) {
     LOG.info("arrival instance={} request={} state={}", instanceId, requestId, state);
     keep(new Arrival(requestId, state, false, System.currentTimeMillis()));
+    event(Kind.ARRIVED, tenant, List.of(requestId), 0, true);
   }
 
   void refusedAtArrival(String requestId, InstanceState state, String reason) {

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *       {@code Retry-After: 1}, without reading the body (and closes the connection when a body was on its way), so a
  *       router can retry the request elsewhere with nothing sent;
  *   <li>otherwise the request is admitted into the bounded queue (429 {@code overloaded} beyond it). A clean instance
- *       (READY) gives the turn to the oldest waiting request's tenant (READY -> BUSY); during a turn, waiting requests
+ *       (READY) gives the turn to the tenant of the oldest waiting request, preferring another tenant than the last
+ *       turn's (READY -> BUSY); during a turn, waiting requests
  *       of that tenant are let in, oldest first, while fewer than {@code maxConcurrent} run; only then is
  *       {@code 100 Continue} written (for {@code Expect: 100-continue}) and the body read;
  *   <li>each answer waits only for the scrub of its own buffers (zeroed, read back, recorded), then leaves with
@@ -91,6 +92,8 @@ public final class InstanceGate implements Handler<RoutingContext> {
   private volatile int servingCount;
   /** The tenant whose turn it is (lifecycle BUSY), or null (a clean instance). */
   private String owner;
+  /** The tenant of the last turn: the next turn goes to another tenant when one waits. */
+  private String previousOwner;
   /** When a request of another tenant began waiting during this turn ({@link System#nanoTime()}), or 0. */
   private long othersWaitingSince;
   private int startedWhileOthersWait;
@@ -154,8 +157,8 @@ public final class InstanceGate implements Handler<RoutingContext> {
       answerUnread(ctx, () -> ApiErrors.send(ctx.response(), overloaded, requestId));
       return;
     }
-    arrivals.arrived(requestId, lifecycle.state());
     String tenant = tenantOf(ctx);
+    arrivals.arrived(requestId, tenant, lifecycle.state());
     queue.addLast(new Waiting(ctx, requestId, tenant, ticket));
     if (owner != null && !owner.equals(tenant) && othersWaitingSince == 0) {
       othersWaitingSince = System.nanoTime();
@@ -197,13 +200,16 @@ public final class InstanceGate implements Handler<RoutingContext> {
     InstanceState state = lifecycle.state();
     if ((state != READY && state != BUSY) || drainPending) {
       refuseQueued();
-      if (drainPending && serving.isEmpty() && owner != null) {
-        endTurn();
+      if (state == BUSY) {
+        endTurnIfDone();
       }
       return;
     }
     while (serving.size() < turns.maxConcurrent() && !(owner != null && turnOver())) {
-      Waiting next = takeWaiting(owner);
+      Waiting next = owner != null ? takeWaiting(owner, null) : takeWaiting(null, previousOwner);
+      if (next == null && owner == null) {
+        next = takeWaiting(null, null);
+      }
       if (next == null) {
         break;
       }
@@ -212,7 +218,16 @@ public final class InstanceGate implements Handler<RoutingContext> {
       }
       letIn(next);
     }
-    if (serving.isEmpty() && owner != null && (turnOver() || (othersWaitingSince != 0 && !anyWaiting(owner)))) {
+    endTurnIfDone();
+  }
+
+  /**
+   * Ends the turn when its requests are done and it must end: a drain, the bound, an instance-level wash due, or
+   * another tenant waiting while none of the turn's tenant does.
+   */
+  private void endTurnIfDone() {
+    if (serving.isEmpty() && owner != null && !switching
+        && (drainPending || turnOver() || (othersWaitingSince != 0 && !anyWaiting(owner)))) {
       endTurn();
     }
   }
@@ -226,14 +241,17 @@ public final class InstanceGate implements Handler<RoutingContext> {
         || System.nanoTime() - othersWaitingSince >= turns.turnTime().toNanos());
   }
 
-  /** The oldest waiting request of {@code tenant} (null: of anyone); requests whose caller left are dropped. */
-  private Waiting takeWaiting(String tenant) {
+  /**
+   * The oldest waiting request of {@code tenant} (null: of any tenant but {@code except}, null: of anyone); requests
+   * whose caller left are dropped.
+   */
+  private Waiting takeWaiting(String tenant, String except) {
     for (Iterator<Waiting> it = queue.iterator(); it.hasNext(); ) {
       Waiting waiting = it.next();
       if (waiting.ctx().response().closed()) {
         it.remove();
         waiting.ticket().cancel(); // its caller left while it waited
-      } else if (tenant == null || tenant.equals(waiting.tenant())) {
+      } else if (tenant != null ? tenant.equals(waiting.tenant()) : !waiting.tenant().equals(except)) {
         it.remove();
         return waiting;
       }
@@ -280,6 +298,8 @@ public final class InstanceGate implements Handler<RoutingContext> {
       quarantine(describe(report, null, "the scrub after request " + served.requestId()));
     } else if (timedOut(failure)) {
       quarantine("the inference of request " + served.requestId() + " ran past its deadline and was stopped");
+    } else if (lifecycle.state() == BUSY) {
+      endTurnIfDone(); // before the answer: its x-mrgc-instance-state then says what comes next
     }
     HttpServerResponse response = served.ctx().response();
     if (!response.headWritten()) {
@@ -298,11 +318,21 @@ public final class InstanceGate implements Handler<RoutingContext> {
     }
   }
 
-  /** The turn is over and its requests are done: the full wash between tenants, then whatever is next. */
+  /**
+   * The turn is over and its requests are done: the full wash between tenants, then whatever is next. An
+   * instance-level wash due is decided first (shown WASHING, or QUARANTINED when it cannot run), so the last answer
+   * of the turn already tells routers.
+   */
   private void endTurn() {
-    String previous = owner;
-    switching = true;
     lifecycle.transition(WASHING, "wash between tenants");
+    if (!drainPending) {
+      decideInstanceWash();
+      if (lifecycle.state() != WASHING) {
+        return; // quarantined: a due restart cannot run
+      }
+    }
+    switching = true;
+    String previous = owner;
     changed();
     washes.betweenTenants().onComplete(done -> {
       switching = false;
@@ -312,9 +342,15 @@ public final class InstanceGate implements Handler<RoutingContext> {
         if (report == null || !report.isPassed()) {
           quarantine(describe(report, done.cause(), "the wash between tenants"));
         } else {
+          previousOwner = owner;
           owner = null;
           othersWaitingSince = 0;
-          settle("wash between tenants passed");
+          if (drainPending) {
+            lifecycle.transition(DRAINING, reason);
+          } else if (pendingWash == null) {
+            lifecycle.transition(READY, "wash between tenants passed");
+            reason = null;
+          }
         }
       }
       changed();
@@ -322,9 +358,21 @@ public final class InstanceGate implements Handler<RoutingContext> {
     });
   }
 
+  /** An instance-level wash due now becomes pending (shown WASHING), or the instance is quarantined. */
+  private void decideInstanceWash() {
+    InstanceWashPlan.Decision decision = plan.next();
+    if (decision instanceof InstanceWashPlan.Quarantine q) {
+      quarantine(q.reason());
+    } else if (decision instanceof InstanceWashPlan.Wash wash) {
+      instanceWash = true;
+      pendingWash = wash;
+      reason = wash.reason();
+    }
+  }
+
   /**
-   * The instance is clean and belongs to no tenant (after the wash between tenants, or idle): drain if asked, start
-   * an instance-level wash if one is due (or quarantine when it cannot run), else READY.
+   * The instance is clean and belongs to no tenant (idle, or after an instance-level wash or a release): drain if
+   * asked, start an instance-level wash if one is due (or quarantine when it cannot run), else READY.
    */
   private void settle(String why) {
     InstanceState state = lifecycle.state();
@@ -332,17 +380,10 @@ public final class InstanceGate implements Handler<RoutingContext> {
       lifecycle.transition(DRAINING, reason);
       return;
     }
-    InstanceWashPlan.Decision decision = plan.next();
-    if (decision instanceof InstanceWashPlan.Quarantine q) {
-      quarantine(q.reason());
-    } else if (decision instanceof InstanceWashPlan.Wash wash) {
-      if (state == READY) {
-        lifecycle.transition(WASHING, wash.reason());
-      }
-      instanceWash = true;
-      pendingWash = wash;
-      reason = wash.reason();
-    } else if (state == WASHING) {
+    decideInstanceWash();
+    if (pendingWash != null && state == READY) {
+      lifecycle.transition(WASHING, pendingWash.reason());
+    } else if (pendingWash == null && lifecycle.state() == WASHING) {
       lifecycle.transition(READY, why);
       reason = null;
     }
