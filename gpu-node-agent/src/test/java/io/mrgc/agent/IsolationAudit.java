@@ -65,7 +65,8 @@ final class IsolationAudit {
         }
         case TENANT_WASH -> {
           washes++;
-          assertThat(running).as("event %d: wash between tenants while requests run", e.sequence()).isEmpty();
+          assertThat(running).as("event %d: wash between tenants while requests run; events before: %s", e.sequence(),
+              around(events, e)).isEmpty();
           if (e.passed()) {
             turnTenant = null;
           }
@@ -74,6 +75,11 @@ final class IsolationAudit {
       }
     }
     return new Counts(started, batches, batchesOfSeveral, washes, switches);
+  }
+
+  private static List<Event> around(List<Event> events, Event e) {
+    int at = events.indexOf(e);
+    return events.subList(Math.max(0, at - 25), at + 1);
   }
 
   /** For each request of {@code tenant}: how many requests of other tenants started while it waited. */

@@ -111,19 +111,26 @@ class ResidueTest {
   void requestsBatchedTogetherLeaveNoneOfTheirTextsOrTokenIdsInAnyBuffer(Vertx vertx) {
     NodeAgent agent = AgentFixture.start(vertx, state, "i-residue-batch", root,
         b -> b.maxBatchSize(4).maxBatchWait(java.time.Duration.ofSeconds(2)));
-    List<Future<HttpResponse<Buffer>>> answers = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      answers.add(web.post(agent.actualPort(), "127.0.0.1", "/v1/embeddings")
-          .putHeader("content-type", "application/json").putHeader("x-mrgc-tenant", "acme")
-          .putHeader("x-request-id", "batched-" + i)
-          .sendBuffer(Buffer.buffer(embeddingsRequest(TEXT + " number " + i).encode())));
+    // Bursts of four concurrent requests of one tenant until two or more shared a session run (a request whose
+    // body is read before the others are let in runs alone: the batch waits only for requests being served).
+    for (int burst = 0; burst < 10 && !anyBatchOfSeveral(agent); burst++) {
+      List<Future<HttpResponse<Buffer>>> answers = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        answers.add(web.post(agent.actualPort(), "127.0.0.1", "/v1/embeddings")
+            .putHeader("content-type", "application/json").putHeader("x-mrgc-tenant", "acme")
+            .putHeader("x-request-id", "batched-" + burst + "-" + i)
+            .sendBuffer(Buffer.buffer(embeddingsRequest(TEXT + " number " + i).encode())));
+      }
+      answers.forEach(answer -> assertThat(await(answer).statusCode()).isEqualTo(200));
     }
-    answers.forEach(answer -> assertThat(await(answer).statusCode()).isEqualTo(200));
-    assertThat(agent.servedEvents()).filteredOn(e -> e.kind() == ArrivalLog.Kind.BATCH)
-        .as("the four requests (the instance serves all four, so the batch waits for them) share one run")
-        .anySatisfy(e -> assertThat(e.requestIds()).hasSize(4));
+    assertThat(anyBatchOfSeveral(agent)).as("requests of one tenant shared a session run").isTrue();
     assertThat(agent.buffers().contains(markerBytes)).as("marker text after the batch's answers").isFalse();
     assertThat(agent.buffers().contains(markerTokenIds)).as("marker token ids after the batch").isFalse();
     await(vertx.undeploy(agent.deploymentID()));
+  }
+
+  private static boolean anyBatchOfSeveral(NodeAgent agent) {
+    return agent.servedEvents().stream()
+        .anyMatch(e -> e.kind() == ArrivalLog.Kind.BATCH && e.requestIds().size() > 1);
   }
 }

@@ -128,12 +128,14 @@ public final class InstanceGate implements Handler<RoutingContext> {
     this.lastPublished = published();
   }
 
-  /** The state to show in gpu_instances (a turn's BUSY and the wash between tenants show as READY), and why. */
+  /**
+   * The state to show in gpu_instances (a turn's BUSY and the wash between tenants show as READY; an instance-level
+   * wash decided at the end of a turn already shows as WASHING), and why.
+   */
   public PublishedState published() {
     InstanceState state = lifecycle.state();
     InstanceState shown = switch (state) {
-      case READY, BUSY -> drainPending ? DRAINING : READY;
-      case WASHING -> instanceWash ? WASHING : drainPending ? DRAINING : READY;
+      case READY, BUSY, WASHING -> drainPending ? DRAINING : instanceWash ? WASHING : READY;
       default -> state;
     };
     return new PublishedState(shown, shown == READY ? null : reason);
@@ -194,10 +196,16 @@ public final class InstanceGate implements Handler<RoutingContext> {
   }
 
   private void dispatchOnce() {
-    if (switching || instanceWash || releasing) {
+    if (switching || releasing) {
       return;
     }
     InstanceState state = lifecycle.state();
+    if (instanceWash) { // due at the end of the turn (shown WASHING): the turn ends first, then it runs
+      if (state == BUSY) {
+        endTurnIfDone();
+      }
+      return;
+    }
     if ((state != READY && state != BUSY) || drainPending) {
       refuseQueued();
       if (state == BUSY) {
@@ -226,10 +234,13 @@ public final class InstanceGate implements Handler<RoutingContext> {
    * another tenant waiting while none of the turn's tenant does.
    */
   private void endTurnIfDone() {
-    if (serving.isEmpty() && owner != null && !switching
-        && (drainPending || turnOver() || (othersWaitingSince != 0 && !anyWaiting(owner)))) {
+    if (serving.isEmpty() && owner != null && !switching && turnMustEnd()) {
       endTurn();
     }
+  }
+
+  private boolean turnMustEnd() {
+    return drainPending || instanceWash || turnOver() || (othersWaitingSince != 0 && !anyWaiting(owner));
   }
 
   /** The turn must end (once its requests are done): an instance-level wash is due, or another tenant's bound. */
@@ -298,8 +309,8 @@ public final class InstanceGate implements Handler<RoutingContext> {
       quarantine(describe(report, null, "the scrub after request " + served.requestId()));
     } else if (timedOut(failure)) {
       quarantine("the inference of request " + served.requestId() + " ran past its deadline and was stopped");
-    } else if (lifecycle.state() == BUSY) {
-      endTurnIfDone(); // before the answer: its x-mrgc-instance-state then says what comes next
+    } else if (serving.isEmpty() && lifecycle.state() == BUSY && !drainPending && turnMustEnd()) {
+      decideInstanceWash(); // before the answer: its x-mrgc-instance-state then says what comes next
     }
     HttpServerResponse response = served.ctx().response();
     if (!response.headWritten()) {
@@ -325,7 +336,7 @@ public final class InstanceGate implements Handler<RoutingContext> {
    */
   private void endTurn() {
     lifecycle.transition(WASHING, "wash between tenants");
-    if (!drainPending) {
+    if (!drainPending && pendingWash == null) {
       decideInstanceWash();
       if (lifecycle.state() != WASHING) {
         return; // quarantined: a due restart cannot run
