@@ -51,17 +51,13 @@ metric() { # file name: the sum of every series of exactly this name (any labels
 delta() { # name: after - before
   awk -v a="$(metric "$work/after.prom" "$1")" -v b="$(metric "$work/before.prom" "$1")" 'BEGIN {printf "%.6f", a - b}'
 }
-switch_wash() { # the delta of each mrgc_agent_switch_wash* name the agent exports, if any (it may not exist yet):
-  # counters, and a timer's or summary's _count and _sum (not its quantiles, buckets or max)
-  local names name parts=()
-  names="$(grep -o '^mrgc_agent_switch_wash[a-zA-Z0-9_]*' "$work/after.prom" | sort -u || true)"
-  for name in $names; do
-    case "$name" in *_max | *_bucket) continue ;; esac
-    grep -q "^${name}_count" <<<"$names" && continue # a summary's quantiles
-    parts+=("$name +$(delta "$name" | awk '{printf "%g", $1}')")
-  done
-  local IFS=';'
-  echo "${parts[*]:--}"
+tenant_washes() { # washes between tenants in the case: per 1,000 requests, mean ms, share of the instance's time
+  local count sum
+  count="$(delta mrgc_wash_tenant_duration_seconds_count)"
+  sum="$(delta mrgc_wash_tenant_duration_seconds_sum)"
+  awk -v n="$count" -v s="$sum" -v requests="$1" -v seconds="$2" 'BEGIN {
+    printf "%.1f\t%s\t%.2f%%", requests > 0 ? n * 1000 / requests : 0, n > 0 ? sprintf("%.2f", s / n * 1000) : "-",
+      seconds > 0 ? s / seconds * 100 : 0 }'
 }
 field() { # name line: the value of name=value in wrk's RESULT line
   sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"
@@ -83,12 +79,12 @@ measure() { # routers isolation tenants connections keys(comma separated) agent_
     -v errors="$(field errors "$result")" -v requests="$(field requests "$result")" \
     -v refusals="$(delta mrgc_router_refusals_total)" -v retries="$(delta mrgc_router_retries_total)" \
     -v wash_s="$(delta mrgc_wash_duration_seconds_sum)" -v washes="$(delta mrgc_wash_duration_seconds_count)" \
-    -v switch_wash="$(switch_wash)" 'BEGIN {
+    -v tenant_washes="$(tenant_washes "$(field requests "$result")" "${duration%s}")" 'BEGIN {
       per_k = requests > 0 ? 1000 / requests : 0
       wash_ms = washes > 0 ? sprintf("%.2f", wash_s / washes * 1000) : "-"
       wash_share = washes > 0 && p50 > 0 ? sprintf("%.1f%%", wash_s / washes * 1000 / p50 * 100) : "-"
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t%s\t%s\t%.1f\t%s\n", routers, isolation, tenants, c, rps,
-        p50, p99, errors, refusals * per_k, retries * per_k, wash_ms, wash_share, washes * per_k, switch_wash
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t%s\t%s\t%s\n", routers, isolation, tenants, c, rps,
+        p50, p99, errors, refusals * per_k, retries * per_k, wash_ms, wash_share, tenant_washes
     }' >>"$results"
 }
 
@@ -122,8 +118,8 @@ done
 
 echo
 echo "| routers | isolation | tenants | connections | req/s | p50 ms | p99 ms | errors | refusals/1k | retries/1k |" \
-  "wash ms mean | wash % of p50 | washes/1k | mrgc_agent_switch_wash* deltas |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  "scrub ms mean | scrub % of p50 | tenant washes/1k | tenant wash ms mean | instance time in tenant washes |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 awk -F'\t' '{printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; print ""}' "$results"
 echo
 echo "req/s, isolation tenant / off:"

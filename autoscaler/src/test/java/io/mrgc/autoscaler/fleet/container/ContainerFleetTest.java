@@ -44,12 +44,13 @@ class ContainerFleetTest {
   void engine() throws Exception {
     Assumptions.assumeTrue(Files.exists(SOCKET), "no container engine socket at " + SOCKET
         + " (podman system service; see containers/README.md); skipping the container fleet test");
-    engine = new EngineApi(SOCKET);
+    EngineApi api = new EngineApi(SOCKET);
     try {
-      engine.ping();
+      api.ping();
     } catch (EngineApi.EngineException e) {
       Assumptions.abort("the engine at " + SOCKET + " does not answer (" + e.getMessage() + "); skipping");
     }
+    engine = api; // only an engine that answers gets cleaned up after the test
     Assumptions.assumeTrue(engine.imageExists(IMAGE), "image " + IMAGE + " not found in the engine (build it with "
         + "./mrgc images build, or pick a local image with -Dmrgc.test.image=); skipping");
     EngineApi.Response created = engine.call("POST", "/networks/create", EngineApi.object().put("Name", network)
