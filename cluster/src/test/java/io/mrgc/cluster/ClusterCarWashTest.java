@@ -47,6 +47,8 @@ class ClusterCarWashTest {
   static Path stateDir;
   private static LocalCluster cluster;
   private static MrgcClient sdk;
+  /** One client per tenant for the bursts: an instance serves one tenant at a time, so several tenants use them all. */
+  private static final List<MrgcClient> tenants = new ArrayList<>();
   private static GpuInstanceRepository instances;
   private static CleanupValidationRepository washes;
 
@@ -59,6 +61,12 @@ class ClusterCarWashTest {
     URI anycast = cluster.anycastUrls().values().iterator().next();
     sdk = MrgcClient.builder().endpoint(anycast).tenant(tenant.tenantId()).apiKey(tenant.apiKey())
         .kmsKeyId(tenant.kmsKeyId()).dataKeySource(cluster.tenantKeySource()).build();
+    for (int i = 0; i < 4; i++) {
+      TenantAdmin.Credentials other = cluster.createTenant("washed-" + i,
+          new TenantAdmin.TenantSettings(List.of(), List.of(), 10_000.0, 10_000));
+      tenants.add(MrgcClient.builder().endpoint(anycast).tenant(other.tenantId()).apiKey(other.apiKey())
+          .kmsKeyId(other.kmsKeyId()).dataKeySource(cluster.tenantKeySource()).build());
+    }
     var admin = cluster.stateClient(HOME);
     instances = new GpuInstanceRepository(admin);
     washes = new CleanupValidationRepository(admin);
@@ -67,6 +75,7 @@ class ClusterCarWashTest {
   @AfterAll
   static void stop() {
     sdk.close();
+    tenants.forEach(MrgcClient::close);
     cluster.close();
   }
 
@@ -133,7 +142,8 @@ class ClusterCarWashTest {
       int arrivalsAtCorruption = agent.arrivals().size();
       long roundsAtCorruption = agent.backgroundRounds();
       int bound = agent.integrityCoverageBound();
-      // Concurrent load: with every other instance busy the router also picks the new one, slow start or not.
+      // Concurrent load of four tenants: an instance serves one tenant at a time, so with every other instance
+      // serving another tenant the router also picks the new one, slow start or not.
       int sent = 0;
       while (agent.state() != InstanceState.QUARANTINED) {
         assertThat(sent).as("requests sent without the instance being quarantined (%d reached it, bound %d)",
@@ -195,15 +205,19 @@ class ClusterCarWashTest {
     }
   }
 
-  /** {@code threads} x {@code each} encrypted requests at once; all must succeed. Returns how many were sent. */
+  /**
+   * {@code threads} x {@code each} encrypted requests at once, thread t as tenant t (of 4); all must succeed.
+   * Returns how many were sent.
+   */
   private static int burst(int threads, int each) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<?>> running = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
+        MrgcClient client = tenants.get(t % tenants.size());
         running.add(pool.submit(() -> {
           for (int i = 0; i < each; i++) {
-            assertThat(sdk.embed(MODEL, List.of("burst " + i)).vectors().get(0)).hasSize(384);
+            assertThat(client.embed(MODEL, List.of("burst " + i)).vectors().get(0)).hasSize(384);
           }
           return null;
         }));

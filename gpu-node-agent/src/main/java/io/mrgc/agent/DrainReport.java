@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * What a graceful drain ({@link NodeAgent#drain}) did, for the stop log line.
  *
- * @param inFlightAtStart requests holding the instance when the drain began (0 or 1: one at a time)
- * @param answered requests answered during the drain, each after its per-request wash
+ * @param inFlightAtStart requests running when the drain began (at most maxBatchSize, all of one tenant)
+ * @param answered requests answered during the drain, each after its scrub
  * @param lastWash the outcome of the last wash that ran during the drain ({@code passed}, {@code failed},
  *     {@code timed_out}), or null when none ran
  * @param complete whether the instance was idle before {@code grace} ran out

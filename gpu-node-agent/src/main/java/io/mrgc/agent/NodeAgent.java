@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The inference service on one GPU instance: loads the model repository, serves OpenAI embeddings and the Open
- * Inference Protocol over HTTP one request at a time, runs the car wash after every request (and the
+ * Inference Protocol over HTTP one tenant at a time (that tenant's concurrent requests batched), scrubs each request's
+ * buffers before its answer, runs the full wash between tenants, the request-independent checks beside the work (and the
  * instance-level washes: enclave restarts, scheduled full manifest checks), and heart-beats its state and load into
  * gpu_instances for the region's routers.
  */
@@ -205,7 +206,7 @@ public class NodeAgent extends VerticleBase {
           gate.started();
           background.start();
           LOG.info("instance {} serving {} on {}; model integrity: {} chunk(s), every chunk verified within {} "
-              + "request(s)", options.instanceId(), models.names(), endpoint(), integrity.chunkCount(),
+              + "background round(s)", options.instanceId(), models.names(), endpoint(), integrity.chunkCount(),
               integrity.coverageBound());
           return heartbeater.beat();
         })
@@ -276,7 +277,7 @@ public class NodeAgent extends VerticleBase {
 
   private Map<String, ModelWorker> loadModels(OrtSessions sessions) throws Exception {
     // The load-time manifest check is the integrity step's full check: one read per file gives the file's sha256
-    // and the per-chunk hashes the per-request washes verify.
+    // and the per-chunk hashes the background rounds verify.
     ModelRepository.LoadReport report = new ModelRepository(options.modelRoot(), sessions, integrity::add).loadAll();
     report.failures().forEach((model, why) -> LOG.error("model {} refused: {}", model, why));
     report.loadNanos().values().forEach(metrics::modelLoaded);
@@ -320,7 +321,7 @@ public class NodeAgent extends VerticleBase {
 
   /**
    * Checks the enclave once per heartbeat while the instance serves, off the event loop (a blocking vsock round
-   * trip), one ping at a time. A failed ping makes a restart due, run as an instance-level wash between requests;
+   * trip), one ping at a time. A failed ping makes a restart due, run as an instance-level wash between turns;
    * a ping that started before the last restart says nothing about the new enclave and is ignored.
    */
   private void pingEnclave() {

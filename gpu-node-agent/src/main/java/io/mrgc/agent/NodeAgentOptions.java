@@ -69,7 +69,10 @@ public record NodeAgentOptions(
   /** The envelope limit, as the router's: a body the router buffered and forwarded is never too large here. */
   public static final int DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
-  /** The per-request wash's time limit; past it the wash is TIMED_OUT and the instance QUARANTINED. */
+  /**
+   * The time limit of the wash between tenants and of a background round; past it the wash is TIMED_OUT and the
+   * instance QUARANTINED.
+   */
   public static final Duration DEFAULT_WASH_TIMEOUT = Duration.ofSeconds(2);
   /** The instance-level wash's time limit (an enclave restart waits for the new enclave to boot and prove itself). */
   public static final Duration DEFAULT_INSTANCE_WASH_TIMEOUT = Duration.ofMinutes(2);

@@ -20,11 +20,11 @@ import java.util.Set;
  *
  * <p>A <b>full check</b> ({@link #add} at model load, {@link #fullCheck()} on a schedule, as an instance-level wash)
  * reads every file once: its sha256 must match the manifest, and the sha256 of each {@code chunkBytes} chunk is kept
- * (see {@link ChunkedModel}). Each <b>per-request wash</b> ({@link #run}) then re-reads and verifies the next K chunks
+ * (see {@link ChunkedModel}). Each <b>run</b> ({@link #run}: a background round beside the work) then re-reads and verifies the next K chunks
  * of all served models in a fixed order, wrapping around, where K = max(1, {@code bytesPerWash / chunkBytes}); so a
  * wash reads at most K chunks (2 MiB by default) whatever the model size. <b>Bound:</b> with C chunks in all, every
  * chunk is verified at least once in any {@code ceil(C / K)} consecutive washes ({@link #coverageBound()}), so one
- * corrupted byte fails a wash (and quarantines the instance) within that many requests of the corruption.
+ * corrupted byte fails a round (and quarantines the instance) within that many rounds of the corruption.
  *
  * <p>Thread-safe.
  */

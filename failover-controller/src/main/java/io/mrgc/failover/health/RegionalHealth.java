@@ -13,7 +13,7 @@ import java.util.Locale;
  * give the same verdict. The verdict is the worst of three signals:
  *
  * <ul>
- *   <li>instances: serving (READY, BUSY, or WASHING between requests) with a fresh heartbeat; none is FAILED, fewer
+ *   <li>instances: serving (READY, BUSY, or WASHING between tenants) with a fresh heartbeat; none is FAILED, fewer
  *       than the minimum IMPAIRED;
  *   <li>routers: error rate and p99 over the recent windows, judged only with enough requests; no recent window is
  *       only a note (routers write a window every 10 s, so silence means a router that cannot reach DynamoDB, which

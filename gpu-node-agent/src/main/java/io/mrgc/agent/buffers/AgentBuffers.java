@@ -5,7 +5,7 @@ import io.mrgc.carwash.steps.ScrubbableByteBuffers;
 import java.util.List;
 
 /**
- * The agent's reusable buffers for tenant data, which every per-request wash zeroes and verifies:
+ * The agent's reusable buffers for tenant data, which every request's scrub zeroes and the wash between tenants verifies:
  * {@code request-bytes} (heap: request bodies, decrypted plaintext, response plaintext before sealing) and
  * {@code tensor-buffers} (direct, native order: token ids, attention masks and every ONNX Runtime input tensor, plus
  * the pinned embedding output). Only requests of the tenant that holds the instance use them (at most

@@ -16,10 +16,11 @@ import java.util.function.Supplier;
 
 /**
  * The agent's own Prometheus registry (one per agent, so several agents in one JVM under {@code mrgc up} keep
- * separate figures). Labels are bounded: a fixed endpoint name and the status code, never paths or ids. The car
- * wash after every request: {@code mrgc_wash_duration_seconds} (with quantiles) and
- * {@code mrgc_wash_total{result="passed|failed|timed_out"}} (success rate = passed / all), and
- * {@code mrgc_instance_quarantined} (1 while QUARANTINED).
+ * separate figures). Labels are bounded: a fixed endpoint name and the status code, never paths or ids. The scrub
+ * after every request: {@code mrgc_wash_duration_seconds} (with quantiles) and
+ * {@code mrgc_wash_total{result="passed|failed|timed_out"}} (success rate = passed / all); the wash between tenants:
+ * {@code mrgc_wash_tenant_duration_seconds} and {@code mrgc_wash_tenant_total{result}}; the background rounds:
+ * {@code mrgc_wash_background_duration_seconds}; and {@code mrgc_instance_quarantined} (1 while QUARANTINED).
  */
 public final class AgentMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

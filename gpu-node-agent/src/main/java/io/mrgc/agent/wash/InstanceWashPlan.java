@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
  * quarantined instead (its enclave can no longer be trusted or reached).
  */
 public final class InstanceWashPlan {
-  /** What to do now that the instance is between requests. */
+  /** What to do now that a tenant's turn ends (or the instance idles clean). */
   public sealed interface Decision permits Nothing, Wash, Quarantine {}
 
   public record Nothing() implements Decision {}

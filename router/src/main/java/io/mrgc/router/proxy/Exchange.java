@@ -379,9 +379,9 @@ final class Exchange implements DispatchQueue.Waiter {
     up.response().onComplete(result -> onResponse(up, result));
     sent = true;
     if (bodyLength > 0) {
-      // The body goes only once the instance takes the request: one that is not READY (washing after another
-      // router's request, quarantined, draining) answers a final 503 instead, having read nothing, so the request
-      // can still go elsewhere.
+      // The body goes only once the instance lets the request in (its tenant's turn): one that takes no requests
+      // (an instance-level wash, quarantined, draining) answers a final 503 instead, having read nothing, so the
+      // request can still go elsewhere.
       up.putHeader(HttpHeaders.EXPECT, HttpHeaders.CONTINUE);
       up.continueHandler(v -> onContinue(up));
       up.sendHead();

@@ -9,7 +9,7 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbParti
 import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbSortKey;
 
 /**
- * One car wash in cleanup_validation, written by the instance's agent after every request (home region: the
+ * One car wash in cleanup_validation, written by the instance's agent after every request (its scrub), between tenants and for instance-level washes (home region: the
  * instance's). Sort key {@code completed_at_request} = {@code <epoch ms, 13 digits>#<request id>}, so a partition
  * reads in time order. Expires by TTL ({@code expires_at}, epoch seconds).
  */
