@@ -4,6 +4,8 @@
 # share an instance and a batch), with one and with two routers per region. Needs wrk (apt-get install wrk) and curl.
 #
 # Usage: bench/isolation.sh [duration per case, default 20s] [warm-up per case, default 5s]
+# Environment (optional, to run a part): CASES="tenants connections ..." (default "1 1 1 16 1 64 4 64"),
+# ROUTERS="1 2", ISOLATIONS="tenant off".
 #
 # For each routers per region (1, 2) and agent isolation (tenant, off): `./mrgc up --agents-per-region 1` (so the
 # us-east-1 router(s) have exactly one instance to send to), 4 tenants, then the cases, each a warm-up and DURATION of
@@ -16,7 +18,9 @@ cd "$(dirname "$0")/.."
 duration="${1:-20s}"
 warmup="${2:-5s}"
 front_door="http://127.0.1.1:8080"
-cases=("1 1" "1 16" "1 64" "4 64") # tenants connections
+read -r -a cases_flat <<<"${CASES:-1 1 1 16 1 64 4 64}" # tenants connections, pairs; CASES="4 64" for one case
+cases=()
+for ((i = 0; i < ${#cases_flat[@]}; i += 2)); do cases+=("${cases_flat[i]} ${cases_flat[i + 1]}"); done
 work="$(mktemp -d)"
 results="$work/results.tsv" # one line per case, the table's columns
 
@@ -56,8 +60,8 @@ tenant_washes() { # washes between tenants in the case: per 1,000 requests, mean
   count="$(delta mrgc_wash_tenant_duration_seconds_count)"
   sum="$(delta mrgc_wash_tenant_duration_seconds_sum)"
   awk -v n="$count" -v s="$sum" -v requests="$1" -v seconds="$2" 'BEGIN {
-    printf "%.1f\t%s\t%.2f%%", requests > 0 ? n * 1000 / requests : 0, n > 0 ? sprintf("%.2f", s / n * 1000) : "-",
-      seconds > 0 ? s / seconds * 100 : 0 }'
+    printf "%.1f\t%s\t%.2f%%", (requests > 0 ? n * 1000 / requests : 0), (n > 0 ? sprintf("%.2f", s / n * 1000) : "-"),
+      (seconds > 0 ? s / seconds * 100 : 0) }'
 }
 field() { # name line: the value of name=value in wrk's RESULT line
   sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"
@@ -90,8 +94,8 @@ measure() { # routers isolation tenants connections keys(comma separated) agent_
 
 ./mrgc --version >/dev/null # builds once, outside the measurements
 echo "# isolation benchmark: $duration per case after a $warmup warm-up, one agent per region, through $front_door"
-for routers in 1 2; do
-  for isolation in tenant off; do
+for routers in ${ROUTERS:-1 2}; do
+  for isolation in ${ISOLATIONS:-tenant off}; do
     log="$work/mrgc-up-$routers-$isolation.log"
     run_cluster "$routers" "$isolation" "$log"
     agent="$(grep -E '^ +i-local-us-east-1-1 ' "$log" | awk '{print $2}')"
