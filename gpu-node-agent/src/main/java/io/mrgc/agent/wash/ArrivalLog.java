@@ -30,7 +30,8 @@ public final class ArrivalLog {
   public enum Kind { ARRIVED, STARTED, FINISHED, BATCH, TENANT_WASH }
 
   /**
-   * One event, numbered in order. ARRIVED (admitted to wait), STARTED, FINISHED: a request ({@code requestIds} has one) of {@code tenant};
+   * One event, numbered in order. ARRIVED (admitted to wait), STARTED, FINISHED: a request ({@code requestIds} has
+   * one) of {@code tenant};
    * BATCH: one session run over {@code inputs} inputs of {@code requestIds}, all of {@code tenant}; TENANT_WASH: the
    * wash between tenants after {@code tenant} ({@code passed}).
    */

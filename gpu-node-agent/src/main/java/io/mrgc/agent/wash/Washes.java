@@ -52,8 +52,8 @@ public final class Washes implements AutoCloseable {
    * @param requestMetrics told of every per-request scrub
    * @param switchMetrics told of every wash between tenants
    */
-  public Washes(Vertx vertx, List<WashStep> betweenTenantSteps, Duration timeLimit, Duration instanceTimeLimit, WashRecordOutbox records,
-      Consumer<WashReport> requestMetrics, Consumer<WashReport> switchMetrics) {
+  public Washes(Vertx vertx, List<WashStep> betweenTenantSteps, Duration timeLimit, Duration instanceTimeLimit,
+      WashRecordOutbox records, Consumer<WashReport> requestMetrics, Consumer<WashReport> switchMetrics) {
     this.vertx = vertx;
     this.betweenTenants = new CarWash(betweenTenantSteps, timeLimit);
     this.instanceTimeLimit = instanceTimeLimit;
