@@ -27,8 +27,17 @@ runtime = "runc"
 events_logger = "file"
 CONF
 
+# A service left running from a checkout that was deleted since cannot start containers (runc: "write child: broken
+# pipe" from its deleted working directory): replace it.
+for pid in $(pgrep -f "podman system service .*$sock" || true); do
+  if [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" != "/" ]; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+done
 if ! curl -s --unix-socket "$sock" http://podman/_ping >/dev/null 2>&1; then
-  nohup podman system service --time=0 "unix://$sock" >/var/log/podman-api.log 2>&1 &
+  # From /, so that the service never runs in a directory that may be deleted under it.
+  (cd / && nohup podman system service --time=0 "unix://$sock" >/var/log/podman-api.log 2>&1 &)
   for _ in $(seq 1 100); do curl -s --unix-socket "$sock" http://podman/_ping >/dev/null 2>&1 && break; sleep 0.2; done
 fi
 curl -s --unix-socket "$sock" http://podman/_ping >/dev/null || { echo "setup-host.sh: the API socket $sock does not answer (see /var/log/podman-api.log)" >&2; exit 1; }
