@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node's admission bound: at most {@code maxAdmitted} requests waiting for the instance or running (one at a
- * time), so a burst is answered with 429 instead of growing memory. Also the load figures the heartbeat reports: queue depth,
- * in-flight, a latency EWMA and a health score.
+ * The node's admission bound: at most {@code maxAdmitted} requests waiting for the instance or running (those of
+ * the tenant whose turn it is), so a burst is answered with 429 instead of growing memory. Also the load figures the
+ * heartbeat reports: queue depth, in-flight, a latency EWMA and a health score.
  */
 public final class Admission {
   /** Seconds a refused caller is told to wait. */

@@ -10,10 +10,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The deadline of one request's inference on a model's worker thread: past it, a timer sets the terminate flag of
- * the worker's {@link OrtSession.RunOptions} (ONNX Runtime checks it before a run and between nodes and fails the
- * run), and the work fails with {@link InferenceTimeout}. The flag is cleared before the next request, whatever the
- * timing, so one stopped request never stops the next.
+ * The deadline of one batch's inference (or one OIP request's) on a model's worker thread: past it, a timer sets the
+ * terminate flag of the worker's {@link OrtSession.RunOptions} (ONNX Runtime checks it before a run and between nodes
+ * and fails the run), and the work fails with {@link InferenceTimeout}. The flag is cleared before the next batch,
+ * whatever the timing, so one stopped batch never stops the next.
  */
 final class RunDeadline {
   private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(runnable -> {
