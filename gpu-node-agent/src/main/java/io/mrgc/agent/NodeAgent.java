@@ -301,8 +301,10 @@ public class NodeAgent extends VerticleBase {
     };
     Map<String, ModelWorker> workers = new LinkedHashMap<>();
     for (LoadedModel model : report.loaded().values()) {
-      workers.put(model.name(), new ModelWorker(model, sessions.newRunOptions(), batchPolicy, buffers::lease,
-          sessionRuns, batchObserver));
+      ModelWorker worker = new ModelWorker(model, sessions.newRunOptions(), batchPolicy, buffers::lease, sessionRuns,
+          batchObserver);
+      worker.warmUp(options.inferenceTimeout());
+      workers.put(model.name(), worker);
     }
     return workers;
   }

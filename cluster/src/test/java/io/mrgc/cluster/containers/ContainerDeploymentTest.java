@@ -89,9 +89,13 @@ class ContainerDeploymentTest {
   }
 
   private static MrgcClient client(URI endpoint, RetryPolicy retries) {
+    return client(endpoint, retries, Duration.ofSeconds(3));
+  }
+
+  private static MrgcClient client(URI endpoint, RetryPolicy retries, Duration timeout) {
     return MrgcClient.builder().endpoint(endpoint).tenant(tenant.tenantId()).apiKey(tenant.apiKey())
         .kmsKeyId(tenant.kmsKeyId()).dataKeySource(cluster.tenantKeySource())
-        .caCertificate(cluster.caCertificate()).timeout(Duration.ofSeconds(3)).retries(retries).build();
+        .caCertificate(cluster.caCertificate()).timeout(timeout).retries(retries).build();
   }
 
   @Test
@@ -140,7 +144,8 @@ class ContainerDeploymentTest {
   void encryptedEmbeddingsThroughBothAnycastAddressesAndTheSreCommandsWork() {
     for (URI anycast : cluster.anycastUrls().values()) {
       for (int i = 0; i < 5; i++) {
-        try (MrgcClient viaAddress = client(anycast, RetryPolicy.none())) {
+        // No retries; a first request may pay a container's cold start (first decrypt, first TLS handshake)
+        try (MrgcClient viaAddress = client(anycast, RetryPolicy.none(), Duration.ofSeconds(15))) {
           assertThat(viaAddress.embed(MODEL, List.of("The cat sits on the mat")).vectors())
               .as("through " + anycast).singleElement().satisfies(v -> assertThat(v).hasSize(384));
         }

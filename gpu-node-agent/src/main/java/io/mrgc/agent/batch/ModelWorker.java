@@ -6,6 +6,7 @@ import io.mrgc.agent.buffers.RequestBuffers;
 import io.mrgc.agent.model.LoadedModel;
 import io.mrgc.common.ApiException;
 import io.mrgc.wire.ErrorCode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -186,6 +187,24 @@ public final class ModelWorker implements AutoCloseable {
       }
     }
     return vectors;
+  }
+
+  /**
+   * One embedding of a fixed text before the model serves (blocking, at load), so that a tenant's first request does
+   * not pay for ONNX Runtime's first run. Not a request: no batch is reported; its buffers are zeroed.
+   */
+  public void warmUp(Duration timeout) throws Exception {
+    if (embeddings == null) {
+      return;
+    }
+    onThread(() -> {
+      RequestBuffers tensors = buffers.get();
+      try {
+        return embeddings.embed(embeddings.tokenize(List.of("warm up the model")), tensors, runOptions);
+      } finally {
+        tensors.scrubAndRelease();
+      }
+    }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Any other single session run (the Open Inference Protocol), one request at a time. */
