@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
 
 /**
- * The six global tables, and the regional {@code rate_limits}: names, keys, indexes and TTL attributes, exactly as
+ * The seven global tables, and the regional {@code rate_limits}: names, keys, indexes and TTL attributes, exactly as
  * documented in docs/state.md. Local mode creates them; in AWS terraform does (from the same definitions in
  * docs/state.md).
  */
@@ -29,6 +29,8 @@ public final class Tables {
   public static final String METRICS = "metrics";
   public static final String CLEANUP_VALIDATION = "cleanup_validation";
   public static final String TENANTS = "tenants";
+  /** The model registry ({@link ModelRegistry}): one row per published model version. */
+  public static final String MODELS = "models";
   /**
    * Per-tenant, per-region token buckets shared by a region's routers ({@link RateLimitRepository}). In AWS a
    * regional table in each region, not a global table: its rows are written only in their home region and
@@ -57,6 +59,7 @@ public final class Tables {
       new TableSpec(CLEANUP_VALIDATION, s("instance_id"), s("completed_at_request"), List.of(), "expires_at"),
       new TableSpec(TENANTS, s("tenant_id"), null,
           List.of(new Index(TENANTS_BY_API_KEY_HASH, s("api_key_hash"), null)), null),
+      new TableSpec(MODELS, s("name"), n("version"), List.of(), null),
       new TableSpec(RATE_LIMITS, s("pk"), null, List.of(), "expires_at"));
 
   /** Table creation is slow on a loaded machine (DynamoDB Local builds each index): not a data-path call. */

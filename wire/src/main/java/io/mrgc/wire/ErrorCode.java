@@ -43,6 +43,7 @@ public enum ErrorCode {
   BODY_BUFFER_FULL(429, "body_buffer_full", true),
   ROUTER_BUSY(503, "router_busy", true),
   NO_CAPACITY(503, "no_capacity", true),
+  MODEL_LOADING(503, "model_loading", true),
   FRONT_DOOR_STOPPING(503, "front_door_stopping", true),
   UPSTREAM_UNAVAILABLE(502, "upstream_unavailable", true),
   UPSTREAM_FAILED(502, "upstream_failed", true),
