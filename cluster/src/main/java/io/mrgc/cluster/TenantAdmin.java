@@ -3,13 +3,16 @@ package io.mrgc.cluster;
 import io.mrgc.enclave.client.EnclaveCanary;
 import io.mrgc.enclave.kms.LocalKeyRing;
 import io.mrgc.state.ApiKeys;
+import io.mrgc.state.ModelRegistry;
 import io.mrgc.state.TenantRepository;
 import io.mrgc.state.WriteRejectedException;
 import io.mrgc.state.items.TenantItem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * Creates tenants in the local cluster: a key in the local key ring (standing for the tenant's KMS key) and a
@@ -91,11 +94,22 @@ public final class TenantAdmin {
 
   /** Turns the tenant's debug response headers on or off; fails with a clear message for an unknown tenant. */
   public void setDebugHeaders(String tenantId, boolean enabled) {
+    change(tenantId, item -> item.setDebugHeaders(enabled));
+  }
+
+  /** Replaces the tenant's model allowlist (empty: every model); names are checked as the registry checks them. */
+  public void setAllowedModels(String tenantId, List<String> models) {
+    models.forEach(ModelRegistry::checkName);
+    change(tenantId, item -> item.setAllowedModels(new ArrayList<>(models)));
+  }
+
+  /** Reads the tenant's row, applies {@code edit} and writes it under its version. */
+  private void change(String tenantId, Consumer<TenantItem> edit) {
     TenantItem item = tenants.get(tenantId).join();
     if (item == null) {
       throw new IllegalArgumentException("no tenant " + tenantId + "; create it with `mrgc tenant create`");
     }
-    item.setDebugHeaders(enabled);
+    edit.accept(item);
     tenants.update(item).join();
   }
 

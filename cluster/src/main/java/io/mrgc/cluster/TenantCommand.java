@@ -16,8 +16,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -61,20 +64,44 @@ final class TenantCommand implements Runnable {
   }
 
   @Command(name = "update", mixinStandardHelpOptions = true,
-      description = "Change a tenant's settings (for now: its debug response headers).")
+      description = "Change a tenant's settings: its debug response headers and/or its model allowlist.")
   static final class Update extends AdminOptions implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--tenant", required = true)
     String tenant;
 
-    @Option(names = "--debug-headers", required = true, arity = "1", description = "true: tell the tenant which "
+    @Option(names = "--debug-headers", arity = "1", description = "true: tell the tenant which "
         + "instance served each request (x-mrgc-instance); false: hide it (the default).")
-    boolean debugHeaders;
+    Boolean debugHeaders;
+
+    @Option(names = "--models", split = ",", description = "The models the tenant may use, replacing its allowlist "
+        + "(e.g. after `mrgc model publish`); --models '' allows every model.")
+    List<String> models;
 
     @Override
     public Integer call() throws IOException {
-      withAdmin(admin -> admin.setDebugHeaders(tenant, debugHeaders));
-      System.out.println("tenant " + tenant + ": debug headers " + (debugHeaders ? "on" : "off")
-          + " (routers see it within their auth cache TTL)");
+      if (debugHeaders == null && models == null) {
+        throw new ParameterException(spec.commandLine(),
+            "nothing to change: give --debug-headers true|false and/or --models NAME[,NAME...]");
+      }
+      List<String> allowed = models == null ? null : models.stream().filter(m -> !m.isBlank()).toList();
+      withAdmin(admin -> {
+        if (debugHeaders != null) {
+          admin.setDebugHeaders(tenant, debugHeaders);
+        }
+        if (allowed != null) {
+          admin.setAllowedModels(tenant, allowed);
+        }
+      });
+      if (debugHeaders != null) {
+        System.out.println("tenant " + tenant + ": debug headers " + (debugHeaders ? "on" : "off"));
+      }
+      if (allowed != null) {
+        System.out.println("tenant " + tenant + ": models " + (allowed.isEmpty() ? "any" : String.join(",", allowed)));
+      }
+      System.out.println("(routers see the change within their auth cache TTL)");
       return 0;
     }
   }
