@@ -52,11 +52,20 @@ output "canary_key_id" {
 }
 
 output "model_buckets" {
-  description = "Where to upload models per region (s3://<bucket>/models/<model>/<version>/...): FSx imports them under /fsx/models."
+  description = "The S3 location linked to each region's model store (s3://<bucket>/models/): a published version sits under <name>@<version>/, which FSx imports under /fsx/models."
   value = {
     "us-east-1" = module.region_us_east_1.model_bucket
     "us-east-2" = module.region_us_east_2.model_bucket
     "us-west-2" = module.region_us_west_2.model_bucket
+  }
+}
+
+output "model_stores" {
+  description = "Per region, what `mrgc model publish` needs in AWS mode: file_system_id and data_repository_path (upload, then import), and the resources of the publisher's permissions (s3_objects_arn, file_system_arn)."
+  value = {
+    "us-east-1" = module.region_us_east_1.model_store
+    "us-east-2" = module.region_us_east_2.model_store
+    "us-west-2" = module.region_us_west_2.model_store
   }
 }
 

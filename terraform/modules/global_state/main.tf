@@ -1,5 +1,5 @@
 ################################################################################
-# The six global tables and the regional rate_limits table, exactly as io.mrgc.state.Tables.ALL and docs/state.md
+# The seven global tables and the regional rate_limits table, exactly as io.mrgc.state.Tables.ALL and docs/state.md
 # define them: names (not prefixed: the code uses these literal names), keys, GSIs (projection ALL) and TTL
 # attributes. Keep this map and Tables.ALL in step; the terraform check compares them.
 ################################################################################
@@ -52,6 +52,14 @@ locals {
       hash_key  = { name = "tenant_id", type = "S" }
       range_key = null
       indexes   = [{ name = "by_api_key_hash", hash_key = { name = "api_key_hash", type = "S" }, range_key = null }]
+      ttl       = null
+    }
+    # The model registry: one row per model version, written by `mrgc model` in the home region only.
+    models = {
+      class     = "MREC"
+      hash_key  = { name = "name", type = "S" }
+      range_key = { name = "version", type = "N" }
+      indexes   = []
       ttl       = null
     }
   }

@@ -1,5 +1,5 @@
 output "table_names" {
-  description = "Global table names by table (the same in every region): gpu_instances, routing_state, autoscaling_state, metrics, cleanup_validation, tenants."
+  description = "Global table names by table (the same in every region): gpu_instances, routing_state, autoscaling_state, metrics, cleanup_validation, tenants, models."
   value       = { for k, t in aws_dynamodb_table.this : k => t.name }
 }
 

@@ -87,7 +87,8 @@ data "aws_iam_policy_document" "ec2_trust" {
 # ---------------------------------------------------------------------------------------------------------------
 # Router task role: SnapshotPoller (gpu_instances Query, routing_state GetItem), MetricsPublisher (metrics PutItem),
 # LiveRouters (metrics by_region Query), TenantAuthenticator (tenants by_api_key_hash Query), RegionRateLimiter
-# (rate_limits UpdateItem, GetItem). Metrics go out as EMF on stdout: no CloudWatch API.
+# (rate_limits UpdateItem, GetItem), the model registry (ModelRegistry reads of models: a model being loaded vs an
+# unknown one). Metrics go out as EMF on stdout: no CloudWatch API.
 # ---------------------------------------------------------------------------------------------------------------
 data "aws_iam_policy_document" "router" {
   statement {
@@ -119,6 +120,11 @@ data "aws_iam_policy_document" "router" {
     sid       = "RateLimits"
     actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = local.tables["rate_limits"]
+  }
+  statement {
+    sid       = "ModelRegistryRead"
+    actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"] # ModelRegistry get, versions, catalog
+    resources = local.tables["models"]
   }
 }
 
@@ -319,9 +325,10 @@ resource "aws_iam_role_policy" "failover_controller" {
 
 # ---------------------------------------------------------------------------------------------------------------
 # GPU instance role (agent + enclave): Heartbeater (gpu_instances UpdateItem/GetItem), WashRecorder
-# (cleanup_validation PutItem), the enclave's AwsKms (Decrypt with Recipient) and EnclaveCanary (GenerateDataKey on
-# the canary key, tenant mrgc-canary). Host side (user data, not service code): the CloudWatch agent (logs and the
-# nvidia_smi metrics) and the peer auth keys from Secrets Manager.
+# (cleanup_validation PutItem), the model registry (ModelRegistry reads of models: what to load and unload), the
+# enclave's AwsKms (Decrypt with Recipient) and EnclaveCanary (GenerateDataKey on the canary key, tenant mrgc-canary).
+# Host side (user data, not service code): the CloudWatch agent (logs and the nvidia_smi metrics) and the peer auth
+# keys from Secrets Manager.
 #
 # KMS: the tenant key policies (module keys) are what grant Decrypt, and they do not delegate to IAM (no root
 # "Enable IAM User Permissions" statement, docs/security.md §3). The statements below grant nothing on their own; they
@@ -338,6 +345,11 @@ data "aws_iam_policy_document" "gpu_instance" {
     sid       = "WashRecords"
     actions   = ["dynamodb:PutItem"]
     resources = local.tables["cleanup_validation"]
+  }
+  statement {
+    sid       = "ModelRegistryRead"
+    actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"] # ModelRegistry get, versions, catalog
+    resources = local.tables["models"]
   }
   statement {
     sid       = "DecryptOnlyForAttestedRecipient"

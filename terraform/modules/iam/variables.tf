@@ -32,14 +32,14 @@ variable "table_arns" {
 
   validation {
     condition = alltrue([for k in keys(var.table_arns) : contains(
-    ["gpu_instances", "routing_state", "autoscaling_state", "metrics", "cleanup_validation", "tenants", "rate_limits"], k)])
-    error_message = "table_arns keys must be table names of docs/state.md: gpu_instances, routing_state, autoscaling_state, metrics, cleanup_validation, tenants, rate_limits."
+    ["gpu_instances", "routing_state", "autoscaling_state", "metrics", "cleanup_validation", "tenants", "models", "rate_limits"], k)])
+    error_message = "table_arns keys must be table names of docs/state.md: gpu_instances, routing_state, autoscaling_state, metrics, cleanup_validation, tenants, models, rate_limits."
   }
 
   validation {
-    condition = alltrue([for t in ["gpu_instances", "routing_state", "autoscaling_state", "metrics", "cleanup_validation", "tenants", "rate_limits"] :
+    condition = alltrue([for t in ["gpu_instances", "routing_state", "autoscaling_state", "metrics", "cleanup_validation", "tenants", "models", "rate_limits"] :
     contains(keys(var.table_arns), t) && length(lookup(var.table_arns, t, [])) > 0])
-    error_message = "table_arns needs at least one ARN for each of the seven tables."
+    error_message = "table_arns needs at least one ARN for each of the eight tables (docs/state.md)."
   }
 
   validation {

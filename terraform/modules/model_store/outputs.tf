@@ -34,8 +34,28 @@ output "s3_bucket_arn" {
 }
 
 output "data_repository_path" {
-  description = "The S3 location linked to the file system: upload models here (<model>/<version>/...)."
+  description = "The S3 location linked to the file system (s3://<bucket>/<prefix>): `mrgc model publish` uploads a version under <name>@<version>/ here, then imports that prefix into FSx with a data repository task."
   value       = aws_fsx_data_repository_association.this.data_repository_path
+}
+
+output "data_repository_association_id" {
+  description = "ID of the data repository association linking data_repository_path to file_system_path."
+  value       = aws_fsx_data_repository_association.this.association_id
+}
+
+output "s3_prefix" {
+  description = "The linked prefix in the bucket (ends with /; empty = the whole bucket)."
+  value       = var.s3_prefix
+}
+
+output "s3_objects_arn" {
+  description = "ARN pattern of every object under the linked prefix (arn:aws:s3:::<bucket>/<prefix>*): the resource of the publisher's s3:PutObject."
+  value       = "arn:aws:s3:::${local.bucket}/${var.s3_prefix}*"
+}
+
+output "file_system_path" {
+  description = "The file system directory the prefix is linked to (/ = the file system root, which is mounted at mount_point)."
+  value       = var.file_system_path
 }
 
 output "mount_point" {

@@ -113,7 +113,7 @@ variable "s3_bucket_name" {
 }
 
 variable "s3_prefix" {
-  description = "Prefix in the bucket linked to the file system (ends with /). Layout under it is the agent's model repository: <model>/<version>/..."
+  description = "Prefix in the bucket linked to the file system (ends with /). Layout under it is the model store's (docs/state.md, models): <name>@<version>/ per published version, a Triton model directory."
   type        = string
   default     = "models/"
 

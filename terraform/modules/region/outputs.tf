@@ -4,8 +4,21 @@ output "endpoint_service_name" {
 }
 
 output "model_bucket" {
-  description = "Where to upload models (s3://<bucket>/models/<model>/<version>/...): FSx imports them under /fsx/models."
+  description = "The S3 location linked to the model store (s3://<bucket>/models/): a published version sits under <name>@<version>/ (docs/state.md, models), which FSx imports under /fsx/models."
   value       = module.model_store.data_repository_path
+}
+
+output "model_store" {
+  description = "What `mrgc model publish` needs in AWS mode: where to upload (data_repository_path) and the file system to import into (file_system_id, file_system_arn), and the resources of the publisher's permissions (s3_objects_arn, file_system_arn)."
+  value = {
+    file_system_id                 = module.model_store.file_system_id
+    file_system_arn                = module.model_store.file_system_arn
+    data_repository_association_id = module.model_store.data_repository_association_id
+    data_repository_path           = module.model_store.data_repository_path
+    s3_objects_arn                 = module.model_store.s3_objects_arn
+    file_system_path               = module.model_store.file_system_path
+    model_root                     = module.model_store.model_root
+  }
 }
 
 output "fsx_file_system_id" {

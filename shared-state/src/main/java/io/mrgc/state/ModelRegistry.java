@@ -66,13 +66,20 @@ public final class ModelRegistry {
         "model " + item.id() + " is already published (AVAILABLE or RETIRED); publish a new version");
   }
 
-  /** PUBLISHING -> AVAILABLE, once every file is in the model store. */
+  /**
+   * PUBLISHING -> AVAILABLE, once every file is in the model store. An invalid name or version throws at once (like
+   * {@link #beginPublish}); a missing row or one in another state completes exceptionally.
+   */
   public CompletableFuture<ModelItem> markAvailable(String name, long version, long atMillis) {
+    checkName(name);
+    checkVersion(version);
     return transition(name, version, ModelState.PUBLISHING, ModelState.AVAILABLE, null, atMillis);
   }
 
   /** AVAILABLE or PUBLISHING -> RETIRED: agents unload it after its in-flight requests, routers answer 404. */
   public CompletableFuture<ModelItem> retire(String name, long version, String reason, long atMillis) {
+    checkName(name);
+    checkVersion(version);
     return get(name, version).thenCompose(row -> {
       if (row == null) {
         return CompletableFuture.failedFuture(new IllegalArgumentException("model " + name + ":" + version
@@ -92,6 +99,11 @@ public final class ModelRegistry {
       if (row == null) {
         return CompletableFuture.failedFuture(new IllegalArgumentException("model " + name + ":" + version
             + " is not in the registry"));
+      }
+      if (!from.name().equals(row.getState())) {
+        // Said before writing: the condition below would refuse it too, but as if someone else had changed the row.
+        return CompletableFuture.failedFuture(new WriteRejectedException("model " + row.id() + " is "
+            + row.getState() + ", not " + from + ": only a " + from + " version can become " + to, null));
       }
       row.setState(to.name());
       row.setUpdatedAt(atMillis);
