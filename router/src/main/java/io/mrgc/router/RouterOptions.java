@@ -16,6 +16,8 @@ import java.util.function.Consumer;
  * @param host interface to listen on
  * @param port port to listen on; 0 picks a free one (see {@link RouterVerticle#actualPort()})
  * @param snapshotInterval pause between the end of one gpu_instances poll and the start of the next
+ * @param modelRegistryInterval pause between reads of the model registry (the models table), which tells a model no
+ *     instance advertises yet apart: being loaded (503 model_loading) or not served (404 model_not_found)
  * @param heartbeatStaleAfter an instance whose heartbeat is older is filtered out (fail-open)
  * @param maxBodyBytes largest request body; the router buffers each body whole before it picks an instance, so this
  *     bounds one request's buffer; larger ones get 413 {@code body_too_large}
@@ -55,9 +57,9 @@ import java.util.function.Consumer;
  *     table, a local fallback while it cannot be reached)
  */
 public record RouterOptions(String region, String routerId, String host, int port, Duration snapshotInterval,
-    Duration heartbeatStaleAfter, long maxBodyBytes, Duration connectTimeout, Duration requestTimeout,
-    Duration metricsInterval, Duration metricsTtl, int ejectAfterConsecutiveFailures, Duration baseEjectionTime,
-    int maxEjectedPercent, Duration slowStart, boolean allowPlaintext, int proxyProtocolPort,
+    Duration modelRegistryInterval, Duration heartbeatStaleAfter, long maxBodyBytes, Duration connectTimeout,
+    Duration requestTimeout, Duration metricsInterval, Duration metricsTtl, int ejectAfterConsecutiveFailures,
+    Duration baseEjectionTime, int maxEjectedPercent, Duration slowStart, boolean allowPlaintext, int proxyProtocolPort,
     Duration proxyProtocolHeaderTimeout, Duration authCacheTtl, Duration authNegativeCacheTtl,
     int authCacheMaxEntries, double defaultRateLimitRps, int defaultRateLimitBurst, int rateLimiterMaxTenants,
     int dispatchQueueLimit, Duration dispatchQueueTimeout, int tenantTurnBatches, Duration continueTimeout,
@@ -67,6 +69,7 @@ public record RouterOptions(String region, String routerId, String host, int por
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
   public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_MODEL_REGISTRY_INTERVAL = Duration.ofSeconds(2);
   public static final Duration DEFAULT_HEARTBEAT_STALE_AFTER = Duration.ofSeconds(3);
   /** The envelope limit ({@code EnvelopeCodec.DEFAULT_MAX_ENVELOPE_BYTES}): bodies are buffered whole up to it. */
   public static final long DEFAULT_MAX_BODY_BYTES = 2L * 1024 * 1024;
@@ -104,6 +107,7 @@ public record RouterOptions(String region, String routerId, String host, int por
     Check.notBlank("host", host);
     Check.between("port", port, 0, 65535);
     Check.positive("snapshotInterval", snapshotInterval);
+    Check.positive("modelRegistryInterval", modelRegistryInterval);
     Check.positive("heartbeatStaleAfter", heartbeatStaleAfter);
     Check.between("maxBodyBytes", maxBodyBytes, 1, MAX_BODY_BYTES_LIMIT);
     Check.positive("connectTimeout", connectTimeout);
@@ -139,9 +143,10 @@ public record RouterOptions(String region, String routerId, String host, int por
   /** Every default, for {@code region} and {@code routerId}. */
   public static RouterOptions defaults(String region, String routerId) {
     return new RouterOptions(region, routerId, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SNAPSHOT_INTERVAL,
-        DEFAULT_HEARTBEAT_STALE_AFTER, DEFAULT_MAX_BODY_BYTES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
-        DEFAULT_METRICS_INTERVAL, DEFAULT_METRICS_TTL, DEFAULT_EJECT_AFTER_CONSECUTIVE_FAILURES,
-        DEFAULT_BASE_EJECTION_TIME, DEFAULT_MAX_EJECTED_PERCENT, DEFAULT_SLOW_START, DEFAULT_ALLOW_PLAINTEXT,
+        DEFAULT_MODEL_REGISTRY_INTERVAL, DEFAULT_HEARTBEAT_STALE_AFTER, DEFAULT_MAX_BODY_BYTES, DEFAULT_CONNECT_TIMEOUT,
+        DEFAULT_REQUEST_TIMEOUT, DEFAULT_METRICS_INTERVAL, DEFAULT_METRICS_TTL,
+        DEFAULT_EJECT_AFTER_CONSECUTIVE_FAILURES, DEFAULT_BASE_EJECTION_TIME, DEFAULT_MAX_EJECTED_PERCENT,
+        DEFAULT_SLOW_START, DEFAULT_ALLOW_PLAINTEXT,
         DEFAULT_PROXY_PROTOCOL_PORT, DEFAULT_PROXY_PROTOCOL_HEADER_TIMEOUT, DEFAULT_AUTH_CACHE_TTL,
         DEFAULT_AUTH_NEGATIVE_CACHE_TTL, DEFAULT_AUTH_CACHE_MAX_ENTRIES, DEFAULT_RATE_LIMIT_RPS,
         DEFAULT_RATE_LIMIT_BURST, DEFAULT_RATE_LIMITER_MAX_TENANTS, DEFAULT_DISPATCH_QUEUE_LIMIT,
@@ -169,6 +174,10 @@ public record RouterOptions(String region, String routerId, String host, int por
 
   public RouterOptions withSnapshotInterval(Duration value) {
     return copy(o -> o.snapshotInterval = value);
+  }
+
+  public RouterOptions withModelRegistryInterval(Duration value) {
+    return copy(o -> o.modelRegistryInterval = value);
   }
 
   public RouterOptions withHeartbeatStaleAfter(Duration value) {
@@ -286,8 +295,8 @@ public record RouterOptions(String region, String routerId, String host, int por
   private RouterOptions copy(Consumer<Fields> change) {
     Fields f = new Fields(this);
     change.accept(f);
-    return new RouterOptions(f.region, f.routerId, f.host, f.port, f.snapshotInterval, f.heartbeatStaleAfter,
-        f.maxBodyBytes, f.connectTimeout, f.requestTimeout, f.metricsInterval, f.metricsTtl,
+    return new RouterOptions(f.region, f.routerId, f.host, f.port, f.snapshotInterval, f.modelRegistryInterval,
+        f.heartbeatStaleAfter, f.maxBodyBytes, f.connectTimeout, f.requestTimeout, f.metricsInterval, f.metricsTtl,
         f.ejectAfterConsecutiveFailures, f.baseEjectionTime, f.maxEjectedPercent, f.slowStart, f.allowPlaintext,
         f.proxyProtocolPort, f.proxyProtocolHeaderTimeout, f.authCacheTtl, f.authNegativeCacheTtl,
         f.authCacheMaxEntries, f.defaultRateLimitRps, f.defaultRateLimitBurst, f.rateLimiterMaxTenants,
@@ -302,6 +311,7 @@ public record RouterOptions(String region, String routerId, String host, int por
     String host;
     int port;
     Duration snapshotInterval;
+    Duration modelRegistryInterval;
     Duration heartbeatStaleAfter;
     long maxBodyBytes;
     Duration connectTimeout;
@@ -337,6 +347,7 @@ public record RouterOptions(String region, String routerId, String host, int por
       host = o.host;
       port = o.port;
       snapshotInterval = o.snapshotInterval;
+      modelRegistryInterval = o.modelRegistryInterval;
       heartbeatStaleAfter = o.heartbeatStaleAfter;
       maxBodyBytes = o.maxBodyBytes;
       connectTimeout = o.connectTimeout;

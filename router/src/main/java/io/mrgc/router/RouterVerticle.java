@@ -21,10 +21,13 @@ import io.mrgc.router.security.AuthFailures;
 import io.mrgc.router.security.RegionRateLimiter;
 import io.mrgc.router.security.TenantAuthenticator;
 import io.mrgc.router.security.TenantGate;
+import io.mrgc.router.snapshot.ModelRegistryPoller;
 import io.mrgc.router.snapshot.RegionSnapshot;
 import io.mrgc.router.snapshot.SnapshotPoller;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.MetricsRepository;
+import io.mrgc.state.ModelCatalog;
+import io.mrgc.state.ModelRegistry;
 import io.mrgc.state.RateLimitRepository;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
@@ -67,8 +70,10 @@ import java.util.function.LongSupplier;
  * {@link EdgeListeners#proxyProtocolHost()} takes PROXY protocol v2 connections from the trusted networks only (the
  * PrivateLink NLB) and relays them to the tenant listener ({@link ProxyProtocolFront}).
  *
- * <p>{@link #start()} completes once the server listens and the first snapshot attempt has finished (successful or
- * not: a router with no snapshot yet still starts, answers 503 no_capacity and reports itself not serving).
+ * <p>{@link #start()} completes once the server listens and the first snapshot and model registry reads have finished
+ * (successful or not: a router with no snapshot yet still starts, answers 503 no_capacity and reports itself not
+ * serving; one without the registry answers a model no instance advertises with 503 no_capacity, see
+ * {@code proxy.UnservedModel}).
  */
 public final class RouterVerticle extends VerticleBase {
   public static final String HEALTHZ = "/healthz";
@@ -95,6 +100,7 @@ public final class RouterVerticle extends VerticleBase {
   private InstanceHolds holds;
   private ProxyHandler proxy;
   private SnapshotPoller poller;
+  private ModelRegistryPoller modelRegistry;
   private MetricsPublisher publisher;
   private RouterMetrics metrics;
   private HttpClientAgent client;
@@ -125,6 +131,7 @@ public final class RouterVerticle extends VerticleBase {
         outliers, holds, new Random(), clockMillis);
     poller = new SnapshotPoller(vertx, options.region(), new GpuInstanceRepository(state),
         new RoutingStateRepository(state), options.snapshotInterval(), clockMillis);
+    modelRegistry = new ModelRegistryPoller(vertx, new ModelRegistry(state), options.modelRegistryInterval());
     MetricsWindow window = new MetricsWindow(clockMillis.getAsLong());
     metrics = new RouterMetrics(options.region(), poller::ageSeconds, window);
     outliers.onEjection(metrics::ejection);
@@ -135,7 +142,8 @@ public final class RouterVerticle extends VerticleBase {
             .setKeepAlive(true)
             .setConnectTimeout((int) options.connectTimeout().toMillis()),
         new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_INSTANCE));
-    proxy = new ProxyHandler(vertx, client, picker, outliers, holds, metrics, poller::current, options);
+    proxy = new ProxyHandler(vertx, client, picker, outliers, holds, metrics, poller::current,
+        modelRegistry::catalog, options);
     metrics.watch(proxy::waiting, holds::heldCount);
     inFlight.onEnd(proxy::wake);
     metrics.watchBodyBuffer(proxy::bufferedBodyBytes);
@@ -174,7 +182,7 @@ public final class RouterVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> options.tls().applyTo(listener))
         .compose(checked -> {
           server = listenerGuard.install(vertx.createHttpServer(listener), request -> route(request, gate));
-          return poller.start();
+          return Future.join(poller.start(), modelRegistry.start());
         })
         .compose(firstPollDone -> server.listen())
         .compose(listening -> admin.listen())
@@ -218,6 +226,7 @@ public final class RouterVerticle extends VerticleBase {
     listenerGuard.close();
     adminGuard.close();
     poller.stop();
+    modelRegistry.stop();
     publisher.stop();
     liveRouters.stop();
     Future<Void> front = proxyFront == null ? Future.succeededFuture() : proxyFront.close();
@@ -328,6 +337,11 @@ public final class RouterVerticle extends VerticleBase {
 
   public RegionSnapshot snapshot() {
     return poller.current();
+  }
+
+  /** The model registry's last good catalog (null while never read), for tests and diagnostics. */
+  public ModelCatalog modelCatalog() {
+    return modelRegistry.catalog();
   }
 
   public double snapshotAgeSeconds() {

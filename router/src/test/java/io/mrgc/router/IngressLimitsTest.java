@@ -161,12 +161,13 @@ class IngressLimitsTest {
 
     // A known tenant's refused body (403 model_not_allowed) is still read and dropped, so its connection carries
     // the next request.
-    String key = Tenants.create(client, "t-known-refused", tenant -> tenant.setAllowedModels(List.of("m2")));
+    // The instance serves m1 only (a request for another model never reaches it): the refused request names m2.
+    String key = Tenants.create(client, "t-known-refused", tenant -> tenant.setAllowedModels(List.of("m1")));
     RawConnection known = connect(router.actualPort());
     String body = "{\"x\":1}";
-    known.socket().write("POST /v2/models/m1/infer HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + key
+    known.socket().write("POST /v2/models/m2/infer HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + key
         + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
-        + "GET /v2/models/m2 HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + key
+        + "GET /v2/models/m1 HTTP/1.1\r\nHost: router\r\nAuthorization: Bearer " + key
         + "\r\nConnection: close\r\n\r\n");
     String both = await(known.closed());
     assertThat(both).as("two answers on one connection").startsWith("HTTP/1.1 403")

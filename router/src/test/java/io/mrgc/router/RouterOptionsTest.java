@@ -14,6 +14,7 @@ class RouterOptionsTest {
     assertThat(options.host()).isEqualTo("127.0.0.1");
     assertThat(options.port()).isZero();
     assertThat(options.snapshotInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(options.modelRegistryInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(options.heartbeatStaleAfter()).isEqualTo(Duration.ofSeconds(3));
     assertThat(options.maxBodyBytes()).isEqualTo(2 * 1024 * 1024);
     assertThat(options.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
@@ -53,6 +54,8 @@ class RouterOptionsTest {
     assertThatThrownBy(() -> options.withPort(70000)).hasMessage("port must be between 0 and 65535, but was 70000");
     assertThatThrownBy(() -> options.withSnapshotInterval(Duration.ZERO))
         .hasMessage("snapshotInterval must be a positive duration, but was PT0S");
+    assertThatThrownBy(() -> options.withModelRegistryInterval(Duration.ZERO))
+        .hasMessage("modelRegistryInterval must be a positive duration, but was PT0S");
     assertThatThrownBy(() -> options.withMaxBodyBytes(0))
         .hasMessage("maxBodyBytes must be between 1 and 1073741824, but was 0");
     assertThatThrownBy(() -> options.withMaxEjectedPercent(101))

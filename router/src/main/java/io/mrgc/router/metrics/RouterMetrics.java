@@ -18,7 +18,8 @@ import java.util.function.IntSupplier;
  * {@code mrgc_router_upstream_latency_seconds}, {@code mrgc_router_retries_total{reason}},
  * {@code mrgc_router_ejections_total{instance}}, {@code mrgc_router_dispatches_total{instance}} (per-instance
  * dispatch share), {@code mrgc_router_fail_open_picks_total}, {@code mrgc_router_snapshot_age_seconds},
- * {@code mrgc_router_rejections_total{code}} (requests refused by the tenant gate); exclusive dispatch:
+ * {@code mrgc_router_rejections_total{code}} (requests refused before forwarding: by the tenant gate, before their
+ * body was complete, or for a model no instance advertises); exclusive dispatch:
  * {@code mrgc_router_queue_waits_total}, {@code mrgc_router_queue_wait_seconds}, {@code mrgc_router_queue_depth},
  * {@code mrgc_router_queue_rejections_total{reason}} (full, timeout),
  * {@code mrgc_router_refusals_total{instance,reason}}, {@code mrgc_router_holds_total{state}},
@@ -102,7 +103,8 @@ public final class RouterMetrics {
 
   /**
    * A request refused before forwarding: by the tenant gate (401, 403, 400, 415, 429, 503 auth_unavailable), or
-   * before its body was complete (408 body_timeout, 413, 429 body_buffer_full, 503 router_busy, 499). It counts
+   * before its body was complete (408 body_timeout, 413, 429 body_buffer_full, 503 router_busy, 499), or for a model
+   * that no instance of the region advertises (404 model_not_found, 503 model_loading). It counts
    * in {@code mrgc_router_requests_total} and the duration histogram, but not in the metrics-table window: those rows
    * size GPU capacity, which refused requests do not use. {@code code} is one of a fixed set of error codes.
    */

@@ -8,10 +8,11 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * Picks the instance for one request: filter the snapshot (fail-open), keep the instances with room for the request's
- * tenant, then the better of two random distinct candidates by score (power of two choices). Never argmax over the
- * snapshot: every router reads the same seconds-old snapshot, so argmax sends a whole burst to the one instance that
- * looked best (reference/router.md pitfall 1; p99 19.7 vs 5.3 for round robin at one request-duration of staleness).
+ * Picks the instance for one request: among the instances that advertise the request's model, filter the snapshot
+ * (fail-open), keep the instances with room for the request's tenant, then the better of two random distinct
+ * candidates by score (power of two choices). Never argmax over the snapshot: every router reads the same
+ * seconds-old snapshot, so argmax sends a whole burst to the one instance that looked best (reference/router.md
+ * pitfall 1; p99 19.7 vs 5.3 for round robin at one request-duration of staleness).
  *
  * <p>Tenant-exclusive dispatch: an instance serves one tenant at a time, up to {@link Backend#batchSlots()} of its
  * concurrent requests batched into one inference run, and washes before it switches tenants (DESIGN.md, car wash).
@@ -94,12 +95,15 @@ public final class Picker {
    * judged fresh or stale as of that read, so an outage of the shared store (an old snapshot) does not make every
    * instance look dead; dead instances are still caught by their connect failures (outlier ejection).
    *
-   * <p>Candidates are the instances passing every filter; if the filters leave none, fail-open: every instance with
-   * an endpoint that was not taken out explicitly ({@link Backend#explicitlyOut()}). Held instances are never
-   * candidates. Among the candidates only those with room for the tenant are picked: first those already serving it
-   * from this router, else idle ones; candidates without room, or held instances left over, make the answer busy.
-   * {@code otherTenantsWait}: requests of other tenants that this request's instances could serve wait in this
-   * router's queue, so the tenant's turn on an instance is bounded ({@link InFlightTracker#roomFor}).
+   * <p>Only instances that advertise {@code model} are ever considered, not even fail-open: another instance would
+   * only answer 404 (a model no instance advertises is answered by the router itself, see
+   * {@code proxy.UnservedModel}). Candidates are the instances passing every filter; if the filters leave none,
+   * fail-open: every instance of the model with an endpoint that was not taken out explicitly
+   * ({@link Backend#explicitlyOut()}). Held instances are never candidates. Among the candidates only those with room
+   * for the tenant are picked: first those already serving it from this router, else idle ones; candidates without
+   * room, or held instances left over, make the answer busy. {@code otherTenantsWait}: requests of other tenants that
+   * this request's instances could serve wait in this router's queue, so the tenant's turn on an instance is bounded
+   * ({@link InFlightTracker#roomFor}).
    */
   public Choice choose(List<Backend> snapshot, long snapshotTakenAtMillis, String model, String tenantId,
       boolean otherTenantsWait, Set<String> excluded) {
@@ -109,7 +113,8 @@ public final class Picker {
     List<Backend> candidates = new ArrayList<>(snapshot.size());
     boolean anyHeld = false;
     for (Backend backend : snapshot) {
-      if (!backend.hasEndpoint() || backend.explicitlyOut() || excluded.contains(backend.instanceId())) {
+      if (!backend.hasEndpoint() || backend.explicitlyOut() || !backend.serves(model)
+          || excluded.contains(backend.instanceId())) {
         continue;
       }
       if (holds.isHeld(backend)) {

@@ -25,15 +25,15 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One proxied request: buffer its whole body (bounded in size, time and the tenant's and router's buffer budgets),
- * then pick an instance with room for the tenant (or wait in the {@link DispatchQueue} for one), connect (retried
- * once elsewhere on a connect failure), send the head with {@code Expect: 100-continue} and the buffered body's
- * Content-Length, send the body once the instance said {@code 100 Continue} (or retry elsewhere, with the same
- * buffer, when it refused), stream the response down, and record what the instance said about its state after the
- * request. No instance is picked
- * before the body is complete, so a client that drips its body holds only its buffer, never an instance's slot (each
- * instance serves one tenant at a time, up to its batch slots of that tenant's requests). Runs on the router's event
- * loop, so its fields need no locking.
+ * One proxied request: answer it at once, body unread, when it names a model that no instance of the region
+ * advertises ({@link UnservedModel}); else buffer its whole body (bounded in size, time and the tenant's and router's
+ * buffer budgets), then pick an instance with room for the tenant (or wait in the {@link DispatchQueue} for one),
+ * connect (retried once elsewhere on a connect failure), send the head with {@code Expect: 100-continue} and the
+ * buffered body's Content-Length, send the body once the instance said {@code 100 Continue} (or retry elsewhere, with
+ * the same buffer, when it refused), stream the response down, and record what the instance said about its state
+ * after the request. No instance is picked before the body is complete, so a client that drips its body holds only
+ * its buffer, never an instance's slot (each instance serves one tenant at a time, up to its batch slots of that
+ * tenant's requests). Runs on the router's event loop, so its fields need no locking.
  */
 final class Exchange implements DispatchQueue.Waiter {
   /** The first attempt plus one retry on a different instance, for connect failures (nothing sent yet). */
@@ -120,6 +120,13 @@ final class Exchange implements DispatchQueue.Waiter {
   void start() {
     response.closeHandler(v -> clientGone());
     response.exceptionHandler(error -> clientGone());
+    // Before the body: a request for a model the region cannot serve now is answered with its body unread.
+    UnservedModel unserved = UnservedModel.of(model, proxy.snapshot().backends(), proxy.modelCatalog(),
+        proxy.options().region());
+    if (unserved != null) {
+      fail(unserved.code(), unserved.message(), unserved.retryAfterSeconds());
+      return;
+    }
     long declared = declaredLength();
     if (declared > proxy.options().maxBodyBytes()) {
       fail(ErrorCode.BODY_TOO_LARGE, "request body of " + declared + " bytes is over the limit of "
@@ -568,7 +575,7 @@ final class Exchange implements DispatchQueue.Waiter {
   /** Counts a not-ready refusal; the message to give up with once every instance of the snapshot refused, else null. */
   private String notReadyTooOften() {
     refusals++;
-    int instances = proxy.snapshot().backends().size();
+    long instances = proxy.snapshot().backends().stream().filter(backend -> backend.serves(model)).count();
     return refusals < instances ? null : "instances of region " + proxy.options().region() + " refused the request "
         + refusals + " times: none is ready";
   }

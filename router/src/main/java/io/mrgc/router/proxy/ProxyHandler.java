@@ -7,6 +7,7 @@ import io.mrgc.router.pick.InstanceHolds;
 import io.mrgc.router.pick.OutlierDetector;
 import io.mrgc.router.pick.Picker;
 import io.mrgc.router.snapshot.RegionSnapshot;
+import io.mrgc.state.ModelCatalog;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,7 +20,9 @@ import java.util.function.Supplier;
  * streaming a slow client's body would hold the instance's slot for as long as the client takes (issue #10, finding
  * 2). One {@link Exchange} per request holds its state. Each instance takes one tenant at a time, up to its batch
  * slots of that tenant's requests; requests that find no candidate with room for their tenant wait in the
- * {@link DispatchQueue}. Create it on the router's event loop (the verticle's start).
+ * {@link DispatchQueue}. A request for a model that no instance of the region advertises is answered from the model
+ * registry before its body is read ({@link UnservedModel}). Create it on the router's event loop (the verticle's
+ * start).
  */
 public final class ProxyHandler {
   private final HttpClient client;
@@ -28,6 +31,8 @@ public final class ProxyHandler {
   private final InstanceHolds holds;
   private final RouterMetrics metrics;
   private final Supplier<RegionSnapshot> snapshot;
+  /** The model registry's last good catalog, null while never read ({@link UnservedModel}). */
+  private final Supplier<ModelCatalog> modelCatalog;
   private final RouterOptions options;
   private final DispatchQueue queue;
   private final BodyBudget bodyBudget;
@@ -36,7 +41,8 @@ public final class ProxyHandler {
   private final PeerAuth peerAuth;
 
   public ProxyHandler(Vertx vertx, HttpClient client, Picker picker, OutlierDetector outliers,
-      InstanceHolds holds, RouterMetrics metrics, Supplier<RegionSnapshot> snapshot, RouterOptions options) {
+      InstanceHolds holds, RouterMetrics metrics, Supplier<RegionSnapshot> snapshot,
+      Supplier<ModelCatalog> modelCatalog, RouterOptions options) {
     this.vertx = vertx;
     this.client = client;
     this.picker = picker;
@@ -44,6 +50,7 @@ public final class ProxyHandler {
     this.holds = holds;
     this.metrics = metrics;
     this.snapshot = snapshot;
+    this.modelCatalog = modelCatalog;
     this.options = options;
     this.peerAuth = PeerAuth.orNull(options.agentAuth());
     this.queue = new DispatchQueue(vertx, options.dispatchQueueLimit(), options.dispatchQueueTimeout(), metrics);
@@ -121,6 +128,10 @@ public final class ProxyHandler {
 
   RegionSnapshot snapshot() {
     return snapshot.get();
+  }
+
+  ModelCatalog modelCatalog() {
+    return modelCatalog.get();
   }
 
   RouterOptions options() {

@@ -120,6 +120,9 @@ public final class RouterServiceDefinition implements ServiceDefinition<RouterSe
         "pause between reads of the region's gpu_instances rows");
     Duration staleAfter = snapshot.duration("heartbeatStaleAfter", RouterOptions.DEFAULT_HEARTBEAT_STALE_AFTER,
         "an instance whose heartbeat is older is not picked (unless none is fresh: fail-open)");
+    Duration modelRegistryInterval = reader.section("modelRegistry").duration("interval",
+        RouterOptions.DEFAULT_MODEL_REGISTRY_INTERVAL, "pause between reads of the model registry (models table); "
+            + "it tells a model no instance advertises yet apart: 503 model_loading or 404 model_not_found");
     Duration metricsInterval = reader.section("metrics").duration("interval", RouterOptions.DEFAULT_METRICS_INTERVAL,
         "window of each row this router writes to the metrics table (read by the autoscaler and failover)");
     Duration drainDelay = reader.section("lifecycle").duration("drainDelay", RouterServiceConfig.DEFAULT_DRAIN_DELAY,
@@ -142,6 +145,7 @@ public final class RouterServiceDefinition implements ServiceDefinition<RouterSe
         .withDispatchQueueLimit(queueLimit).withDispatchQueueTimeout(queueTimeout)
         .withTenantTurnBatches(turnBatches)
         .withSnapshotInterval(snapshotInterval).withHeartbeatStaleAfter(staleAfter)
+        .withModelRegistryInterval(modelRegistryInterval)
         .withMetricsInterval(metricsInterval));
     return new RouterServiceConfig(deployment, options, drainDelay);
   }

@@ -227,6 +227,35 @@ class PickerTest extends PickerFixture {
   }
 
   @Test
+  void picksOnlyAmongInstancesOfTheModelNotEvenFailOpenElsewhere() {
+    Backend onlyM1 = ready("only-m1", 0, NOW);
+    Backend both = Backends.models(ready("both", 0, NOW), Set.of("m1", "m2"));
+    Backend onlyM2 = Backends.models(ready("only-m2", 0, NOW), Set.of("m2"));
+    Picker picker = picker(23);
+    Map<String, Integer> m2Picks = new HashMap<>();
+    for (int i = 0; i < 60; i++) {
+      Picker.Pick pick = picker.pick(List.of(onlyM1, both, onlyM2), "m2", TENANT, Set.of());
+      m2Picks.merge(pick.backend().instanceId(), 1, Integer::sum);
+      pick.dispatch().end();
+    }
+    assertThat(m2Picks.keySet()).as("two random choices within the model's instances").containsOnly("both", "only-m2");
+
+    // Every instance of m2 stale: fail-open stays within m2's instances, never to the fresh m1 one.
+    Backend staleM2 = Backends.models(ready("stale-m2", 0, NOW - 60_000), Set.of("m2"));
+    for (int i = 0; i < 20; i++) {
+      Picker.Pick pick = picker.pick(List.of(onlyM1, staleM2), "m2", TENANT, Set.of());
+      assertThat(pick.backend().instanceId()).isEqualTo("stale-m2");
+      assertThat(pick.failOpen()).isTrue();
+      pick.dispatch().end();
+    }
+    // No instance of m3: nothing to wait for, even while an instance of another model is held.
+    holds.hold("only-m1");
+    Picker.Choice none = picker.choose(List.of(onlyM1, both), NOW, "m3", TENANT, false, Set.of());
+    assertThat(none.pick()).isNull();
+    assertThat(none.busy()).isFalse();
+  }
+
+  @Test
   void failOpenRespectsExclusivity() {
     Backend stale = ready("stale", 0, NOW - 60_000);
     Picker picker = picker(17);

@@ -73,6 +73,8 @@ class RouterServiceConfigTest {
           maxBytes: 1MiB
         dispatchQueue:
           tenantTurnBatches: 2
+        modelRegistry:
+          interval: 500ms
         lifecycle:
           drainDelay: 30s
         """.formatted(KEY), Map.of("MRGC_RATE_LIMIT_DEFAULT_RPS", "20")).config();
@@ -90,6 +92,7 @@ class RouterServiceConfigTest {
     assertThat(router.agentAuth().current().id()).isEqualTo("k1");
     assertThat(router.maxBodyBytes()).isEqualTo(1L << 20);
     assertThat(router.tenantTurnBatches()).isEqualTo(2);
+    assertThat(router.modelRegistryInterval()).isEqualTo(Duration.ofMillis(500));
     assertThat(router.defaultRateLimitRps()).isEqualTo(20);
     assertThat(router.tls().enabled()).isFalse();
     assertThat(config.drainDelay()).isEqualTo(Duration.ofSeconds(30));
