@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "Multi-region GPU inference router and scaler.",
     subcommands = {UpCommand.class, StatusCommand.class, TenantCommand.class, InstanceCommand.class, ScaleCommand.class,
         FailoverCommand.class, io.mrgc.cluster.serve.ServeCommand.class, DynamoDbLocalCommand.class,
-        ChaosCommand.class})
+        ChaosCommand.class, ModelCommand.class})
 public final class Mrgc implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
