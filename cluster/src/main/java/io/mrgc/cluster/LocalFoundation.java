@@ -1,10 +1,12 @@
 package io.mrgc.cluster;
 
 import io.mrgc.agent.ModelInstaller;
+import io.mrgc.cluster.models.InstalledModels;
 import io.mrgc.common.tls.ClientTls;
 import io.mrgc.common.tls.LocalCertificateAuthority;
 import io.mrgc.common.tls.ServerTls;
 import io.mrgc.enclave.kms.LocalKeyRing;
+import io.mrgc.state.ModelRegistry;
 import io.mrgc.state.RoutingStateRepository;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.Tables;
@@ -24,7 +26,8 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 
 /**
  * What every local deployment shape stands on before its services start, in the shape AWS has it: DynamoDB Local with
- * the tables and each region's routing_state row, the model uploaded to the model root (the FSx mount), the local CA
+ * the tables and each region's routing_state row, the bundled models installed in the model root (the FSx mount) and
+ * registered in the models registry, the local CA
  * and the listeners' certificate (unless plaintext), the key ring (KMS) and the tenant admin. {@code mrgc up} (one JVM)
  * and {@code mrgc up --processes} both start here.
  */
@@ -74,6 +77,10 @@ public final class LocalFoundation implements AutoCloseable {
         routingState.createIfAbsent(region, System.currentTimeMillis()).join();
       }
       ModelInstaller.installBundled(modelRoot);
+      ModelRegistry registry = new ModelRegistry(admin);
+      for (ModelInstaller.BundledModel model : ModelInstaller.BUNDLED) {
+        InstalledModels.register(registry, modelRoot, model.name(), ModelInstaller.MINILM_VERSION, "mrgc up");
+      }
       if (tlsDir != null) {
         foundation.startTls(tlsDir, tlsHosts);
       }

@@ -133,14 +133,19 @@ final class ModelCommand implements Runnable {
     Path modelRoot;
 
     @Option(names = "--s3-uri", paramLabel = "URI", description = "AWS mode: the S3 side of the FSx data "
-        + "repository association, s3://BUCKET/PREFIX/.")
-    String s3Uri;
+        + "repository association, s3://BUCKET/PREFIX/. Repeat --s3-uri, --file-system-id, --fsx-path (and "
+        + "--store-region) once per region's model store: the version becomes AVAILABLE once every store has it.")
+    List<String> s3Uris = new ArrayList<>();
 
     @Option(names = "--file-system-id", description = "AWS mode: the FSx for Lustre file system (fs-...).")
-    String fileSystemId;
+    List<String> fileSystemIds = new ArrayList<>();
 
     @Option(names = "--fsx-path", description = "AWS mode: the association's file system path (e.g. /models).")
-    String fsxPath;
+    List<String> fsxPaths = new ArrayList<>();
+
+    @Option(names = "--store-region", description = "AWS mode: the region of each store, in the order of the "
+        + "--s3-uri options (default: --region for every store).")
+    List<String> storeRegions = new ArrayList<>();
 
     @Option(names = "--poll", converter = DurationConverter.class,
         description = "AWS mode: how often to read the import task's progress (default: 5s).")
@@ -198,8 +203,9 @@ final class ModelCommand implements Runnable {
       if (waitServed != null) {
         positive("--wait-served", waitServed);
       }
-      if (s3Uri == null) {
-        List<String> awsOnly = given("--file-system-id", fileSystemId, "--fsx-path", fsxPath, "--region", region);
+      if (s3Uris.isEmpty()) {
+        List<String> awsOnly = given("--file-system-id", fileSystemIds, "--fsx-path", fsxPaths, "--store-region",
+            storeRegions, "--region", region == null ? List.of() : List.of(region));
         if (!awsOnly.isEmpty()) {
           throw usage(String.join(", ", awsOnly) + ": AWS mode only; give --s3-uri too (without it, publish copies "
               + "into the local model root)");
@@ -210,10 +216,32 @@ final class ModelCommand implements Runnable {
         throw usage("--model-root is for local mode; in AWS mode the store is --s3-uri imported into --fsx-path");
       }
       List<String> missing = new ArrayList<>(List.of("--file-system-id", "--fsx-path", "--region"));
-      missing.removeAll(given("--file-system-id", fileSystemId, "--fsx-path", fsxPath, "--region", region));
+      missing.removeAll(given("--file-system-id", fileSystemIds, "--fsx-path", fsxPaths, "--region",
+          region == null ? List.of() : List.of(region)));
       if (!missing.isEmpty()) {
         throw usage("AWS mode (--s3-uri) also needs " + String.join(", ", missing));
       }
+      int stores = s3Uris.size();
+      if (fileSystemIds.size() != stores || fsxPaths.size() != stores
+          || (!storeRegions.isEmpty() && storeRegions.size() != stores)) {
+        throw usage("give --file-system-id, --fsx-path (and --store-region, if any) once per --s3-uri: " + stores
+            + " --s3-uri but " + fileSystemIds.size() + " --file-system-id, " + fsxPaths.size() + " --fsx-path, "
+            + storeRegions.size() + " --store-region");
+      }
+      List<ModelStore> opened = new ArrayList<>();
+      try {
+        for (int i = 0; i < stores; i++) {
+          opened.add(fsxStore(storeRegions.isEmpty() ? region : storeRegions.get(i), s3Uris.get(i),
+              fileSystemIds.get(i), fsxPaths.get(i)));
+        }
+      } catch (RuntimeException e) {
+        opened.forEach(ModelStore::close);
+        throw e;
+      }
+      return ModelStore.all(opened);
+    }
+
+    private ModelStore fsxStore(String storeRegion, String s3Uri, String fileSystemId, String fsxPath) {
       if (!FILE_SYSTEM_ID.matcher(fileSystemId).matches()) {
         throw usage("--file-system-id must be fs- and at least 8 hex digits (e.g. fs-0123456789abcdef0), but was '"
             + fileSystemId + "'");
@@ -224,7 +252,7 @@ final class ModelCommand implements Runnable {
       }
       try {
         var target = new FsxModelStore.Target(S3Location.parse(s3Uri), fileSystemId, fsxPath);
-        return FsxModelStore.open(checkRegion(region), target, s3Endpoint, fsxEndpoint, poll, importTimeout);
+        return FsxModelStore.open(checkRegion(storeRegion), target, s3Endpoint, fsxEndpoint, poll, importTimeout);
       } catch (IllegalArgumentException e) {
         throw usage(e.getMessage());
       }
@@ -240,11 +268,12 @@ final class ModelCommand implements Runnable {
       return new ParameterException(spec.commandLine(), message);
     }
 
-    private static List<String> given(String... optionsAndValues) {
+    /** The options of {@code optionsAndValues} (option, its values, ...) that were given at least once. */
+    private static List<String> given(Object... optionsAndValues) {
       List<String> given = new ArrayList<>();
       for (int i = 0; i < optionsAndValues.length; i += 2) {
-        if (optionsAndValues[i + 1] != null) {
-          given.add(optionsAndValues[i]);
+        if (!((List<?>) optionsAndValues[i + 1]).isEmpty()) {
+          given.add((String) optionsAndValues[i]);
         }
       }
       return given;

@@ -1,6 +1,8 @@
 package io.mrgc.cluster.models;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** Where published model versions live: the directory (locally) or FSx for Lustre (AWS) that agents load from. */
@@ -17,4 +19,29 @@ public interface ModelStore extends AutoCloseable {
   /** Closes the clients the store made for itself (none by default). */
   @Override
   default void close() {}
+
+  /**
+   * One store made of several, filled in order (in AWS each region's FSx has its own data repository): the version is
+   * in the store once every one has it; a failure stops at that one (a re-run puts again, idempotently).
+   */
+  static ModelStore all(List<ModelStore> stores) {
+    if (stores.size() == 1) {
+      return stores.get(0);
+    }
+    return new ModelStore() {
+      @Override
+      public String put(StoredVersion version, Consumer<String> progress) throws IOException {
+        List<String> where = new ArrayList<>();
+        for (ModelStore store : stores) {
+          where.add(store.put(version, progress));
+        }
+        return String.join("; ", where);
+      }
+
+      @Override
+      public void close() {
+        stores.forEach(ModelStore::close);
+      }
+    };
+  }
 }

@@ -166,8 +166,12 @@ class FsxModelStoreContractTest extends RegistryTestBase {
     System.setProperty("aws.accessKeyId", "AKIDTEST");
     System.setProperty("aws.secretAccessKey", "secret");
     try {
+      // Two regions' stores (each region's FSx has its own data repository): AVAILABLE once both imported it.
       MrgcRun run = MrgcRun.against(state, "model", "publish", dir.toString(), "--name", "cli-remote",
           "--s3-uri", "s3://models-bucket/mrgc/models", "--file-system-id", FILE_SYSTEM, "--fsx-path", "/models",
+          "--store-region", "us-east-1",
+          "--s3-uri", "s3://models-west/mrgc/models", "--file-system-id", "fs-0fedcba987654321f",
+          "--fsx-path", "/models", "--store-region", "us-west-2",
           "--region", "us-east-1", "--poll", "10ms", "--s3-endpoint", aws.endpoint().toString(),
           "--fsx-endpoint", aws.endpoint().toString());
 
@@ -177,6 +181,9 @@ class FsxModelStoreContractTest extends RegistryTestBase {
           .containsPattern("published cli-remote:1 AVAILABLE after \\d+ ms \\(s3://models-bucket/mrgc/models/"
               + "cli-remote@1/ imported into " + FILE_SYSTEM + ":/models/cli-remote@1\\)");
       assertThat(aws.objectsUnder("models-bucket/mrgc/models/cli-remote@1/")).hasSize(4);
+      assertThat(aws.objectsUnder("models-west/mrgc/models/cli-remote@1/")).hasSize(4);
+      assertThat(aws.creates).as("one import task per store").hasSize(2);
+      assertThat(run.out()).contains("imported into fs-0fedcba987654321f:/models/cli-remote@1");
       assertThat(registry.get("cli-remote", 1).join().getState()).isEqualTo("AVAILABLE");
     } finally {
       System.clearProperty("aws.accessKeyId");
