@@ -65,7 +65,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inference service on one GPU instance: loads the model repository, serves OpenAI embeddings and the Open
+ * The inference service on one GPU instance: loads the models the registry has AVAILABLE and follows it without a
+ * restart (new versions loaded, retired models unloaded: {@link ModelSync}), serves OpenAI embeddings and the Open
  * Inference Protocol over HTTP one tenant at a time (that tenant's concurrent requests batched), scrubs each request's
  * buffers before its answer, runs the full wash between tenants, the request-independent checks beside the work (and the
  * instance-level washes: enclave restarts, scheduled full manifest checks), and heart-beats its state and load into

@@ -139,8 +139,9 @@ public final class ModelIntegrityStep implements WashStep {
   public synchronized StepResult fullCheck() {
     Map<String, ChunkedModel> checked = new LinkedHashMap<>();
     for (Map.Entry<String, Path> model : models.entrySet()) {
+      String label = verified.get(model.getKey()).model(); // as the load named it (e.g. name:version)
       try {
-        checked.put(model.getKey(), ChunkedModel.verify(model.getKey(), model.getValue(), chunkBytes));
+        checked.put(model.getKey(), ChunkedModel.verify(label, model.getValue(), chunkBytes));
       } catch (ManifestException e) {
         return StepResult.failed("full check: " + e.getMessage());
       }
