@@ -11,9 +11,12 @@ import io.mrgc.agent.http.AgentMetrics;
 import io.mrgc.agent.http.EnclaveWatch;
 import io.mrgc.agent.http.HttpApi;
 import io.mrgc.agent.http.ServedModels;
-import io.mrgc.agent.model.LoadedModel;
+import io.mrgc.agent.model.ModelBudget;
+import io.mrgc.agent.model.ModelLoadTimings;
 import io.mrgc.agent.model.ModelRepository;
 import io.mrgc.agent.model.OrtSessions;
+import io.mrgc.agent.registry.ModelLoader;
+import io.mrgc.agent.registry.ModelSync;
 import io.mrgc.agent.wash.ArrivalLog;
 import io.mrgc.agent.wash.BackgroundChecks;
 import io.mrgc.agent.wash.InstanceGate;
@@ -42,6 +45,7 @@ import io.mrgc.enclave.EnclaveHandler;
 import io.mrgc.state.CleanupValidationRepository;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.InstanceState;
+import io.mrgc.state.ModelRegistry;
 import io.mrgc.state.StateClient;
 import io.mrgc.state.items.GpuInstanceItem;
 import io.mrgc.wire.enclave.EnclaveErrorCode;
@@ -53,7 +57,6 @@ import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +65,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inference service on one GPU instance: loads the model repository, serves OpenAI embeddings and the Open
+ * The inference service on one GPU instance: loads the models the registry has AVAILABLE and follows it without a
+ * restart (new versions loaded, retired models unloaded: {@link ModelSync}), serves OpenAI embeddings and the Open
  * Inference Protocol over HTTP one tenant at a time (that tenant's concurrent requests batched), scrubs each request's
  * buffers before its answer, runs the full wash between tenants, the request-independent checks beside the work (and the
  * instance-level washes: enclave restarts, scheduled full manifest checks), and heart-beats its state and load into
@@ -89,6 +93,9 @@ public class NodeAgent extends VerticleBase {
   private final ArrivalLog arrivals;
   private final ModelIntegrityStep integrity;
   private final InstanceWashPlan plan;
+  private final ModelRegistry registry;
+  private final ModelBudget budget;
+  private ModelSync modelSync;
   private HttpServer server;
   private HttpListenerGuard listenerGuard;
   private Heartbeater heartbeater;
@@ -152,11 +159,18 @@ public class NodeAgent extends VerticleBase {
         options.enclaveRestartEvery(), clock.millis());
     this.plan = new InstanceWashPlan(enclave == null ? null : this::pingOnce, enclaveControl, policy, integrity,
         cleanPools(), clock);
+    this.registry = new ModelRegistry(state);
+    this.budget = new ModelBudget(options.modelMemoryBudgetBytes());
     metrics.instanceState(lifecycle::state);
     metrics.washRecords(washRecords);
+    metrics.modelMemory(() -> models.footprints().stream().mapToLong(ModelBudget.Footprint::bytes).sum(),
+        budget.budgetBytes());
   }
 
-  /** Completes once the server listens, the models are loaded and verified and the first READY heartbeat was tried. */
+  /**
+   * Completes once the server listens, the models are loaded and verified and the first READY heartbeat was tried;
+   * from then on the agent follows the model registry every {@code modelPollInterval}.
+   */
   @Override
   public Future<?> start() {
     OrtSessions sessions = new OrtSessions(options.executionProvider(), options.intraOpThreads());
@@ -199,10 +213,12 @@ public class NodeAgent extends VerticleBase {
               this::snapshot, gate::published, this::rowChangedByOthers);
           return heartbeater.beat();
         })
-        .compose(v -> vertx.executeBlocking(() -> loadModels(sessions)))
+        .compose(v -> {
+          modelSync = new ModelSync(vertx, registry, models, modelLoader(sessions), integrity, budget, metrics,
+              heartbeater::beat);
+          return modelSync.loadAtStart();
+        })
         .compose(loaded -> {
-          models.publish(loaded);
-          integrity.retainOnly(loaded.keySet());
           gate.started();
           background.start();
           LOG.info("instance {} serving {} on {}; model integrity: {} chunk(s), every chunk verified within {} "
@@ -210,10 +226,16 @@ public class NodeAgent extends VerticleBase {
               integrity.coverageBound());
           return heartbeater.beat();
         })
-        .onSuccess(v -> heartbeatTimer = vertx.setPeriodic(options.heartbeatInterval().toMillis(), id -> tick()))
+        .onSuccess(v -> {
+          heartbeatTimer = vertx.setPeriodic(options.heartbeatInterval().toMillis(), id -> tick());
+          modelSync.watch(options.modelPollInterval());
+        })
         .onFailure(failure -> {
           if (heartbeater != null) {
             heartbeater.halt();
+          }
+          if (modelSync != null) {
+            modelSync.close();
           }
           server.close();
         });
@@ -275,16 +297,8 @@ public class NodeAgent extends VerticleBase {
     gate.quarantine(problem.name() + " " + problem.outcome() + " in the background checks: " + problem.detail());
   }
 
-  private Map<String, ModelWorker> loadModels(OrtSessions sessions) throws Exception {
-    // The load-time manifest check is the integrity step's full check: one read per file gives the file's sha256
-    // and the per-chunk hashes the background rounds verify.
-    ModelRepository.LoadReport report = new ModelRepository(options.modelRoot(), sessions, integrity::add).loadAll();
-    report.failures().forEach((model, why) -> LOG.error("model {} refused: {}", model, why));
-    report.loadNanos().values().forEach(metrics::modelLoaded);
-    if (report.loaded().isEmpty()) {
-      throw new IllegalStateException("no model could be loaded from " + options.modelRoot()
-          + (report.failures().isEmpty() ? " (it holds no model directories)" : ": " + report.failures().values()));
-    }
+  /** Loads a model version into a warmed-up worker (on the model-loading thread). */
+  private ModelLoader modelLoader(OrtSessions sessions) {
     BatchPolicy batchPolicy = new BatchPolicy(options.maxBatchSize(), options.maxBatchWait(),
         options.maxTokensPerInput(), options.inferenceTimeout());
     BatchObserver batchObserver = new BatchObserver() {
@@ -299,14 +313,10 @@ public class NodeAgent extends VerticleBase {
         return gate.serving();
       }
     };
-    Map<String, ModelWorker> workers = new LinkedHashMap<>();
-    for (LoadedModel model : report.loaded().values()) {
-      ModelWorker worker = new ModelWorker(model, sessions.newRunOptions(), batchPolicy, buffers::lease, sessionRuns,
-          batchObserver);
-      worker.warmUp(options.inferenceTimeout());
-      workers.put(model.name(), worker);
-    }
-    return workers;
+    // The load-time manifest check reads each file once; its per-chunk hashes feed the background rounds.
+    ModelRepository repository = new ModelRepository(options.modelRoot(), sessions, integrity.chunkBytes());
+    return new ModelLoader(repository, model -> new ModelWorker(model, sessions.newRunOptions(), batchPolicy,
+        buffers::lease, sessionRuns, batchObserver), options.inferenceTimeout());
   }
 
   private void tick() {
@@ -474,6 +484,9 @@ public class NodeAgent extends VerticleBase {
       return Future.succeededFuture();
     }
     vertx.cancelTimer(heartbeatTimer);
+    if (modelSync != null) {
+      modelSync.close();
+    }
     models.unready();
     if (gate != null) {
       gate.terminate();
@@ -496,6 +509,9 @@ public class NodeAgent extends VerticleBase {
     }
     if (heartbeater != null) {
       heartbeater.halt();
+    }
+    if (modelSync != null) {
+      modelSync.close();
     }
     models.unready();
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
@@ -565,6 +581,21 @@ public class NodeAgent extends VerticleBase {
   /** The last washes (per-request and instance-level), oldest first. */
   public List<WashReport> recentWashes() {
     return washes == null ? List.of() : washes.recent();
+  }
+
+  /** Model versions refused at load (name:version, or a directory's name outside the registry) and why. */
+  public Map<String, String> modelRefusals() {
+    return modelSync == null ? Map.of() : modelSync.refusals();
+  }
+
+  /** The last model loads' timings (read, verify, session, warm-up), oldest first. */
+  public List<ModelLoadTimings> modelLoads() {
+    return modelSync == null ? List.of() : modelSync.loads();
+  }
+
+  /** The models served now, by name. */
+  public List<String> servedModels() {
+    return models.names();
   }
 
   /** Requests within which every model chunk is verified once: ceil(chunks / chunks per wash). */

@@ -20,6 +20,10 @@ import java.util.Locale;
  * wash, then the waiting tenant). An instance idle for {@code idleWashAfter} runs the full wash and belongs to no
  * tenant again. The request-independent checks (model integrity slice, GPU health, enclave ping) run in the
  * background every {@code backgroundCheckInterval}.
+ *
+ * <p>Models: the agent serves the model registry's AVAILABLE versions (and directories under {@code modelRoot} the
+ * registry does not know), reading the registry every {@code modelPollInterval}; the served models' files may take at
+ * most {@code modelMemoryBudgetBytes} in all.
  */
 public record NodeAgentOptions(
     String region,
@@ -54,7 +58,9 @@ public record NodeAgentOptions(
     int tenantTurnRequests,
     Duration tenantTurnTime,
     Duration idleWashAfter,
-    Duration backgroundCheckInterval) {
+    Duration backgroundCheckInterval,
+    Duration modelPollInterval,
+    long modelMemoryBudgetBytes) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 0;
@@ -110,6 +116,12 @@ public record NodeAgentOptions(
   public static final Duration DEFAULT_IDLE_WASH_AFTER = Duration.ofSeconds(2);
   /** How often the request-independent wash checks run beside the work. */
   public static final Duration DEFAULT_BACKGROUND_CHECK_INTERVAL = Duration.ofMillis(100);
+  /** How often the agent reads the model registry for models to load or unload. */
+  public static final Duration DEFAULT_MODEL_POLL_INTERVAL = Duration.ofSeconds(2);
+  /** The served models' files (the sum of their sizes) may take at most this much. */
+  public static final long DEFAULT_MODEL_MEMORY_BUDGET_BYTES = 8L << 30;
+  /** The largest memory budget accepted (16 TiB). */
+  public static final long MAX_MODEL_MEMORY_BUDGET_BYTES = 1L << 44;
 
   public NodeAgentOptions {
     Check.notBlank("region", region);
@@ -152,6 +164,8 @@ public record NodeAgentOptions(
     Check.positive("tenantTurnTime", tenantTurnTime);
     Check.positive("idleWashAfter", idleWashAfter);
     Check.positive("backgroundCheckInterval", backgroundCheckInterval);
+    Check.positive("modelPollInterval", modelPollInterval);
+    Check.between("modelMemoryBudgetBytes", modelMemoryBudgetBytes, 1, MAX_MODEL_MEMORY_BUDGET_BYTES);
   }
 
   public static Builder builder(String region, String instanceId, Path modelRoot) {
@@ -198,6 +212,8 @@ public record NodeAgentOptions(
     private Duration tenantTurnTime = DEFAULT_TENANT_TURN_TIME;
     private Duration idleWashAfter = DEFAULT_IDLE_WASH_AFTER;
     private Duration backgroundCheckInterval = DEFAULT_BACKGROUND_CHECK_INTERVAL;
+    private Duration modelPollInterval = DEFAULT_MODEL_POLL_INTERVAL;
+    private long modelMemoryBudgetBytes = DEFAULT_MODEL_MEMORY_BUDGET_BYTES;
 
     private Builder(String region, String instanceId, Path modelRoot) {
       this.region = region;
@@ -243,6 +259,10 @@ public record NodeAgentOptions(
     public Builder tenantTurnTime(Duration turnTime) { this.tenantTurnTime = turnTime; return this; }
     public Builder idleWashAfter(Duration idleWashAfter) { this.idleWashAfter = idleWashAfter; return this; }
     public Builder backgroundCheckInterval(Duration interval) { this.backgroundCheckInterval = interval; return this; }
+    /** How often the model registry is read for models to load (new AVAILABLE versions) or unload (retired). */
+    public Builder modelPollInterval(Duration interval) { this.modelPollInterval = interval; return this; }
+    /** Bytes the served models' files may take in all; a model that does not fit is refused. */
+    public Builder modelMemoryBudgetBytes(long bytes) { this.modelMemoryBudgetBytes = bytes; return this; }
 
     public NodeAgentOptions build() {
       return new NodeAgentOptions(region, instanceId, host, port, modelRoot, executionProvider, intraOpThreads,
@@ -250,7 +270,8 @@ public record NodeAgentOptions(
           heartbeatInterval, washTimeout, instanceWashTimeout, integrityChunkBytes, integrityBytesPerWash,
           fullIntegrityCheckInterval, enclaveRestartEveryRequests, enclaveRestartEvery, washRecordTtl, peerAuth,
           inferenceTimeout, dataDir, washRecordBacklog, washRecordSpillBytes, listener, tenantIsolation,
-          tenantTurnRequests, tenantTurnTime, idleWashAfter, backgroundCheckInterval);
+          tenantTurnRequests, tenantTurnTime, idleWashAfter, backgroundCheckInterval, modelPollInterval,
+          modelMemoryBudgetBytes);
     }
   }
 }

@@ -169,7 +169,7 @@ class WashAfterEveryRequestTest {
         + "been under way at the flip)").isLessThanOrEqualTo(bound + 1);
     GpuInstanceItem row = awaitRow(rows, "i-corrupted", r -> "QUARANTINED".equals(r.getState()));
     assertThat(row.getStateReason()).startsWith("model-integrity FAILED in the background checks: ")
-        .contains("all-minilm-l6-v2: 1/model.onnx chunk 11 of 87");
+        .contains("all-minilm-l6-v2:1: 1/model.onnx chunk 11 of 87");
     assertRefusedAsQuarantined(agent);
 
     // An SRE releases it without fixing anything: the full check fails and the quarantine stays, with why.

@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One model's files as a full check found them: every file's sha256 matched {@code manifest.sha256} and, from the
@@ -72,9 +73,7 @@ public final class ChunkedModel {
    * file once, comparing the file's sha256 with the manifest and keeping each {@code chunkBytes} chunk's sha256.
    */
   public static ChunkedModel verify(String model, Path modelDir, int chunkBytes) throws ManifestException {
-    if (chunkBytes < 1) {
-      throw new IllegalArgumentException("integrity chunk size must be at least 1 byte, got " + chunkBytes);
-    }
+    checkChunkBytes(chunkBytes);
     Manifest manifest = Manifest.read(model, modelDir);
     manifest.checkNothingUnlisted();
     List<Chunk> chunks = new ArrayList<>();
@@ -91,9 +90,7 @@ public final class ChunkedModel {
         // An empty file still gets one (empty) chunk, so that it is checked for growth like any other.
         while ((read = in.readNBytes(block, 0, chunkBytes)) > 0 || fileChunks.isEmpty()) {
           whole.update(block, 0, read);
-          MessageDigest part = newDigest();
-          part.update(block, 0, read);
-          fileChunks.add(new Chunk(model, file, path, size, fileChunks.size(), count, offset, read, part.digest()));
+          fileChunks.add(chunk(model, file, path, size, fileChunks.size(), count, offset, block, 0, read));
           offset += read;
           if (read == 0) {
             break;
@@ -109,6 +106,49 @@ public final class ChunkedModel {
       }
     }
     return new ChunkedModel(model, chunks);
+  }
+
+  /**
+   * The full check of files already read into memory, so that one read serves both the load and the check (the bytes
+   * checked are the bytes loaded): {@code contents} holds every file {@code manifest} lists, by relative path. The
+   * caller has checked that nothing unlisted is in the directory ({@link Manifest#checkNothingUnlisted()}). The
+   * chunks' sha256 are then verified against the files on disk, as after {@link #verify(String, Path, int)}.
+   */
+  public static ChunkedModel verify(Manifest manifest, Map<String, byte[]> contents, int chunkBytes)
+      throws ManifestException {
+    checkChunkBytes(chunkBytes);
+    String model = manifest.model();
+    List<Chunk> chunks = new ArrayList<>();
+    for (String file : manifest.files()) {
+      byte[] bytes = contents.get(file);
+      if (bytes == null) {
+        throw new IllegalArgumentException(file + " of " + model + " was not read");
+      }
+      Path path = manifest.locate(file);
+      int count = (int) Math.max(1, ((long) bytes.length + chunkBytes - 1) / chunkBytes);
+      MessageDigest whole = newDigest();
+      for (int index = 0; index < count; index++) {
+        int offset = index * chunkBytes;
+        int length = Math.min(chunkBytes, bytes.length - offset);
+        whole.update(bytes, offset, length);
+        chunks.add(chunk(model, file, path, bytes.length, index, count, offset, bytes, offset, length));
+      }
+      manifest.checkHash(file, HexFormat.of().formatHex(whole.digest()));
+    }
+    return new ChunkedModel(model, chunks);
+  }
+
+  private static Chunk chunk(String model, String file, Path path, long fileSize, int index, int count, long offset,
+      byte[] bytes, int from, int length) {
+    MessageDigest part = newDigest();
+    part.update(bytes, from, length);
+    return new Chunk(model, file, path, fileSize, index, count, offset, length, part.digest());
+  }
+
+  private static void checkChunkBytes(int chunkBytes) {
+    if (chunkBytes < 1) {
+      throw new IllegalArgumentException("integrity chunk size must be at least 1 byte, got " + chunkBytes);
+    }
   }
 
   static MessageDigest newDigest() {

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -64,15 +63,25 @@ public final class Manifest {
 
   /** Reads and parses the manifest of {@code modelDir} (no file is hashed). */
   public static Manifest read(String model, Path modelDir) throws ManifestException {
+    return parse(model, modelDir, readBytes(model, modelDir));
+  }
+
+  /** The bytes of {@code modelDir}'s manifest file, e.g. to compare their sha256 with a registry's before parsing. */
+  public static byte[] readBytes(String model, Path modelDir) throws ManifestException {
     Path file = modelDir.resolve(FILE_NAME);
     if (!Files.isRegularFile(file)) {
       throw new ManifestException(model + ": " + FILE_NAME + " is missing");
     }
     try {
-      return new Manifest(model, modelDir, parse(model, Files.readAllLines(file, StandardCharsets.UTF_8)));
+      return Files.readAllBytes(file);
     } catch (IOException e) {
       throw new ManifestException(model + ": cannot read " + FILE_NAME, e);
     }
+  }
+
+  /** Parses {@code content}, the bytes of {@code modelDir}'s manifest already read (no file is hashed). */
+  public static Manifest parse(String model, Path modelDir, byte[] content) throws ManifestException {
+    return new Manifest(model, modelDir, parse(model, new String(content, StandardCharsets.UTF_8).lines().toList()));
   }
 
   /** Reads the manifest of {@code modelDir} and checks every file against it, in full. */
@@ -178,14 +187,16 @@ public final class Manifest {
     return List.copyOf(files);
   }
 
+  /** Lower-case hex sha256 of {@code content}. */
+  public static String sha256(byte[] content) {
+    MessageDigest digest = ChunkedModel.newDigest();
+    digest.update(content);
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
   /** Lower-case hex sha256 of a file's content. */
   public static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    MessageDigest digest = ChunkedModel.newDigest();
     byte[] buffer = new byte[1 << 16];
     try (InputStream in = Files.newInputStream(file)) {
       int read;

@@ -74,11 +74,30 @@ public final class ModelIntegrityStep implements WashStep {
   }
 
   /** The full check of one model (one read of each file), which then joins the rotation. Throws on a mismatch. */
-  public synchronized void add(String model, Path modelDir) throws ManifestException {
-    ChunkedModel checked = ChunkedModel.verify(model, modelDir, chunkBytes);
+  public void add(String model, Path modelDir) throws ManifestException {
+    add(model, modelDir, ChunkedModel.verify(model, modelDir, chunkBytes));
+  }
+
+  /**
+   * Joins the rotation a model whose full check was made from the bytes the agent loaded
+   * ({@link ChunkedModel#verify(io.mrgc.carwash.integrity.Manifest, Map, int)}, chunks of {@link #chunkBytes()});
+   * replaces the chunks of the model's earlier version.
+   */
+  public synchronized void add(String model, Path modelDir, ChunkedModel checked) {
     models.put(model, modelDir);
     verified.put(model, checked);
     rebuild();
+  }
+
+  /** Drops a model that is no longer served from the rotation (and from the full checks). */
+  public synchronized void remove(String model) {
+    models.remove(model);
+    verified.remove(model);
+    rebuild();
+  }
+
+  public int chunkBytes() {
+    return chunkBytes;
   }
 
   /** Keeps only {@code served} in the rotation (models that passed the check but then failed to load leave). */
@@ -120,8 +139,9 @@ public final class ModelIntegrityStep implements WashStep {
   public synchronized StepResult fullCheck() {
     Map<String, ChunkedModel> checked = new LinkedHashMap<>();
     for (Map.Entry<String, Path> model : models.entrySet()) {
+      String label = verified.get(model.getKey()).model(); // as the load named it (e.g. name:version)
       try {
-        checked.put(model.getKey(), ChunkedModel.verify(model.getKey(), model.getValue(), chunkBytes));
+        checked.put(model.getKey(), ChunkedModel.verify(label, model.getValue(), chunkBytes));
       } catch (ManifestException e) {
         return StepResult.failed("full check: " + e.getMessage());
       }

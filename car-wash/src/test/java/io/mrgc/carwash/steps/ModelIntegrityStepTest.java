@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mrgc.carwash.StepResult;
 import io.mrgc.carwash.WashContext;
+import io.mrgc.carwash.integrity.ChunkedModel;
 import io.mrgc.carwash.integrity.Manifest;
 import io.mrgc.carwash.integrity.ManifestException;
 import java.io.RandomAccessFile;
@@ -14,6 +15,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -64,6 +68,39 @@ class ModelIntegrityStepTest {
     public Instant instant() {
       return Instant.ofEpochMilli(millis.get());
     }
+  }
+
+  @Test
+  void aFullCheckOfBytesAlreadyReadKeepsTheChunksADiskCheckKeepsAndRefusesAChangedByte(@TempDir Path root)
+      throws Exception {
+    Path a = model(root, "a", 250, 0, 101);
+    Manifest manifest = Manifest.parse("a", a, Manifest.readBytes("a", a));
+    Map<String, byte[]> contents = new HashMap<>();
+    for (String file : manifest.files()) {
+      contents.put(file, Files.readAllBytes(a.resolve(file)));
+    }
+    List<ChunkedModel.Chunk> fromBytes = ChunkedModel.verify(manifest, contents, 100).chunks();
+    List<ChunkedModel.Chunk> fromDisk = ChunkedModel.verify("a", a, 100).chunks();
+    assertThat(fromBytes).hasSize(3 + 1 + 2).hasSameSizeAs(fromDisk);
+    for (int i = 0; i < fromDisk.size(); i++) {
+      ChunkedModel.Chunk disk = fromDisk.get(i);
+      ChunkedModel.Chunk memory = fromBytes.get(i);
+      assertThat(List.of(memory.file(), memory.fileSize(), memory.index(), memory.count(), memory.offset(),
+          memory.length())).isEqualTo(List.of(disk.file(), disk.fileSize(), disk.index(), disk.count(), disk.offset(),
+          disk.length()));
+      assertThat(memory.sha256()).isEqualTo(disk.sha256());
+    }
+
+    ModelIntegrityStep step = new ModelIntegrityStep(100, 1000, null, Clock.systemUTC());
+    step.add("a", a, ChunkedModel.verify(manifest, contents, step.chunkBytes()));
+    assertThat(step.chunkCount()).isEqualTo(6);
+    assertThat(step.run(CONTEXT).isPassed()).isTrue();
+    step.remove("a");
+    assertThat(step.chunkCount()).isZero();
+
+    contents.get("1/f0.bin")[7] ^= 1;
+    assertThatThrownBy(() -> ChunkedModel.verify(manifest, contents, 100)).isInstanceOf(ManifestException.class)
+        .hasMessageContaining("sha256 mismatch for 1/f0.bin");
   }
 
   @Test

@@ -11,10 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.function.Supplier;
@@ -47,6 +50,11 @@ public final class ModelWorker implements AutoCloseable {
   private final ExecutorService thread;
   private final RunDeadline deadline;
   private final LinkedBlockingDeque<Pending> pending = new LinkedBlockingDeque<>();
+  /** Requests submitted and not yet answered: a retired worker closes once they are done. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CompletableFuture<Void> closedWhenIdle = new CompletableFuture<>();
+  private volatile Executor retiredCloser;
   private boolean closed;
 
   /** {@code runOptions} is used for every session run and closed with the worker; {@code buffers} leases a batch's. */
@@ -79,6 +87,7 @@ public final class ModelWorker implements AutoCloseable {
           "model " + model.name() + " is not a text-embedding model"));
       return result;
     }
+    hold(result);
     Pending request = new Pending(tenant, requestId, List.copyOf(inputs), result);
     pending.addLast(request);
     try {
@@ -209,11 +218,50 @@ public final class ModelWorker implements AutoCloseable {
 
   /** Any other single session run (the Open Inference Protocol), one request at a time. */
   public <T> CompletableFuture<T> submit(String tenant, String requestId, ModelTask<T> task) {
-    return onThread(() -> {
+    CompletableFuture<T> result = onThread(() -> {
       sessionRuns.increment();
       observer.batch(model.name(), tenant, List.of(requestId), 1);
       return task.run(model, runOptions);
     });
+    hold(result);
+    return result;
+  }
+
+  /** Counts {@code result}'s request in flight until it completes. */
+  private void hold(CompletableFuture<?> result) {
+    inFlight.incrementAndGet();
+    result.whenComplete((value, failure) -> {
+      if (inFlight.decrementAndGet() == 0 && retiredCloser != null) {
+        closeRetired();
+      }
+    });
+  }
+
+  /** Requests submitted to this worker and not yet answered. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * Closes the worker once every request that already holds it has been answered (call after the model left the
+   * served set, so that no new request finds it). {@code closer} runs the blocking close, never on this worker's own
+   * thread, which may answer the last request. Completes once closed.
+   */
+  public CompletableFuture<Void> closeWhenIdle(Executor closer) {
+    retiredCloser = closer;
+    if (inFlight.get() == 0) {
+      closeRetired();
+    }
+    return closedWhenIdle;
+  }
+
+  private void closeRetired() {
+    if (closing.compareAndSet(false, true)) {
+      retiredCloser.execute(() -> {
+        close();
+        closedWhenIdle.complete(null);
+      });
+    }
   }
 
   private <T> CompletableFuture<T> onThread(Callable<T> work) {

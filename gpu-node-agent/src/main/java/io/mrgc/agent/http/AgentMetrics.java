@@ -1,5 +1,6 @@
 package io.mrgc.agent.http;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -7,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mrgc.agent.batch.Admission;
+import io.mrgc.agent.model.ModelLoadTimings;
 import io.mrgc.carwash.WashRecordOutbox;
 import io.mrgc.carwash.WashReport;
 import io.mrgc.state.InstanceState;
@@ -34,6 +36,11 @@ public final class AgentMetrics {
   private final Timer tenantWashDuration;
   private final Timer backgroundDuration;
   private final Timer modelLoad;
+  private final Timer modelRead;
+  private final Timer modelVerify;
+  private final Timer modelSession;
+  private final Timer modelWarmUp;
+  private final Counter modelRefused;
 
   public AgentMetrics(Admission admission) {
     batchSizes = DistributionSummary.builder("mrgc.agent.batch.size")
@@ -50,6 +57,16 @@ public final class AgentMetrics {
         .description("health score 0..100 reported in heartbeats").register(registry);
     modelLoad = Timer.builder("mrgc.agent.model.load").description("loading one model from the model repository "
         + "(the FSx mount in AWS) into ONNX Runtime, its integrity manifest checked").register(registry);
+    modelRead = Timer.builder("mrgc.agent.model.load.read").description("a model load's read of its files from the "
+        + "model store, each once").register(registry);
+    modelVerify = Timer.builder("mrgc.agent.model.load.verify").description("a model load's check of the bytes read "
+        + "against the manifest (and its config)").register(registry);
+    modelSession = Timer.builder("mrgc.agent.model.load.session").description("a model load's ONNX Runtime session "
+        + "(and tokenizer) creation from the bytes in memory").register(registry);
+    modelWarmUp = Timer.builder("mrgc.agent.model.load.warmup").description("a model load's warm-up run")
+        .register(registry);
+    modelRefused = Counter.builder("mrgc.agent.model.load.refused").description("model versions refused at load "
+        + "(manifest, files, config, session or memory budget); each refusal counted once").register(registry);
     washDuration = Timer.builder("mrgc.wash.duration").description("the scrub of each request's buffers, before "
         + "its answer").publishPercentiles(0.5, 0.9, 0.99).register(registry);
     tenantWashDuration = Timer.builder("mrgc.wash.tenant.duration").description("the full wash between two "
@@ -62,9 +79,26 @@ public final class AgentMetrics {
     }
   }
 
-  /** One model loaded (at start, or when the repository gives a new version). */
-  public void modelLoaded(long nanos) {
-    modelLoad.record(nanos, TimeUnit.NANOSECONDS);
+  /** One model loaded (at start, or when the registry gives a new version), by part. */
+  public void modelLoaded(ModelLoadTimings timings) {
+    modelLoad.record(timings.totalNanos(), TimeUnit.NANOSECONDS);
+    modelRead.record(timings.readNanos(), TimeUnit.NANOSECONDS);
+    modelVerify.record(timings.verifyNanos(), TimeUnit.NANOSECONDS);
+    modelSession.record(timings.sessionNanos(), TimeUnit.NANOSECONDS);
+    modelWarmUp.record(timings.warmUpNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** One model version refused at load. */
+  public void modelRefused() {
+    modelRefused.increment();
+  }
+
+  /** The bytes the served models count against {@code models.memoryBudget}, and the budget. */
+  public void modelMemory(Supplier<Long> usedBytes, long budgetBytes) {
+    Gauge.builder("mrgc.agent.model.memory.used", () -> usedBytes.get()).baseUnit("bytes")
+        .description("bytes of the served models' files, counted against models.memoryBudget").register(registry);
+    Gauge.builder("mrgc.agent.model.memory.budget", () -> budgetBytes).baseUnit("bytes")
+        .description("models.memoryBudget").register(registry);
   }
 
   /** One per-request scrub. */

@@ -13,6 +13,7 @@ import java.util.Optional;
 public final class LoadedModel implements AutoCloseable {
   private final String name;
   private final long version;
+  private final long footprintBytes;
   private final ModelConfig config;
   private final OrtSession session;
   private final HuggingFaceTokenizer tokenizer;
@@ -20,10 +21,11 @@ public final class LoadedModel implements AutoCloseable {
   private final List<TensorMeta> inputs;
   private final List<TensorMeta> outputs;
 
-  LoadedModel(String name, long version, ModelConfig config, OrtSession session, HuggingFaceTokenizer tokenizer,
-      EmbeddingIo embeddingIo, List<TensorMeta> inputs, List<TensorMeta> outputs) {
+  LoadedModel(String name, long version, long footprintBytes, ModelConfig config, OrtSession session,
+      HuggingFaceTokenizer tokenizer, EmbeddingIo embeddingIo, List<TensorMeta> inputs, List<TensorMeta> outputs) {
     this.name = name;
     this.version = version;
+    this.footprintBytes = footprintBytes;
     this.config = config;
     this.session = session;
     this.tokenizer = tokenizer;
@@ -34,6 +36,8 @@ public final class LoadedModel implements AutoCloseable {
 
   public String name() { return name; }
   public long version() { return version; }
+  /** The sum of its files' sizes: what the memory budget counts. */
+  public long footprintBytes() { return footprintBytes; }
   public ModelConfig config() { return config; }
   public OrtSession session() { return session; }
   public List<TensorMeta> inputs() { return inputs; }

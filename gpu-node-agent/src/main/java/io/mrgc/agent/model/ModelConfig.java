@@ -11,14 +11,15 @@ public record ModelConfig(String name, String platform, String backend, int maxB
   public record TensorConfig(String name, String dataType, List<Long> dims) {}
 
   /**
-   * Parses {@code text} as the config of the model in directory {@code dirName}. The name, when given, must equal
-   * the directory name (Triton's rule), and at least one of platform and backend must be set.
+   * Parses {@code text} as the config of the model {@code modelName} (a published version's directory is
+   * {@code <name>@<version>}, one installed outside the registry is named after the model). The name, when given,
+   * must equal the model's (Triton's rule), and at least one of platform and backend must be set.
    */
-  public static ModelConfig parse(String dirName, String text) {
+  public static ModelConfig parse(String modelName, String text) {
     Pbtxt.Message root = Pbtxt.parse(text);
     String name = root.string("name");
-    if (name != null && !name.equals(dirName)) {
-      throw new IllegalArgumentException("name \"" + name + "\" must equal the directory name \"" + dirName + "\"");
+    if (name != null && !name.equals(modelName)) {
+      throw new IllegalArgumentException("name \"" + name + "\" must equal the model's name \"" + modelName + "\"");
     }
     String platform = root.string("platform");
     String backend = root.string("backend");
@@ -30,7 +31,7 @@ public record ModelConfig(String name, String platform, String backend, int maxB
     if (batch != null && !(batch instanceof Long)) {
       throw new IllegalArgumentException("max_batch_size must be an integer, but was " + batch);
     }
-    return new ModelConfig(dirName, platform, backend, maxBatchSize, tensors(root, "input"), tensors(root, "output"));
+    return new ModelConfig(modelName, platform, backend, maxBatchSize, tensors(root, "input"), tensors(root, "output"));
   }
 
   /** Triton's platform string for the model, falling back to one derived from the backend. */

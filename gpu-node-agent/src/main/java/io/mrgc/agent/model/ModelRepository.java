@@ -3,112 +3,178 @@ package io.mrgc.agent.model;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.mrgc.carwash.integrity.ChunkedModel;
 import io.mrgc.carwash.integrity.Manifest;
 import io.mrgc.carwash.integrity.ManifestException;
+import io.mrgc.carwash.steps.ModelIntegrityStep;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
- * The Triton-layout model repository on the FSx mount: {@code <root>/<model>/config.pbtxt},
- * {@code <root>/<model>/<version>/model.onnx} (highest numeric version wins), optional
- * {@code <version>/tokenizer.json}, and {@code <root>/<model>/manifest.sha256} checked in full before loading.
+ * The Triton-layout model store on the FSx mount: one directory per model version, {@code config.pbtxt},
+ * {@code manifest.sha256} (every other file's sha256), and a version folder {@code <version>/} with {@code model.onnx}
+ * and, for text models, {@code tokenizer.json}. A load reads every listed file once into memory, verifies those bytes
+ * in full against the manifest (keeping per-chunk hashes for the background checks), then creates the ONNX Runtime
+ * session and tokenizer from the same bytes: what was verified is what runs.
  */
 public final class ModelRepository {
   public static final String CONFIG_FILE = "config.pbtxt";
   public static final String MODEL_FILE = "model.onnx";
   public static final String TOKENIZER_FILE = "tokenizer.json";
 
-  /** Checks a model directory against its manifest before it is loaded; throws on any mismatch. */
+  /** Told a version's footprint (the sum of its files' sizes) before any file is read; throws to refuse it. */
   @FunctionalInterface
-  public interface Verifier {
-    void verify(String model, Path modelDir) throws ManifestException;
+  public interface FootprintCheck {
+    FootprintCheck NONE = (name, version, bytes) -> { };
+
+    void admit(String name, long version, long footprintBytes) throws ModelLoadException;
+  }
+
+  /** One version read, verified and opened (the caller owns and closes the model), and how long each part took. */
+  public record Loaded(LoadedModel model, Path dir, ChunkedModel chunks, long readNanos, long verifyNanos,
+      long sessionNanos) {
+    public ModelLoadTimings timings(long warmUpNanos) {
+      return new ModelLoadTimings(model.name(), model.version(), model.footprintBytes(), readNanos, verifyNanos,
+          sessionNanos, warmUpNanos);
+    }
   }
 
   private final Path root;
   private final OrtSessions sessions;
-  private final Verifier verifier;
+  private final int chunkBytes;
 
   public ModelRepository(Path root, OrtSessions sessions) {
-    this(root, sessions, Manifest::verify);
+    this(root, sessions, ModelIntegrityStep.DEFAULT_CHUNK_BYTES);
   }
 
-  /** {@code verifier} replaces the plain full manifest check (the agent's also keeps per-chunk hashes). */
-  public ModelRepository(Path root, OrtSessions sessions, Verifier verifier) {
+  /** {@code chunkBytes}: the chunk size of the per-chunk hashes a load keeps for the integrity step. */
+  public ModelRepository(Path root, OrtSessions sessions, int chunkBytes) {
     this.root = root;
     this.sessions = sessions;
-    this.verifier = verifier;
+    this.chunkBytes = chunkBytes;
   }
 
-  /** What a scan loaded (and how long each model took), and why each other model was refused. */
-  public record LoadReport(Map<String, LoadedModel> loaded, Map<String, Long> loadNanos,
-      Map<String, String> failures) {}
-
-  /** Loads every model directory under the root; a bad model is reported and skipped, never half-loaded. */
-  public LoadReport loadAll() throws IOException {
-    Map<String, LoadedModel> loaded = new LinkedHashMap<>();
-    Map<String, Long> loadNanos = new LinkedHashMap<>();
-    Map<String, String> failures = new LinkedHashMap<>();
-    for (Path dir : modelDirs()) {
-      String name = dir.getFileName().toString();
-      long started = System.nanoTime();
-      try {
-        loaded.put(name, load(name));
-        loadNanos.put(name, System.nanoTime() - started);
-      } catch (ModelLoadException e) {
-        failures.put(name, e.getMessage());
-      }
-    }
-    return new LoadReport(loaded, loadNanos, failures);
+  public Path root() {
+    return root;
   }
 
-  public List<Path> modelDirs() throws IOException {
+  /** Directories directly under the root, by name, but hidden ones (such as {@code .staging}). */
+  public List<String> directoryNames() throws IOException {
     if (!Files.isDirectory(root)) {
       throw new IOException("model root " + root + " is not a directory");
     }
     try (Stream<Path> children = Files.list(root)) {
-      return children.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith("."))
-          .sorted().toList();
+      return children.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+          .filter(name -> !name.startsWith(".")).sorted().toList();
     }
   }
 
-  /** Verifies and loads one model; the caller owns (closes) the result. */
+  /** Loads the model installed outside the registry at {@code <root>/<name>} (tools, tests); the caller closes it. */
   public LoadedModel load(String name) throws ModelLoadException {
-    Path dir = root.resolve(name);
-    Path configFile = dir.resolve(CONFIG_FILE);
-    if (!Files.isRegularFile(configFile)) {
-      throw new ModelLoadException(name + ": " + CONFIG_FILE + " is missing");
+    return load(ModelSource.unregistered(name), FootprintCheck.NONE).model();
+  }
+
+  /** Verifies and loads one version; a bad one is refused with what is wrong, never half-loaded. */
+  public Loaded load(ModelSource source, FootprintCheck footprint) throws ModelLoadException {
+    Path dir = directory(source);
+    long version = version(source, dir);
+    String id = source.name() + ":" + version;
+    if (!Files.isRegularFile(dir.resolve(CONFIG_FILE))) {
+      throw new ModelLoadException(id + ": " + CONFIG_FILE + " is missing");
     }
+    String modelFile = version + "/" + MODEL_FILE;
+    String tokenizerFile = version + "/" + TOKENIZER_FILE;
     try {
-      verifier.verify(name, dir);
+      Manifest manifest = manifest(source, id, dir);
+      if (!manifest.hashes().containsKey(modelFile)) {
+        throw new ModelLoadException(id + ": " + modelFile + " is missing");
+      }
+      footprint.admit(source.name(), version, ModelFiles.footprint(id, manifest));
+      long started = System.nanoTime();
+      Map<String, byte[]> contents = ModelFiles.readAll(id, manifest);
+      long read = System.nanoTime();
+      ChunkedModel chunks = ChunkedModel.verify(manifest, contents, chunkBytes);
+      ModelConfig config = config(source.name(), id, contents.get(CONFIG_FILE));
+      long verified = System.nanoTime();
+      long bytes = contents.values().stream().mapToLong(b -> b.length).sum();
+      LoadedModel model = open(source.name(), version, bytes, config, contents.get(modelFile),
+          contents.get(tokenizerFile));
+      return new Loaded(model, dir, chunks, read - started, verified - read, System.nanoTime() - verified);
     } catch (ManifestException e) {
       throw new ModelLoadException(e.getMessage(), e);
     }
-    ModelConfig config;
+  }
+
+  /** The version's directory, which must lie directly under the root (a store path is one directory name). */
+  private Path directory(ModelSource source) throws ModelLoadException {
+    String storePath = source.storePath();
+    Path dir = storePath == null || storePath.isBlank() ? null : root.resolve(storePath).normalize();
+    if (dir == null || !root.normalize().equals(dir.getParent())) {
+      throw new ModelLoadException(source.id() + ": store_path " + (storePath == null ? "(none)" : "'" + storePath
+          + "'") + " is not a directory name under the model root; publish the version again");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new ModelLoadException(source.id() + ": " + dir + " is not on the model store (store_path '" + storePath
+          + "')");
+    }
+    return dir;
+  }
+
+  /** A registry row's version, which must be the directory's only version folder; else the highest one there. */
+  private static long version(ModelSource source, Path dir) throws ModelLoadException {
+    List<Long> versions = versionFolders(dir);
+    if (!source.isRegistered()) {
+      return versions.stream().mapToLong(Long::longValue).max().orElseThrow(() -> new ModelLoadException(
+          source.name() + ": no numeric version directory (e.g. 1/) with " + MODEL_FILE));
+    }
+    if (!versions.equals(List.of(source.version()))) {
+      throw new ModelLoadException(source.id() + ": the version folders of " + dir + " are " + versions
+          + ", but the registry row is version " + source.version() + " (a published version holds exactly one "
+          + "folder, named after its version)");
+    }
+    return source.version();
+  }
+
+  /** The parsed manifest, whose bytes hash to the registry's (a manifest changed on the store is refused). */
+  private static Manifest manifest(ModelSource source, String id, Path dir)
+      throws ManifestException, ModelLoadException {
+    byte[] bytes = Manifest.readBytes(id, dir);
+    if (source.manifestSha256() != null) {
+      String actual = Manifest.sha256(bytes);
+      if (!actual.equalsIgnoreCase(source.manifestSha256())) {
+        throw new ModelLoadException(Manifest.FILE_NAME + " of " + id + " on the model store differs from the "
+            + "registry's (sha256 " + actual + ", registry " + source.manifestSha256() + "); publish a new version");
+      }
+    }
+    Manifest manifest = Manifest.parse(id, dir, bytes);
+    manifest.checkNothingUnlisted();
+    return manifest;
+  }
+
+  private static ModelConfig config(String name, String id, byte[] bytes) throws ModelLoadException {
     try {
-      config = ModelConfig.parse(name, Files.readString(configFile, StandardCharsets.UTF_8));
-    } catch (IOException | IllegalArgumentException e) {
-      throw new ModelLoadException(name + ": invalid " + CONFIG_FILE + ": " + e.getMessage(), e);
+      return ModelConfig.parse(name, new String(bytes, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new ModelLoadException(id + ": invalid " + CONFIG_FILE + ": " + e.getMessage(), e);
     }
-    long version = latestVersion(dir).orElseThrow(() -> new ModelLoadException(
-        name + ": no numeric version directory (e.g. 1/) with " + MODEL_FILE));
-    Path versionDir = dir.resolve(Long.toString(version));
-    Path modelFile = versionDir.resolve(MODEL_FILE);
-    if (!Files.isRegularFile(modelFile)) {
-      throw new ModelLoadException(name + ": " + version + "/" + MODEL_FILE + " is missing");
-    }
+  }
+
+  /** The session (and tokenizer, when the version has one) from the verified bytes. */
+  private LoadedModel open(String name, long version, long bytes, ModelConfig config, byte[] onnx, byte[] tokenizerJson)
+      throws ModelLoadException {
+    String id = name + ":" + version;
     OrtSession session;
     try {
-      session = sessions.open(modelFile);
+      session = sessions.open(onnx);
     } catch (OrtException e) {
-      throw new ModelLoadException(name + ": ONNX Runtime cannot load " + version + "/" + MODEL_FILE + ": "
+      throw new ModelLoadException(id + ": ONNX Runtime cannot load " + version + "/" + MODEL_FILE + ": "
           + e.getMessage(), e);
     }
     HuggingFaceTokenizer tokenizer = null;
@@ -116,12 +182,11 @@ public final class ModelRepository {
       List<TensorMeta> inputs = TensorMeta.fromSession(session.getInputInfo());
       List<TensorMeta> outputs = TensorMeta.fromSession(session.getOutputInfo());
       EmbeddingIo io = null;
-      Path tokenizerFile = versionDir.resolve(TOKENIZER_FILE);
-      if (Files.isRegularFile(tokenizerFile)) {
+      if (tokenizerJson != null) {
         io = EmbeddingIo.detect(name, inputs, outputs);
-        tokenizer = Tokenizers.open(tokenizerFile);
+        tokenizer = Tokenizers.open(tokenizerJson);
       }
-      return new LoadedModel(name, version, config, session, tokenizer, io, inputs, outputs);
+      return new LoadedModel(name, version, bytes, config, session, tokenizer, io, inputs, outputs);
     } catch (OrtException | IOException | RuntimeException | ModelLoadException e) {
       closeQuietly(session);
       if (tokenizer != null) {
@@ -130,12 +195,16 @@ public final class ModelRepository {
       if (e instanceof ModelLoadException m) {
         throw m;
       }
-      throw new ModelLoadException(name + ": cannot load: " + e.getMessage(), e);
+      throw new ModelLoadException(id + ": cannot load: " + e.getMessage(), e);
     }
   }
 
   /** Highest numerically named version directory; names that start with 0 or are not numbers are ignored. */
   static OptionalLong latestVersion(Path modelDir) throws ModelLoadException {
+    return versionFolders(modelDir).stream().mapToLong(Long::longValue).max();
+  }
+
+  private static List<Long> versionFolders(Path modelDir) throws ModelLoadException {
     List<Long> versions = new ArrayList<>();
     try (Stream<Path> children = Files.list(modelDir)) {
       children.filter(Files::isDirectory).map(p -> p.getFileName().toString())
@@ -144,7 +213,8 @@ public final class ModelRepository {
     } catch (IOException e) {
       throw new ModelLoadException(modelDir.getFileName() + ": cannot list versions: " + e.getMessage(), e);
     }
-    return versions.stream().mapToLong(Long::longValue).max();
+    versions.sort(null);
+    return versions;
   }
 
   private static void closeQuietly(OrtSession session) {

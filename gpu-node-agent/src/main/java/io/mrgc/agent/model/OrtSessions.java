@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
-import java.nio.file.Path;
 import java.util.EnumSet;
 
 /** Creates ONNX Runtime sessions on the process-wide environment with the configured execution provider. */
@@ -49,9 +48,17 @@ public final class OrtSessions {
     return options;
   }
 
-  public OrtSession open(Path modelFile) throws OrtException {
+  /** A session from the model's bytes already in memory (read and verified once; no second read of the file). */
+  public OrtSession open(byte[] model) throws OrtException {
+    try (OrtSession.SessionOptions options = sessionOptions()) {
+      return environment().createSession(model, options);
+    }
+  }
+
+  private OrtSession.SessionOptions sessionOptions() throws OrtException {
     checkProviderAvailable();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    try {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       if (intraOpThreads > 0) {
         options.setIntraOpNumThreads(intraOpThreads);
@@ -59,7 +66,10 @@ public final class OrtSessions {
       if ("cuda".equals(executionProvider)) {
         options.addCUDA(0);
       }
-      return environment().createSession(modelFile.toString(), options);
+      return options;
+    } catch (OrtException | RuntimeException e) {
+      options.close();
+      throw e;
     }
   }
 }

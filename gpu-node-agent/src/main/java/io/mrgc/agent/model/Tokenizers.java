@@ -1,23 +1,22 @@
 package io.mrgc.agent.model;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Path;
+import java.util.Map;
 
 /** Opens HuggingFace tokenizers offline, with truncation off so the agent can count and bound tokens itself. */
 final class Tokenizers {
   private Tokenizers() {}
 
-  static HuggingFaceTokenizer open(Path tokenizerJson) throws IOException {
+  /** The tokenizer of a {@code tokenizer.json} already read (and verified) into memory. */
+  static HuggingFaceTokenizer open(byte[] tokenizerJson) throws IOException {
     // DJL would otherwise try the network (hub downloads) and, on EC2, call home for usage tracking.
     setIfAbsent("ai.djl.offline", "true");
     setIfAbsent("OPT_OUT_TRACKING", "true");
-    return HuggingFaceTokenizer.builder()
-        .optTokenizerPath(tokenizerJson)
-        .optTruncation(false)
-        .optPadding(false)
-        .optAddSpecialTokens(true)
-        .build();
+    // As the builder's optTruncation(false), optPadding(false), optAddSpecialTokens(true).
+    return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson),
+        Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "true"));
   }
 
   private static void setIfAbsent(String key, String value) {

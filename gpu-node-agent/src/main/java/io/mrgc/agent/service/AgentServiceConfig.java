@@ -38,6 +38,14 @@ public record AgentServiceConfig(Deployment deployment, NodeAgentOptions agent, 
         256L * 1024 * 1024, "largest request body (413 body_too_large beyond); the routers' envelope limit");
     Path modelRoot = reader.path("modelRoot", null,
         "the model repository (mode aws: the FSx for Lustre mount); must be an existing directory");
+    ConfigReader models = reader.section("models");
+    Duration modelPollInterval = models.duration("pollInterval", NodeAgentOptions.DEFAULT_MODEL_POLL_INTERVAL,
+        "how often the agent reads the model registry: it loads a new AVAILABLE version (served once loaded, "
+            + "verified and warmed up) and unloads a retired model after its requests in flight");
+    long modelMemoryBudget = models.bytes("memoryBudget", NodeAgentOptions.DEFAULT_MODEL_MEMORY_BUDGET_BYTES,
+        1L << 20, NodeAgentOptions.MAX_MODEL_MEMORY_BUDGET_BYTES,
+        "the most the served models' files may take in all (a model's footprint: the sum of its files' sizes); a "
+            + "model that does not fit is refused and tried again once another is unloaded");
     ExecutionProvider provider = reader.choice("executionProvider", ExecutionProvider.CPU, ExecutionProvider.class,
         "ONNX Runtime execution provider: cuda on GPU hosts (fails at start without the CUDA build), cpu locally");
     int intraOpThreads = reader.integer("intraOpThreads", NodeAgentOptions.DEFAULT_INTRA_OP_THREADS, 0, 256,
@@ -77,7 +85,7 @@ public record AgentServiceConfig(Deployment deployment, NodeAgentOptions agent, 
           .maxQueuedRequests(maxQueuedRequests).tenantIsolation(tenantIsolation).tenantTurnRequests(turnRequests)
           .tenantTurnTime(turnTime).idleWashAfter(idleWashAfter).backgroundCheckInterval(backgroundChecks)
           .inferenceTimeout(inferenceTimeout).heartbeatInterval(heartbeatInterval).dataDir(dataDir.orElse(null))
-          .peerAuth(peerAuth);
+          .peerAuth(peerAuth).modelPollInterval(modelPollInterval).modelMemoryBudgetBytes(modelMemoryBudget);
       if (enclave.transport() == AgentEnclaveConfig.Transport.UNIX) {
         // An enclave process of its own is never restarted by this agent: no restarts on a schedule (an enclave
         // error still makes one due, which quarantines: the instance cannot serve encrypted requests then).

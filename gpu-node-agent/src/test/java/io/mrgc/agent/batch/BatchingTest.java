@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,26 @@ class BatchingTest {
       throw new IllegalStateException(e);
     }
     return release;
+  }
+
+  @Test
+  void aRetiredWorkerAnswersTheRequestsThatHoldItAndOnlyThenCloses() throws Exception {
+    AgentBuffers pool = new AgentBuffers(8);
+    ModelWorker worker = worker(new BatchPolicy(8, Duration.ofMillis(1), 256, Duration.ofSeconds(30)), pool,
+        new BatchesSeen());
+    CountDownLatch release = block(worker);
+    CompletableFuture<EmbeddingResult> held = worker.embed("a", "held", List.of("asked before the retire"));
+    assertThat(worker.inFlight()).isEqualTo(2);
+
+    CompletableFuture<Void> closed = worker.closeWhenIdle(command -> new Thread(command).start());
+    Thread.sleep(200);
+    assertThat(closed).as("closed while requests still hold the worker").isNotDone();
+    release.countDown();
+    assertThat(held.get(30, TimeUnit.SECONDS).vectors()).hasSize(1);
+    closed.get(30, TimeUnit.SECONDS);
+    assertThat(worker.inFlight()).isZero();
+    assertThat(worker.embed("a", "late", List.of("after the close"))).failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(ExecutionException.class).withMessageContaining("is unloading");
   }
 
   @Test

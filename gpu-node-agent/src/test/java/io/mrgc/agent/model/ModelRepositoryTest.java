@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mrgc.agent.ModelInstaller;
+import io.mrgc.agent.PublishedVersions;
+import io.mrgc.carwash.integrity.ChunkedModel;
 import io.mrgc.carwash.integrity.Manifest;
+import io.mrgc.state.items.ModelItem;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,13 +75,58 @@ class ModelRepositoryTest {
     assertThat(Files.getLastModifiedTime(fp32.resolve("1/model.onnx"))).isEqualTo(fp32Before);
     assertThat(quantized.resolve("1/tokenizer.json")).isRegularFile();
 
-    ModelRepository.LoadReport report = new ModelRepository(root, new OrtSessions("cpu", 1)).loadAll();
-    try {
-      assertThat(report.failures()).isEmpty();
-      assertThat(report.loaded()).containsOnlyKeys(MODEL, ModelInstaller.MINILM_QUANTIZED_MODEL);
-    } finally {
-      report.loaded().values().forEach(LoadedModel::close);
+    ModelRepository repository = new ModelRepository(root, new OrtSessions("cpu", 1));
+    assertThat(repository.directoryNames()).containsExactly(MODEL, ModelInstaller.MINILM_QUANTIZED_MODEL);
+    for (Path dir : dirs) {
+      String name = dir.getFileName().toString();
+      try (LoadedModel model = repository.load(name)) {
+        assertThat(model.name()).isEqualTo(name);
+        assertThat(model.footprintBytes()).isEqualTo(Files.size(dir.resolve("1/model.onnx"))
+            + Files.size(dir.resolve("1/tokenizer.json")) + Files.size(dir.resolve("config.pbtxt")));
+      }
     }
+  }
+
+  @Test
+  void aPublishedVersionLoadsFromItsStorePathUnderTheModelsNameAndMustMatchItsRegistryRow(@TempDir Path temp)
+      throws Exception {
+    Path installed = ModelInstaller.install(temp.resolve("installs"), ModelInstaller.MINILM_QUANTIZED);
+    Path root = temp.resolve("store");
+    Path dir = PublishedVersions.layOut(root, installed, "other", 3);
+    ModelItem row = PublishedVersions.row(root, dir, "other", 3);
+    ModelRepository repository = new ModelRepository(root, new OrtSessions("cpu", 1), 1 << 20);
+    long[] admitted = new long[1];
+    ModelRepository.Loaded loaded = repository.load(ModelSource.registered(row),
+        (name, version, bytes) -> admitted[0] = bytes);
+    try (LoadedModel model = loaded.model()) {
+      assertThat(List.of(model.name(), model.version(), model.config().name())).containsExactly("other", 3L, "other");
+      assertThat(model.servesEmbeddings()).isTrue();
+      assertThat(admitted[0]).isEqualTo(row.getSizeBytes()).isEqualTo(model.footprintBytes());
+      assertThat(loaded.chunks().chunks().stream().mapToLong(ChunkedModel.Chunk::length).sum())
+          .isEqualTo(row.getSizeBytes());
+      assertThat(loaded.timings(7)).satisfies(t -> {
+        assertThat(t.bytes()).isEqualTo(row.getSizeBytes());
+        assertThat(t.warmUpNanos()).isEqualTo(7);
+        assertThat(List.of(t.readNanos(), t.verifyNanos(), t.sessionNanos())).allMatch(n -> n > 0);
+      });
+    }
+
+    String sha = row.getManifestSha256();
+    assertThatThrownBy(() -> repository.load(new ModelSource("other", 3, "other@3", "0".repeat(64)),
+        ModelRepository.FootprintCheck.NONE))
+        .hasMessageStartingWith("manifest.sha256 of other:3 on the model store differs from the registry's");
+    assertThatThrownBy(() -> repository.load(new ModelSource("other", 4, "other@3", sha),
+        ModelRepository.FootprintCheck.NONE))
+        .hasMessageContaining("are [3], but the registry row is version 4");
+    assertThatThrownBy(() -> repository.load(new ModelSource("other", 3, "../other@3", sha),
+        ModelRepository.FootprintCheck.NONE))
+        .hasMessageContaining("store_path '../other@3' is not a directory name under the model root");
+    assertThatThrownBy(() -> repository.load(new ModelSource("other", 3, "missing@3", sha),
+        ModelRepository.FootprintCheck.NONE))
+        .hasMessageContaining("is not on the model store");
+    assertThatThrownBy(() -> repository.load(ModelSource.registered(row), (name, version, bytes) -> {
+      throw new ModelBudgetException("no room for " + name + ":" + version, bytes);
+    })).isInstanceOf(ModelBudgetException.class).hasMessage("no room for other:3");
   }
 
   @Test
@@ -95,9 +143,6 @@ class ModelRepositoryTest {
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("sha256 mismatch for 1/model.onnx")
         .hasMessageContaining(MODEL);
-    ModelRepository.LoadReport report = repository.loadAll();
-    assertThat(report.loaded()).isEmpty();
-    assertThat(report.failures().get(MODEL)).contains("1/model.onnx");
 
     // Installing again repairs a damaged install.
     ModelInstaller.installMiniLm(root);
@@ -129,7 +174,7 @@ class ModelRepositoryTest {
   void configNameMustMatchTheDirectory() {
     String text = "name: \"other\"\nbackend: \"onnxruntime\"\n";
     assertThatThrownBy(() -> ModelConfig.parse("mine", text))
-        .hasMessage("name \"other\" must equal the directory name \"mine\"");
+        .hasMessage("name \"other\" must equal the model's name \"mine\"");
     assertThatThrownBy(() -> ModelConfig.parse("mine", "max_batch_size: 4"))
         .hasMessage("platform or backend must be set");
   }

@@ -70,8 +70,13 @@ class AgentServiceConfigTest {
               maxBodyBytes: 4MiB
             executionProvider: cuda
             maxBatchSize: 8
+            models:
+              pollInterval: 500ms
+              memoryBudget: 3GiB
             """);
     NodeAgentOptions agent = config.agent();
+    assertThat(agent.modelPollInterval()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(agent.modelMemoryBudgetBytes()).isEqualTo(3L << 30);
     assertThat(agent.instanceId()).isEqualTo("i-local-1");
     assertThat(agent.region()).isEqualTo("us-east-1");
     assertThat(agent.endpointFor(agent.port())).isEqualTo("http://10.0.3.7:8081");
@@ -83,6 +88,16 @@ class AgentServiceConfigTest {
     // An enclave process of its own cannot be restarted by the agent: no restarts on a schedule.
     assertThat(agent.enclaveRestartEveryRequests()).isZero();
     assertThat(agent.enclaveRestartEvery()).isNull();
+  }
+
+  @Test
+  void modelsFollowTheRegistryEveryTwoSecondsWithinEightGibByDefaultAndATooSmallBudgetIsRefused() {
+    NodeAgentOptions agent = load(new AgentServiceDefinition(dir.resolve("no-nitro")),
+        withModelsAndEnclave(LOCAL) + PEER_KEYS + UNIX_ENCLAVE).agent();
+    assertThat(agent.modelPollInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(agent.modelMemoryBudgetBytes()).isEqualTo(8L << 30);
+    assertThat(problems(withModelsAndEnclave(LOCAL) + PEER_KEYS + UNIX_ENCLAVE + "models:\n  memoryBudget: 1KiB\n"))
+        .singleElement().asString().startsWith("models.memoryBudget: ");
   }
 
   @Test
