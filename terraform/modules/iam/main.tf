@@ -123,7 +123,7 @@ data "aws_iam_policy_document" "router" {
   }
   statement {
     sid       = "ModelRegistryRead"
-    actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"] # ModelRegistry get, versions, catalog
+    actions   = ["dynamodb:Scan"] # ModelRegistry.catalog: the registry is read whole, a small table
     resources = local.tables["models"]
   }
 }
@@ -348,7 +348,7 @@ data "aws_iam_policy_document" "gpu_instance" {
   }
   statement {
     sid       = "ModelRegistryRead"
-    actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"] # ModelRegistry get, versions, catalog
+    actions   = ["dynamodb:Scan"] # ModelRegistry.catalog: the registry is read whole, a small table
     resources = local.tables["models"]
   }
   statement {
