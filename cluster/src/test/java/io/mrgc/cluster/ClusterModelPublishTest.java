@@ -88,6 +88,10 @@ class ClusterModelPublishTest {
           .allMatch(agent -> agent.modelRefusals().keySet().stream().anyMatch(k -> k.startsWith(CORRUPT + ":"))),
           "every agent refused the corrupted version");
       assertThat(servingAgents(CORRUPT)).isZero();
+      awaitTrue(() -> new GpuInstanceRepository(cluster.stateClient(cluster.regions().get(0))).listAll().join()
+          .stream().filter(row -> cluster.agents().containsKey(row.getInstanceId()))
+          .allMatch(row -> row.getRefusedModels().contains(CORRUPT + ":1")),
+          "every agent's heartbeat says it refused " + CORRUPT + ":1 (mrgc model show lists them)");
       assertThat(anyModel.embed(FIRST, List.of("still served")).vectors().get(0)).hasSize(384);
 
       MrgcRun retired = model("retire", SECOND, "--version", "1", "--reason", "test over");

@@ -3,6 +3,7 @@ package io.mrgc.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mrgc.agent.ModelInstaller;
 import io.mrgc.tenant.MrgcClient;
 import io.mrgc.tenant.MrgcException;
 import io.mrgc.wire.MediaTypes;
@@ -132,7 +133,10 @@ class ClusterSecurityTest {
     HttpResponse<Buffer> otherPath = sendEnvelope(alice, "/v2/models/" + MODEL + "/infer", MODEL, envelope);
     assertThat(otherPath.statusCode()).isEqualTo(403);
     assertThat(errorCode(otherPath)).isEqualTo("tenant_mismatch");
-    HttpResponse<Buffer> otherModel = sendEnvelope(alice, "/v1/embeddings", "other-model", envelope);
+    // Another model every instance serves, so the request reaches the enclave (the router answers 404 for one none
+    // serves): the envelope is bound to the model it was sealed for.
+    HttpResponse<Buffer> otherModel = sendEnvelope(alice, "/v1/embeddings", ModelInstaller.MINILM_QUANTIZED_MODEL,
+        envelope);
     assertThat(otherModel.statusCode()).isEqualTo(403);
     assertThat(errorCode(otherModel)).isEqualTo("tenant_mismatch");
     HttpResponse<Buffer> otherTenant = sendEnvelope(bob, "/v1/embeddings", MODEL, envelope);

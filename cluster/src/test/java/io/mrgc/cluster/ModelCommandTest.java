@@ -69,12 +69,16 @@ class ModelCommandTest extends RegistryTestBase {
 
     instances.put(instance("us-east-1", "i-east-a", InstanceState.READY, "cli-model")).join();
     instances.put(instance("us-east-1", "i-east-b", InstanceState.BUSY, "cli-model", "other")).join();
-    instances.put(instance("us-west-2", "i-west-a", InstanceState.READY, "other")).join();
+    GpuInstanceItem refusing = instance("us-west-2", "i-west-a", InstanceState.READY, "other");
+    refusing.setRefusedModels(new ArrayList<>(List.of("cli-model:2")));
+    instances.put(refusing).join();
     instances.put(instance("us-west-2", "i-west-q", InstanceState.QUARANTINED, "cli-model")).join();
     MrgcRun show = mrgc("model", "show", "cli-model");
     assertThat(show.exit()).as(show.err()).isZero();
     assertThat(show.out()).contains("served version: cli-model:2 (its highest AVAILABLE one)")
-        .contains("us-east-1: 2/2 instances serve it").contains("us-west-2: 0/1 instances serve it");
+        .contains("us-east-1: 2/2 instances serve it")
+        .contains("us-west-2: 0/1 instances serve it; refused to load it: i-west-a (cli-model:2) (the agents' logs "
+            + "say why)");
 
     MrgcRun retire = mrgc("model", "retire", "cli-model", "--version", "2", "--reason", "bad recall", "--by", "carol");
     assertThat(retire.exit()).as(retire.err()).isZero();

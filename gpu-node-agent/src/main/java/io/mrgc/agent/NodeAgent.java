@@ -328,7 +328,8 @@ public class NodeAgent extends VerticleBase {
   private LoadSnapshot snapshot() {
     int health = enclave != null && !enclaveReachable ? 0 : admission.health();
     return new LoadSnapshot(admission.queueDepth(), admission.inFlight(), admission.latencyEwmaMs(),
-        health, models.names(), options.maxBatchSize(), !options.tenantIsolation());
+        health, models.names(), options.maxBatchSize(), !options.tenantIsolation(),
+        modelRefusals().keySet().stream().sorted().toList());
   }
 
   /**

@@ -43,8 +43,13 @@ public final class ModelTables {
     }
     byRegion.forEach((region, mine) -> {
       ServedWatch.Serving serving = ServedWatch.of(name, mine);
+      List<String> refused = mine.stream().flatMap(instance -> instance.getRefusedModels().stream()
+          .filter(version -> version.startsWith(name + ":")).map(version -> instance.getInstanceId() + " (" + version
+              + ")")).toList();
       out.println(region + ": " + serving.serving().size() + "/" + serving.routable().size()
-          + " instances serve it" + (serving.routable().isEmpty() ? " (none READY or BUSY)" : ""));
+          + " instances serve it" + (serving.routable().isEmpty() ? " (none READY or BUSY)" : "")
+          + (refused.isEmpty() ? "" : "; refused to load it: " + String.join(", ", refused)
+              + " (the agents' logs say why)"));
     });
   }
 

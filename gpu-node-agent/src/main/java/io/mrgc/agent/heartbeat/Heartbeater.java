@@ -157,6 +157,7 @@ public final class Heartbeater {
     item.setLatencyEwmaMs(snapshot.latencyEwmaMs());
     item.setHealth(snapshot.health());
     item.setModels(new ArrayList<>(snapshot.models()));
+    item.setRefusedModels(new ArrayList<>(snapshot.refusedModels()));
     item.setBatchSlots(snapshot.batchSlots());
     item.setSharedBatches(snapshot.sharedBatches());
     item.setHeartbeatAtMillis(now);

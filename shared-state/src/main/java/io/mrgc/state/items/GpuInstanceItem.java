@@ -25,6 +25,7 @@ public class GpuInstanceItem {
   private double latencyEwmaMs;
   private int health;
   private List<String> models = new ArrayList<>();
+  private List<String> refusedModels = new ArrayList<>();
   private long heartbeatAtMillis;
   private long startedAtMillis;
   private int batchSlots;
@@ -80,6 +81,16 @@ public class GpuInstanceItem {
   @DynamoDbAttribute("models")
   public List<String> getModels() { return models; }
   public void setModels(List<String> models) { this.models = models == null ? new ArrayList<>() : models; }
+
+  /**
+   * Model versions ({@code name:version}) the agent refused to load (a file that does not match its manifest, a
+   * manifest that differs from the registry's, the memory budget): operators see them in {@code mrgc model show}.
+   */
+  @DynamoDbAttribute("refused_models")
+  public List<String> getRefusedModels() { return refusedModels; }
+  public void setRefusedModels(List<String> refusedModels) {
+    this.refusedModels = refusedModels == null ? new ArrayList<>() : refusedModels;
+  }
 
   @DynamoDbAttribute("heartbeat_at")
   public long getHeartbeatAtMillis() { return heartbeatAtMillis; }
