@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelStoreBenchmark {
   private static final int ROUNDS = 7;
   private static final int PUBLISHES = 3;
-  private static final Pattern DD_SECONDS = Pattern.compile("copied, ([0-9.]+) s");
+  private static final Pattern DD_SECONDS = Pattern.compile("copied, ([0-9.eE+-]+) s");
   private static final Pattern AVAILABLE_AFTER = Pattern.compile("AVAILABLE after (\\d+) ms");
   private static final Pattern SERVED_AFTER = Pattern.compile("served by (\\d+)/(\\d+) instances after (\\d+) ms");
 
