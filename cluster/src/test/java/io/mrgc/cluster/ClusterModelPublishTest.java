@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mrgc.agent.ModelInstaller;
 import io.mrgc.carwash.integrity.Manifest;
+import io.mrgc.cluster.models.ModelDirs;
 import io.mrgc.state.GpuInstanceRepository;
 import io.mrgc.state.ModelRegistry;
 import io.mrgc.state.items.GpuInstanceItem;
@@ -133,15 +134,7 @@ class ClusterModelPublishTest {
 
   /** The quantized MiniLM as a model directory named {@code name} (Triton layout, no manifest: publish writes it). */
   private static Path modelSource(String name) throws IOException {
-    Path installed = ModelInstaller.install(sources.resolve("installed-" + name), ModelInstaller.MINILM_QUANTIZED);
-    Path dir = sources.resolve(name);
-    Files.createDirectories(dir.resolve("1"));
-    Files.copy(installed.resolve("1").resolve("model.onnx"), dir.resolve("1").resolve("model.onnx"));
-    Files.copy(installed.resolve("1").resolve("tokenizer.json"), dir.resolve("1").resolve("tokenizer.json"));
-    String config = Files.readString(installed.resolve("config.pbtxt"), StandardCharsets.UTF_8)
-        .replace("\"" + ModelInstaller.MINILM_QUANTIZED_MODEL + "\"", "\"" + name + "\"");
-    Files.writeString(dir.resolve("config.pbtxt"), config, StandardCharsets.UTF_8);
-    return dir;
+    return ModelDirs.named(sources, name);
   }
 
   /** A store directory and an AVAILABLE registry row for it, then one byte of its model.onnx flipped. */

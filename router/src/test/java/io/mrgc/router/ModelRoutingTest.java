@@ -193,6 +193,29 @@ class ModelRoutingTest {
   }
 
   @Test
+  void anAvailableModelEveryInstanceRefusedGets503UnavailableNotLoading() {
+    String model = "refused-" + region;
+    FakeAgent refusing = agent("i-refusing", "m1");
+    FakeAgent loading = agent("i-still-loading", "m1");
+    GpuInstanceItem row = instances.get(region, refusing.id).join();
+    row.setRefusedModels(List.of(model + ":1"));
+    instances.put(row).join();
+    RouterVerticle router = deployWithAvailable(model);
+    assertError(infer(router, model), 503, "model_loading"); // one instance may still load it
+
+    row = instances.get(region, loading.id).join();
+    row.setRefusedModels(List.of(model + ":1"));
+    instances.put(row).join();
+    waitUntil(() -> "unavailable".equals(error(infer(router, model)).getString("code")));
+    HttpResponse<Buffer> refused = infer(router, model);
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(error(refused).getString("message")).isEqualTo("model " + model + " is published but every instance "
+        + "of region " + region + " refused to load it; the operators are told (mrgc model show)");
+    assertThat(refused.getHeader("retry-after")).isEqualTo("60");
+    assertThat(refusing.requests.get() + loading.requests.get()).as("no instance got a request").isZero();
+  }
+
+  @Test
   void aModelBeingPublishedGets503ModelLoading() {
     String model = "publishing-" + region;
     publish(model);

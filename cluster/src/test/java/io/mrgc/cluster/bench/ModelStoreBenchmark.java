@@ -12,6 +12,7 @@ import io.mrgc.carwash.integrity.Manifest;
 import io.mrgc.cluster.LocalCluster;
 import io.mrgc.cluster.LocalClusterOptions;
 import io.mrgc.cluster.MrgcRun;
+import io.mrgc.cluster.models.ModelDirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,7 +109,7 @@ class ModelStoreBenchmark {
       for (int i = 0; i < PUBLISHES; i++) {
         for (ModelInstaller.BundledModel model : ModelInstaller.BUNDLED) {
           String name = "bench-" + (model == ModelInstaller.MINILM ? "fp32" : "q") + "-" + i;
-          Path source = copyAs(model, name);
+          Path source = ModelDirs.named(tmp.resolve("sources"), name, model);
           MrgcRun run = MrgcRun.against(cluster.dynamoDb().endpoint(), "model", "publish", source.toString(),
               "--name", name, "--model-root", cluster.modelRoot().toString(), "--wait-served=120s");
           assertThat(run.exit()).as(run.out() + run.err()).isZero();
@@ -141,19 +142,6 @@ class ModelStoreBenchmark {
         ModelRepository.FootprintCheck.NONE);
     loaded.model().close();
     return loaded.timings(0);
-  }
-
-  /** A bundled model's files as a model directory named {@code name} (publish writes its manifest). */
-  private Path copyAs(ModelInstaller.BundledModel model, String name) throws IOException {
-    Path installed = ModelInstaller.install(tmp.resolve("installed-" + name), model);
-    Path dir = tmp.resolve("sources").resolve(name);
-    Files.createDirectories(dir.resolve("1"));
-    for (String file : List.of("1/model.onnx", "1/tokenizer.json")) {
-      Files.copy(installed.resolve(file), dir.resolve(file));
-    }
-    Files.writeString(dir.resolve("config.pbtxt"), Files.readString(installed.resolve("config.pbtxt"),
-        StandardCharsets.UTF_8).replace("\"" + model.name() + "\"", "\"" + name + "\""), StandardCharsets.UTF_8);
-    return dir;
   }
 
   private record Dd(long bytes, double seconds) {}

@@ -20,12 +20,17 @@ public final class ModelDirs {
    * no manifest (publish writes it).
    */
   public static Path named(Path parent, String name) throws IOException {
-    Path installed = ModelInstaller.install(parent.resolve(".installed"), ModelInstaller.MINILM_QUANTIZED);
+    return named(parent, name, ModelInstaller.MINILM_QUANTIZED);
+  }
+
+  /** As {@link #named(Path, String)}, from any bundled model (the fp32 one is four times the size). */
+  public static Path named(Path parent, String name, ModelInstaller.BundledModel model) throws IOException {
+    Path installed = ModelInstaller.install(parent.resolve(".installed"), model);
     Path dir = parent.resolve(name);
     copyTree(installed, dir);
     Path config = dir.resolve("config.pbtxt");
     Files.writeString(config, Files.readString(config)
-        .replace("name: \"" + ModelInstaller.MINILM_QUANTIZED_MODEL + "\"", "name: \"" + name + "\""));
+        .replace("name: \"" + model.name() + "\"", "name: \"" + name + "\""));
     Files.delete(dir.resolve(Manifest.FILE_NAME));
     return dir;
   }

@@ -17,10 +17,11 @@ import java.util.Set;
  *     request at a time)
  * @param sharedBatches the agent runs with tenant isolation off (benchmarks only): requests of any tenants may share
  *     the instance
+ * @param refusedModels model versions ({@code name:version}) the agent refused to load
  */
 public record Backend(String instanceId, String host, int port, InstanceState state, int reportedLoad,
     double latencyEwmaMs, int health, Set<String> models, long heartbeatAtMillis, long startedAtMillis,
-    int batchSlots, boolean sharedBatches) {
+    int batchSlots, boolean sharedBatches, Set<String> refusedModels) {
 
   /** The most batch slots taken from a row: the node agent's own bound on its batch size. */
   public static final int MAX_BATCH_SLOTS = 256;
@@ -28,6 +29,15 @@ public record Backend(String instanceId, String host, int port, InstanceState st
   public Backend {
     models = models == null ? Set.of() : Set.copyOf(models);
     batchSlots = Math.max(1, Math.min(MAX_BATCH_SLOTS, batchSlots));
+    refusedModels = refusedModels == null ? Set.of() : Set.copyOf(refusedModels);
+  }
+
+  /** An instance that refused no model version. */
+  public Backend(String instanceId, String host, int port, InstanceState state, int reportedLoad,
+      double latencyEwmaMs, int health, Set<String> models, long heartbeatAtMillis, long startedAtMillis,
+      int batchSlots, boolean sharedBatches) {
+    this(instanceId, host, port, state, reportedLoad, latencyEwmaMs, health, models, heartbeatAtMillis,
+        startedAtMillis, batchSlots, sharedBatches, Set.of());
   }
 
   /** An instance that serves one request at a time, of one tenant (batchSlots 1, tenant isolation on). */
@@ -40,7 +50,7 @@ public record Backend(String instanceId, String host, int port, InstanceState st
   /** This instance with other batching figures. */
   public Backend withBatching(int slots, boolean shared) {
     return new Backend(instanceId, host, port, state, reportedLoad, latencyEwmaMs, health, models, heartbeatAtMillis,
-        startedAtMillis, slots, shared);
+        startedAtMillis, slots, shared, refusedModels);
   }
 
   public static Backend from(GpuInstanceItem item) {
@@ -56,7 +66,14 @@ public record Backend(String instanceId, String host, int port, InstanceState st
         item.getHeartbeatAtMillis(),
         item.getStartedAtMillis(),
         item.getBatchSlots(),
-        item.isSharedBatches());
+        item.isSharedBatches(),
+        Set.copyOf(item.getRefusedModels() == null ? List.of() : item.getRefusedModels()));
+  }
+
+  /** Whether the instance's agent refused to load a version of {@code model} (its heartbeat's refused_models). */
+  public boolean refused(String model) {
+    String prefix = model + ":";
+    return refusedModels.stream().anyMatch(version -> version.startsWith(prefix));
   }
 
   public boolean hasEndpoint() {
