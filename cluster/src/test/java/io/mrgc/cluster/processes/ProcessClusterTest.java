@@ -11,6 +11,7 @@ import io.mrgc.cluster.SteadyLoad;
 import io.mrgc.cluster.TenantAdmin;
 import io.mrgc.failover.ops.FailoverOperations;
 import io.mrgc.failover.state.FailoverRowItem;
+import io.mrgc.router.RouterOptions;
 import io.mrgc.state.ServiceFixture;
 import io.mrgc.tenant.MrgcClient;
 import java.net.URI;
@@ -122,9 +123,16 @@ class ProcessClusterTest {
     try (SteadyLoad load = new SteadyLoad(sdk, MODEL, 3)) {
       waitFor("load to flow", () -> load.ok.get() > 20);
       victim.kill();
+      long killedAt = System.nanoTime();
       assertThat(victim.awaitExit(Duration.ofSeconds(10))).isTrue();
       long okAtKill = load.ok.get();
       waitFor("requests to go on without the killed agent", () -> load.ok.get() > okAtKill + 50);
+      // A router notices at its own first connect failure, and one whose picks stayed on the live instance may not
+      // have tried the dead one yet; by the time the dead one's heartbeat is stale in every router's snapshot, all
+      // have noticed.
+      long noticedBy = killedAt + RouterOptions.DEFAULT_HEARTBEAT_STALE_AFTER
+          .plus(RouterOptions.DEFAULT_SNAPSHOT_INTERVAL.multipliedBy(2)).toNanos();
+      Thread.sleep(Math.max(0, (noticedBy - System.nanoTime()) / 1_000_000));
       double sentAfter = dispatchesTo(victim.name());
       long okAfter = load.ok.get();
       waitFor("more requests", () -> load.ok.get() > okAfter + 50);
